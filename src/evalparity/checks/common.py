@@ -1,0 +1,66 @@
+"""Small helpers shared by checks."""
+
+from __future__ import annotations
+
+from ..facts import Evidence, Step
+from ..knowledge import KnowledgeBase
+from ..project import walk_steps
+from ..roles import RoledPipeline
+from ..semantics import is_normalize, is_opaque, scale_effect, UNIT, RAW
+
+
+def strongest(evidence: list[Evidence], role: str) -> Evidence | None:
+    located = [e for e in evidence if e.role == role and e.location is not None]
+    return max(located, key=lambda e: e.weight, default=None)
+
+
+def role_reason(item: RoledPipeline) -> str:
+    reasons = [e.reason for e in sorted(item.evidence, key=lambda e: -e.weight) if e.role == item.role]
+    return reasons[0] if reasons else item.role
+
+
+def label(item: RoledPipeline) -> str:
+    return f"`{item.pipeline.binding}`" if item.pipeline.binding else "this pipeline"
+
+
+def flat_steps(item: RoledPipeline, kb: KnowledgeBase) -> list[Step]:
+    """Top-level steps with nested Compose expanded (wrappers are kept whole)."""
+    result = []
+
+    def add(steps):
+        for step in steps:
+            info = kb.lookup(step.qualname)
+            if info is not None and info.kind == "compose" and step.children:
+                add(step.children)
+            else:
+                result.append(step)
+
+    add(item.pipeline.steps)
+    return result
+
+
+def last_normalize(item: RoledPipeline, kb: KnowledgeBase) -> Step | None:
+    found = [s for s in flat_steps(item, kb) if is_normalize(s, kb)]
+    return found[-1] if found else None
+
+
+def has_opaque(item: RoledPipeline, kb: KnowledgeBase) -> bool:
+    return not item.pipeline.complete or any(is_opaque(s, kb) for s in item.pipeline.steps)
+
+
+def scale_state(item: RoledPipeline, kb: KnowledgeBase) -> tuple[str | None, Step | None]:
+    """Whether values end up scaled to [0, 1] (UNIT) or not (RAW), and the step that decided it."""
+    state, decider = None, None
+    for step in flat_steps(item, kb):
+        effect = scale_effect(step, kb)
+        if effect == UNIT:
+            state, decider = UNIT, step
+        elif effect == RAW and state is None:
+            state, decider = RAW, step
+        elif effect is not None and effect not in (UNIT, RAW):
+            return None, step
+    return state, decider
+
+
+__all__ = ["strongest", "role_reason", "label", "flat_steps", "last_normalize", "has_opaque", "scale_state",
+           "walk_steps"]

@@ -1,0 +1,63 @@
+"""EP102: an evaluation dataset receives the augmenting training pipeline itself, or is split off a
+dataset that carries it."""
+
+from __future__ import annotations
+
+from ..facts import EVAL, TRAIN
+from ..findings import Finding, Related
+from ..naming import role_of_name
+from ..semantics import random_leaves
+from .common import label
+
+
+def _random_step(item, kb):
+    return next((leaf for step in item.pipeline.steps for leaf in random_leaves(step, kb)), None)
+
+
+CODE = "EP102"
+
+
+def check(ctx):
+    for item in ctx.roled:
+        if item.definition_role == EVAL:
+            continue
+        leaf = _random_step(item, ctx.kb)
+        if leaf is None:
+            continue
+        trained = item.definition_role == TRAIN or any(u.role == TRAIN for u in item.uses)
+        if not trained:
+            continue
+        for use in item.uses:
+            if use.role != EVAL:
+                continue
+            reason = next((e.reason for e in use.evidence if e.role == EVAL), "")
+            message = (f"evaluation dataset `{use.dataset.callee}` ({reason}) receives {label(item)}, the training "
+                       f"pipeline with random `{leaf.short_name}`")
+            yield Finding(CODE, message, use.dataset.location,
+                          [Related(item.pipeline.location, "training pipeline defined here"),
+                           Related(leaf.location, f"random `{leaf.short_name}`")])
+    yield from _splits(ctx)
+
+
+def _splits(ctx):
+    by_dataset = {}
+    for item in ctx.roled:
+        for use in item.uses:
+            if use.dataset.binding:
+                by_dataset.setdefault((use.dataset.location.path, use.dataset.scope, use.dataset.binding), []).append(
+                    (item, use))
+    for path, facts in ctx.project.files.items():
+        eval_loaders = {(l.scope, l.dataset) for l in facts.loaders if role_of_name(l.binding) == EVAL}
+        for split in facts.splits:
+            for item, use in by_dataset.get((path, split.scope, split.source), []):
+                leaf = _random_step(item, ctx.kb)
+                if leaf is None or item.definition_role == EVAL:
+                    continue
+                for target in split.targets:
+                    if role_of_name(target) != EVAL and (split.scope, target) not in eval_loaders:
+                        continue
+                    message = (f"`{target}` is split by `{split.callee}` from `{split.source}`, whose transform "
+                               f"{label(item)} is random (`{leaf.short_name}`): the evaluation split is augmented too")
+                    yield Finding(CODE, message, split.location,
+                                  [Related(use.dataset.location, f"`{split.source}` built with the training pipeline"),
+                                   Related(leaf.location, f"random `{leaf.short_name}`")])

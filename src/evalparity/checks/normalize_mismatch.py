@@ -1,0 +1,37 @@
+"""EP201: paired pipelines both normalize, with different mean or std."""
+
+from __future__ import annotations
+
+from ..findings import Finding, Related
+from ..semantics import normalize_values
+from ..values import describe, equal, numbers, same_numbers
+from .common import last_normalize
+
+CODE = "EP201"
+
+
+def _scaled_255(a, b) -> bool:
+    na, nb = numbers(a), numbers(b)
+    if na is None or nb is None:
+        return False
+    return same_numbers(tuple(x * 255 for x in na), nb) or same_numbers(na, tuple(x * 255 for x in nb))
+
+
+def check(ctx):
+    for pair in ctx.pairs:
+        train_step = last_normalize(pair.train, ctx.kb)
+        eval_step = last_normalize(pair.eval, ctx.kb)
+        if train_step is None or eval_step is None:
+            continue
+        train_values = normalize_values(train_step, ctx.kb)
+        eval_values = normalize_values(eval_step, ctx.kb)
+        parts = []
+        for label, train_value, eval_value in zip(("mean", "std"), train_values, eval_values):
+            if train_value is None or eval_value is None:
+                continue
+            if equal(eval_value, train_value) is False and not _scaled_255(eval_value, train_value):
+                parts.append(f"{label} {describe(eval_value)} differs from training {label} {describe(train_value)}")
+        if parts:
+            message = "evaluation Normalize " + "; ".join(parts)
+            yield Finding(CODE, message, eval_step.location,
+                          [Related(train_step.location, f"training Normalize ({pair.reason})")])

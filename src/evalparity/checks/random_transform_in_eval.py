@@ -1,0 +1,30 @@
+"""EP101: an evaluation pipeline contains a random transform."""
+
+from __future__ import annotations
+
+from ..facts import EVAL
+from ..findings import Finding, Related
+from ..semantics import random_leaves
+from .common import role_reason, strongest
+
+CODE = "EP101"
+
+
+def check(ctx):
+    paired = {p.eval.id: p for p in ctx.pairs}
+    for item in ctx.roled:
+        if item.role != EVAL or item.pipeline.tta:
+            continue
+        for step in item.pipeline.steps:
+            for leaf in random_leaves(step, ctx.kb):
+                when = f" when `{step.condition}`" if step.condition else ""
+                message = (f"`{leaf.short_name}` is random{when}, but this pipeline is used for evaluation "
+                           f"({role_reason(item)})")
+                related = []
+                evidence = strongest(item.evidence, EVAL)
+                if evidence is not None and evidence.location != leaf.location:
+                    related.append(Related(evidence.location, f"evaluation role: {evidence.reason}"))
+                pair = paired.get(item.id)
+                if pair is not None:
+                    related.append(Related(pair.train.pipeline.location, "training pipeline, where augmentation belongs"))
+                yield Finding(CODE, message, leaf.location, related)

@@ -1,0 +1,22 @@
+"""EP204: training and evaluation convert to tensors with different value scales."""
+
+from __future__ import annotations
+
+from ..findings import Finding, Related
+from .common import has_opaque, scale_state
+
+CODE = "EP204"
+
+
+def check(ctx):
+    for pair in ctx.pairs:
+        if has_opaque(pair.train, ctx.kb) or has_opaque(pair.eval, ctx.kb):
+            continue
+        train_state, train_step = scale_state(pair.train, ctx.kb)
+        eval_state, eval_step = scale_state(pair.eval, ctx.kb)
+        if train_state is None or eval_state is None or train_state == eval_state:
+            continue
+        message = (f"evaluation converts with `{eval_step.short_name}` ({eval_state}) but training converts with "
+                   f"`{train_step.short_name}` ({train_state})")
+        yield Finding(CODE, message, eval_step.location,
+                      [Related(train_step.location, f"training conversion ({pair.reason})")])

@@ -1,0 +1,317 @@
+"""From collected records to FileFacts: pipelines with their definition evidence, dataset uses,
+splits and loaders."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import libcst as cst
+
+from ..facts import EVAL, TRAIN, DatasetUse, Evidence, FileFacts, Import, LoaderUse, Location, Pipeline, Ref, \
+    SplitUse, Step
+from ..knowledge import KnowledgeBase, TransformInfo
+from ..naming import is_tta, role_of_flag, role_of_name, role_of_string, opposite
+from .collector import CallSite, Collected, Context
+from .folding import Folder
+from .scopes import Scope, qualified_name, single_value
+from .steps import Draft, StepBuilder, branch_role
+
+W_BRANCH, W_FACTORY, W_NAME, W_KEY, W_SCOPE, W_USE, W_WEAK = 3.0, 3.0, 2.0, 2.0, 2.0, 2.0, 1.0
+FILE_ROLES = {"train": TRAIN, "training": TRAIN, "finetune": TRAIN, "eval": EVAL, "evaluate": EVAL,
+              "evaluation": EVAL, "validate": EVAL, "validation": EVAL, "inference": EVAL, "predict": EVAL,
+              "test": EVAL}
+ROLE_KEYWORDS_BOOL = {"train", "is_train", "training", "is_training"}
+ROLE_KEYWORDS_STR = {"split", "image_set", "mode", "subset", "phase", "set", "stage", "fold"}
+DATASET_TRANSFORM_POSITION = {"ImageFolder": 1, "DatasetFolder": 3}
+
+
+class Builder:
+    def __init__(self, path: str, data: Collected, kb: KnowledgeBase, text, loc, position) -> None:
+        self.path = path
+        self.data = data
+        self.kb = kb
+        self.text = text
+        self.loc = loc
+        self.folder = Folder(text, loc, kb.library_constant)
+        self.steps = StepBuilder(data, kb, self.folder, text, loc, position)
+        self.by_node: dict[int, list[Pipeline]] = {}
+        self.facts = FileFacts(path)
+
+    def build(self) -> FileFacts:
+        sites = [s for s in self.data.calls if self.steps.is_pipeline_call(s.scope, s.node)]
+        built = [(site, self._pipelines(site)) for site in sites]
+        for site, pipelines in built:
+            if id(site.node) in self.steps.consumed:
+                continue
+            self.by_node[id(site.node)] = pipelines
+            self.facts.pipelines.extend(pipelines)
+        for site in self.data.calls:
+            self._use(site)
+        self.facts.imports = [Import(r.local, r.module, r.name, r.level) for r in self.data.imports]
+        self._constants()
+        return self.facts
+
+    # pipelines ----------------------------------------------------------------------------------
+    def _pipelines(self, site: CallSite) -> list[Pipeline]:
+        scope, call = site.scope, site.node
+        qualname, info = self.steps.info(scope, call)
+        location = self.loc(call)
+        base_id = f"{self.path}:{location.line}:{location.column}"
+        if info is not None and info.kind == "factory":
+            drafts, complete = self._factory_drafts(call, scope, qualname, info), True
+        else:
+            exprs, positional = self.steps.children_exprs(scope, call, info)
+            if positional:
+                drafts = [d for e in exprs for d in self.steps.drafts_for_element(e, scope, (), 1)]
+                complete = True
+            else:
+                drafts, complete = self.steps.drafts_for_list(exprs, scope, call)
+        evidence = self._definition_evidence(site, qualname, info)
+        base_role, _, _ = branch_role(site.conds)
+        variants = {branch_role(d.conds)[0] for d in drafts} - {None}
+        if not variants or base_role is not None:
+            keep = [d for d in drafts if branch_role(d.conds)[0] in (None, base_role)]
+            return [self._pipeline(base_id, site, keep, complete, evidence, None)]
+        result = []
+        for role in (TRAIN, EVAL):
+            keep = [d for d in drafts if branch_role(d.conds)[0] in (None, role)]
+            test = next(branch_role(d.conds)[1] for d in drafts if branch_role(d.conds)[0] is not None)
+            variant_evidence = evidence + [Evidence(role, W_BRANCH, f"built when `{self.text(test)}` selects {role}",
+                                                    self.loc(test))]
+            result.append(self._pipeline(f"{base_id}#{role}", site, keep, complete, variant_evidence, role))
+        return result
+
+    def _pipeline(self, pid, site, drafts: list[Draft], complete, evidence, variant) -> Pipeline:
+        context = self._context(site.node)
+        binding = context.name if context and context.kind in ("assign", "return") else None
+        container = None
+        if context and context.kind == "dict":
+            parent = self.data.contexts.get(id(context.parent))
+            container = f"{parent.name if parent and parent.kind == 'assign' else 'dict'}@{self.loc(context.parent).line}"
+            binding = parent.name if parent and parent.kind == "assign" else None
+        steps = tuple(self._with_condition(d) for d in drafts)
+        names = [binding, site.scope.function, context.key if context else None]
+        return Pipeline(
+            id=pid, path=self.path, location=self.loc(site.node), steps=steps, scope=site.scope.qualname,
+            binding=binding, container=container, complete=complete, variant=variant,
+            origin="factory" if any(s.synthetic for s in steps) else "compose",
+            tta=any(is_tta(n) for n in names), evidence=list(evidence),
+        )
+
+    def _with_condition(self, draft: Draft) -> Step:
+        loose = [c for c in draft.conds if branch_role((c,))[0] is None]
+        if not loose:
+            return draft.step
+        text = " and ".join(("" if c.positive else "not ") + self.text(c.test) for c in loose)
+        step = draft.step
+        return Step(step.qualname, step.name, step.args, step.location, step.children, text, step.synthetic)
+
+    def _context(self, node) -> Context | None:
+        return self.data.contexts.get(id(node))
+
+    def _definition_evidence(self, site: CallSite, qualname, info) -> list[Evidence]:
+        evidence: list[Evidence] = []
+        location = self.loc(site.node)
+        role, test, positive = branch_role(site.conds)
+        if role is not None:
+            side = "" if positive else "not "
+            evidence.append(Evidence(role, W_BRANCH, f"built under `{side}{self.text(test)}`", self.loc(test)))
+        context = self._context(site.node)
+        if context is not None:
+            if context.kind == "assign" and role_of_name(context.name):
+                evidence.append(Evidence(role_of_name(context.name), W_NAME, f"bound to `{context.name}`", location))
+            if context.kind == "dict" and role_of_string(context.key or ""):
+                evidence.append(Evidence(role_of_string(context.key), W_KEY, f"under dict key '{context.key}'",
+                                         location))
+        scope = site.scope
+        while scope is not None and scope.kind != "module":
+            role = role_of_name(scope.name)
+            if role is not None:
+                what = "function" if scope.kind == "function" else "class"
+                evidence.append(Evidence(role, W_SCOPE, f"defined in {what} `{scope.name}`", location))
+                break
+            scope = scope.parent
+        if info is not None and info.kind == "factory":
+            evidence.extend(self._factory_evidence(site, qualname, info))
+        stem = PurePath(self.path).stem.lower()
+        if stem in FILE_ROLES:
+            evidence.append(Evidence(FILE_ROLES[stem], W_WEAK, f"in file `{PurePath(self.path).name}`", None))
+        return evidence
+
+    # factories ----------------------------------------------------------------------------------
+    def _arg_value(self, call: cst.Call, scope: Scope, info: TransformInfo, name: str):
+        for index, arg in enumerate(call.args):
+            if arg.keyword is not None and arg.keyword.value == name:
+                return self.folder.fold(arg.value, scope)
+            if arg.keyword is None and not arg.star and info.position_of(name) == index:
+                return self.folder.fold(arg.value, scope)
+        return None
+
+    def _factory_evidence(self, site: CallSite, qualname, info: TransformInfo) -> list[Evidence]:
+        location = self.loc(site.node)
+        short = info.name
+        if info.role_arg is not None:
+            value = self._arg_value(site.node, site.scope, info, info.role_arg.name)
+            raw = value.const if value is not None and value.is_const else (
+                info.role_arg.default if value is None else None)
+            if isinstance(raw, bool):
+                role = TRAIN if raw else EVAL
+                return [Evidence(role, W_FACTORY, f"`{short}({info.role_arg.name}={raw})`", location)]
+            return []
+        role = role_of_name(short)
+        return [Evidence(role, W_FACTORY, f"`{short}` builds a {role} pipeline", location)] if role else []
+
+    def _factory_drafts(self, call, scope, qualname, info: TransformInfo) -> list[Draft]:
+        location = self.loc(call)
+        args = self.steps.args(call, scope, info)
+        drafts = [Draft(Step(qualname, info.name, args, location, synthetic=True), ())]
+        if info.scale:
+            drafts.append(Draft(Step("torchvision.transforms.ToTensor", "ToTensor", (), location, synthetic=True), ()))
+        normalization = next((s for s in self.kb.constant_sets if s.name == info.normalization), None)
+        mean = self._arg_value(call, scope, info, info.mean.name) if info.mean else None
+        std = self._arg_value(call, scope, info, info.std.name) if info.std else None
+        if normalization is not None or (mean is not None and std is not None):
+            from ..facts import Arg
+            from ..values import const
+            mean = mean or const(normalization.mean, f"{normalization.name} mean")
+            std = std or const(normalization.std, f"{normalization.name} std")
+            step = Step("torchvision.transforms.Normalize", "Normalize",
+                        (Arg("mean", None, mean, location), Arg("std", None, std, location)), location,
+                        synthetic=True)
+            drafts.append(Draft(step, ()))
+        return drafts
+
+    # uses ---------------------------------------------------------------------------------------
+    def _use(self, site: CallSite) -> None:
+        call, scope = site.node, site.scope
+        name = call.func.attr.value if isinstance(call.func, cst.Attribute) else (
+            call.func.value if isinstance(call.func, cst.Name) else "")
+        context = self._context(call)
+        binding = context.name if context and context.kind == "assign" else None
+        location = self.loc(call)
+        if name == "DataLoader":
+            dataset = self._dataset_arg(call)
+            if dataset:
+                self.facts.loaders.append(LoaderUse(location, dataset, binding, scope.qualname))
+            return
+        if name in ("random_split", "Subset") and call.args and isinstance(call.args[0].value, cst.Name):
+            targets = next((t.targets for t in self.data.tuple_assigns if t.value is call), None)
+            if targets is None and binding:
+                targets = (binding,)
+            if targets:
+                self.facts.splits.append(SplitUse(location, name, call.args[0].value.value, tuple(targets),
+                                                  scope.qualname))
+            return
+        expr = self._transform_arg(call, name)
+        if expr is None or self.steps.is_pipeline_call(scope, call):
+            return
+        ref = self._ref(expr, scope)
+        if ref is None:
+            return
+        use = DatasetUse(location, self.text(call.func), ref, scope.qualname, binding)
+        use.evidence = self._dataset_evidence(site, binding, context)
+        self.facts.datasets.append(use)
+
+    @staticmethod
+    def _dataset_arg(call: cst.Call) -> str | None:
+        for arg in call.args:
+            if (arg.keyword is None or arg.keyword.value == "dataset") and not arg.star:
+                return arg.value.value if isinstance(arg.value, cst.Name) else None
+        return None
+
+    @staticmethod
+    def _transform_arg(call: cst.Call, name: str):
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in ("transform", "transforms", "img_transform",
+                                                                 "image_transform", "transform_fn", "preprocess"):
+                return arg.value
+        position = DATASET_TRANSFORM_POSITION.get(name)
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if position is not None and len(positional) > position:
+            return positional[position].value
+        return None
+
+    def _ref(self, expr, scope: Scope) -> Ref | None:
+        if isinstance(expr, cst.Call) and id(expr) in self.by_node:
+            return Ref("inline", scope.qualname, pipeline_ids=tuple(p.id for p in self.by_node[id(expr)]))
+        if isinstance(expr, cst.Name):
+            binding, ok = single_value(scope, expr.value)
+            if ok and id(binding.value) in self.by_node:
+                return Ref("name", scope.qualname, expr.value,
+                           pipeline_ids=tuple(p.id for p in self.by_node[id(binding.value)]))
+            qualname = qualified_name(scope, expr)
+            if qualname is not None:
+                return Ref("import", scope.qualname, qualname)
+            return Ref("name", scope.qualname, expr.value)
+        if isinstance(expr, cst.Attribute):
+            return Ref("attr", scope.qualname, expr.attr.value)
+        if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name) and len(expr.slice) == 1:
+            index = expr.slice[0].slice
+            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+                return Ref("item", scope.qualname, expr.value.value, key=str(index.value.evaluated_value))
+        return None
+
+    def _dataset_evidence(self, site: CallSite, binding, context) -> list[Evidence]:
+        call, scope = site.node, site.scope
+        evidence: list[Evidence] = []
+        for arg in call.args:
+            if arg.keyword is None:
+                continue
+            key = arg.keyword.value
+            value = self.folder.fold(arg.value, scope)
+            where = self.loc(arg)
+            if key in ROLE_KEYWORDS_BOOL and value.is_const and isinstance(value.const, bool):
+                role = role_of_flag(key) if value.const else opposite(role_of_flag(key))
+                if role:
+                    evidence.append(Evidence(role, W_USE, f"dataset built with {key}={value.const}", where))
+            elif key in ROLE_KEYWORDS_STR and value.is_const and isinstance(value.const, str):
+                role = role_of_string(value.const)
+                if role:
+                    evidence.append(Evidence(role, W_USE, f"dataset built with {key}='{value.const}'", where))
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if positional:
+            hint = self._path_hint(positional[0].value, scope)
+            if hint:
+                role = role_of_string(hint) if not isinstance(positional[0].value, cst.Name) else role_of_name(hint)
+                if role:
+                    evidence.append(Evidence(role, W_NAME, f"dataset read from `{self.text(positional[0].value)}`",
+                                             self.loc(positional[0])))
+        if binding and role_of_name(binding):
+            evidence.append(Evidence(role_of_name(binding), W_NAME, f"dataset bound to `{binding}`", self.loc(call)))
+        if context is not None and context.kind == "dict" and role_of_string(context.key or ""):
+            evidence.append(Evidence(role_of_string(context.key), W_KEY, f"under dict key '{context.key}'",
+                                     self.loc(call)))
+        role, test, positive = branch_role(site.conds)
+        if role is not None:
+            side = "" if positive else "not "
+            evidence.append(Evidence(role, W_BRANCH, f"built under `{side}{self.text(test)}`", self.loc(test)))
+        return evidence
+
+    def _path_hint(self, expr, scope: Scope) -> str | None:
+        if isinstance(expr, cst.SimpleString):
+            value = expr.evaluated_value
+            return value if isinstance(value, str) else None
+        if isinstance(expr, cst.Name):
+            return expr.value
+        if isinstance(expr, cst.Call) and expr.args:
+            return self._path_hint(expr.args[-1].value, scope)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            return self._path_hint(expr.right, scope)
+        if isinstance(expr, cst.FormattedString):
+            literal = [p.value for p in expr.parts if isinstance(p, cst.FormattedStringText)]
+            return literal[-1] if literal else None
+        return None
+
+    # module constants (for imports from other files) -------------------------------------------
+    def _constants(self) -> None:
+        module = self.data.module_scope
+        for name, bindings in module.bindings.items():
+            if len(bindings) == 1 and bindings[0].value is not None and bindings[0].kind == "assign":
+                value = self.folder.fold(cst.Name(name), module)
+                if value.kind in ("const", "symbol", "ref"):
+                    self.facts.constants[name] = value
+
+
+def location_of(path: str, code_range) -> Location:
+    start, end = code_range.start, code_range.end
+    return Location(path, start.line, start.column + 1, end.line, end.column + 1)

@@ -1,0 +1,272 @@
+"""One pass over a module: scopes and bindings, branch conditions, list building, and the calls
+that may construct pipelines, datasets, splits and loaders. The records keep CST nodes; build.py
+turns them into plain facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from .scopes import ASSIGN, IMPORT, OTHER, Binding, Scope, dotted
+
+LIST_METHODS = {"append", "extend", "insert"}
+TRANSFORM_KEYWORDS = {"transform", "transforms", "img_transform", "image_transform", "transform_fn", "preprocess"}
+SPECIAL_CALLS = {"random_split", "Subset", "DataLoader", "ImageFolder", "DatasetFolder"}
+
+
+@dataclass(frozen=True)
+class Cond:
+    test: cst.BaseExpression
+    positive: bool
+
+
+@dataclass
+class Context:
+    kind: str  # assign | dict | arg | return
+    name: str | None = None
+    key: str | None = None
+    parent: cst.CSTNode | None = None
+    attr: bool = False
+
+
+@dataclass
+class CallSite:
+    node: cst.Call
+    scope: Scope
+    conds: tuple[Cond, ...]
+
+
+@dataclass
+class ListOp:
+    scope: Scope
+    name: str
+    kind: str  # assign | append | extend | insert | iadd
+    values: tuple[cst.BaseExpression, ...]
+    conds: tuple[Cond, ...]
+    node: cst.CSTNode
+
+
+@dataclass
+class TupleAssign:
+    targets: tuple[str, ...]
+    value: cst.BaseExpression
+    scope: Scope
+
+
+@dataclass
+class ImportRecord:
+    local: str
+    module: str
+    name: str | None
+    level: int
+
+
+@dataclass
+class Collected:
+    module_scope: Scope
+    calls: list[CallSite] = field(default_factory=list)
+    list_ops: list[ListOp] = field(default_factory=list)
+    contexts: dict[int, Context] = field(default_factory=dict)
+    tuple_assigns: list[TupleAssign] = field(default_factory=list)
+    imports: list[ImportRecord] = field(default_factory=list)
+    returns: dict[int, list[cst.BaseExpression]] = field(default_factory=dict)
+
+
+def _terminates(body: cst.BaseSuite) -> bool:
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    if not statements:
+        return False
+    last = statements[-1]
+    small = last.body if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else []
+    return any(isinstance(s, (cst.Return, cst.Raise, cst.Continue, cst.Break)) for s in small)
+
+
+def _call_name(call: cst.Call) -> str:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return ""
+
+
+class Collector(cst.CSTVisitor):
+    def __init__(self, interesting_names: set[str]) -> None:
+        self.interesting = interesting_names | SPECIAL_CALLS
+        self.scope = Scope("module", "<module>")
+        self.data = Collected(self.scope)
+        self.conds: list[Cond] = []
+        self._blocks: list[int] = []
+        self._saved: list[tuple[list[Cond], list[int]]] = []
+
+    # scopes -------------------------------------------------------------------------------------
+    def _push(self, kind: str, name: str, node: cst.CSTNode) -> None:
+        self.scope.bind(name, Binding(OTHER, node=node))
+        self.scope = Scope(kind, name, self.scope, node=node)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._push("class", node.name.value, node)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self.scope = self.scope.parent
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._push("function", node.name.value, node)
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self.scope.bind(param.name.value, Binding(OTHER, node=param))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.scope.bind(star.name.value, Binding(OTHER, node=star))
+        self._saved.append((self.conds, self._blocks))
+        self.conds, self._blocks = [], []
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scope = self.scope.parent
+        self.conds, self._blocks = self._saved.pop()
+
+    # imports ------------------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted(alias.name)
+            if not full:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local, target = alias.asname.name.value, full
+            else:
+                local = target = full.partition(".")[0]
+            self.scope.bind(local, Binding(IMPORT, target=target, node=alias))
+            self.data.imports.append(ImportRecord(local, full if alias.asname else target, None, 0))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        level = len(node.relative)
+        module = dotted(node.module) if node.module is not None else ""
+        module = module or ""
+        prefix = "." * level + module
+        if isinstance(node.names, cst.ImportStar):
+            if level == 0 and module:
+                self.scope.module.star_imports.append(module)
+            return
+        for alias in node.names:
+            name = dotted(alias.name) or ""
+            local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+            target = f"{prefix}.{name}" if module else f"{prefix}{name}"
+            self.scope.bind(local, Binding(IMPORT, target=target, node=alias))
+            self.data.imports.append(ImportRecord(local, module, name, level))
+
+    # bindings -----------------------------------------------------------------------------------
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Name):
+            self.scope.bind(target.value, Binding(ASSIGN if value is not None else OTHER, value=value,
+                                                  node=target, conds=tuple(self.conds)))
+            if value is not None:
+                self.data.contexts.setdefault(id(value), Context("assign", target.value))
+                self.data.list_ops.append(ListOp(self.scope, target.value, "assign", (value,),
+                                                 tuple(self.conds), target))
+        elif isinstance(target, cst.Attribute) and value is not None:
+            self.data.contexts.setdefault(id(value), Context("assign", target.attr.value, attr=True))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            names = []
+            for element in target.elements:
+                inner = element.value
+                if isinstance(inner, cst.Name):
+                    unpacked_call = value if isinstance(value, cst.Call) else None
+                    kind = ASSIGN if unpacked_call is not None else OTHER
+                    self.scope.bind(inner.value, Binding(kind, value=unpacked_call, node=inner))
+                    names.append(inner.value)
+                else:
+                    self._bind_target(inner, None)
+                    names.append("")
+            if value is not None:
+                self.data.tuple_assigns.append(TupleAssign(tuple(names), value, self.scope))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind_target(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name) and isinstance(node.operator, cst.AddAssign):
+            self.data.list_ops.append(ListOp(self.scope, node.target.value, "iadd", (node.value,),
+                                             tuple(self.conds), node))
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target, None)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_target(node.asname.name, None)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, node.value)
+
+    # branches -----------------------------------------------------------------------------------
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._blocks.append(len(self.conds))
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        del self.conds[self._blocks.pop():]
+
+    def visit_If(self, node: cst.If) -> bool:
+        node.test.visit(self)
+        self.conds.append(Cond(node.test, True))
+        node.body.visit(self)
+        self.conds.pop()
+        if node.orelse is not None:
+            self.conds.append(Cond(node.test, False))
+            node.orelse.visit(self)
+            self.conds.pop()
+        elif _terminates(node.body) and self._blocks:
+            self.conds.append(Cond(node.test, False))
+        return False
+
+    def visit_IfExp(self, node: cst.IfExp) -> bool:
+        context = self.data.contexts.get(id(node))
+        if context is not None:
+            self.data.contexts.setdefault(id(node.body), context)
+            self.data.contexts.setdefault(id(node.orelse), context)
+        node.test.visit(self)
+        self.conds.append(Cond(node.test, True))
+        node.body.visit(self)
+        self.conds.pop()
+        self.conds.append(Cond(node.test, False))
+        node.orelse.visit(self)
+        self.conds.pop()
+        return False
+
+    # contexts -----------------------------------------------------------------------------------
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                key = element.key.evaluated_value
+                if isinstance(key, str):
+                    self.data.contexts.setdefault(id(element.value), Context("dict", key=key, parent=node))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None and self.scope.kind == "function":
+            self.data.contexts.setdefault(id(node.value), Context("return", self.scope.name))
+            self.data.returns.setdefault(id(self.scope), []).append(node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (isinstance(func, cst.Attribute) and func.attr.value in LIST_METHODS
+                and isinstance(func.value, cst.Name) and node.args):
+            values = tuple(a.value for a in node.args)
+            self.data.list_ops.append(ListOp(self.scope, func.value.value, func.attr.value, values,
+                                             tuple(self.conds), node))
+        name = _call_name(node)
+        keywords = {a.keyword.value for a in node.args if a.keyword is not None}
+        if name in self.interesting or keywords & TRANSFORM_KEYWORDS:
+            self.data.calls.append(CallSite(node, self.scope, tuple(self.conds)))
+            for index, arg in enumerate(node.args):
+                key = arg.keyword.value if arg.keyword is not None else str(index)
+                self.data.contexts.setdefault(id(arg.value), Context("arg", key=key, parent=node))
+
+
+def collect(module: cst.Module, interesting_names: set[str]) -> Collected:
+    collector = Collector(interesting_names)
+    module.visit(collector)
+    return collector.data

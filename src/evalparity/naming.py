@@ -1,0 +1,64 @@
+"""Role words in identifiers, strings and conditions: `train_tf`, `'val'`, `if is_train:`."""
+
+from __future__ import annotations
+
+import re
+
+from .facts import EVAL, TRAIN
+
+TRAIN_WORDS = frozenset({"train", "training", "trn", "trainval", "finetune"})
+EVAL_WORDS = frozenset({
+    "val", "valid", "validation", "validate", "eval", "evaluation", "evaluate", "test", "testing",
+    "inference", "infer", "predict", "prediction", "holdout", "tta",
+})
+TTA_WORDS = frozenset({"tta"})
+FLAG_WORDS = frozenset({"is", "do", "for", "use", "mode", "phase", "stage", "flag", "only", "in", "on", "set", "time"})
+
+_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+
+
+def words(identifier: str) -> list[str]:
+    return [w.lower() for w in _SPLIT.split(identifier) if w]
+
+
+def role_of_words(items: list[str]) -> str | None:
+    has_train = any(w in TRAIN_WORDS for w in items)
+    has_eval = any(w in EVAL_WORDS for w in items)
+    if has_train == has_eval:
+        return None
+    return TRAIN if has_train else EVAL
+
+
+def role_of_name(identifier: str | None) -> str | None:
+    """`train_transform` → train, `val_tf` → eval, `train_val_tf` or `tf` → None."""
+    if not identifier:
+        return None
+    return role_of_words(words(identifier))
+
+
+def role_of_string(text: str) -> str | None:
+    """A split name or a path: `'val'`, `'train2017'`, `'data/imagenet/val'` (last path part decides)."""
+    parts = [p for p in re.split(r"[/\\]", text.strip()) if p]
+    if not parts:
+        return None
+    return role_of_words(words(parts[-1]))
+
+
+def role_of_flag(identifier: str) -> str | None:
+    """A boolean-looking name used as a condition: `is_train`, `training`, `test_mode` — not `train_loader`."""
+    items = words(identifier)
+    if not items or not all(w in FLAG_WORDS or w in TRAIN_WORDS or w in EVAL_WORDS for w in items):
+        return None
+    return role_of_words(items)
+
+
+def is_tta(identifier: str | None) -> bool:
+    return bool(identifier) and any(w in TTA_WORDS for w in words(identifier))
+
+
+def opposite(role: str | None) -> str | None:
+    if role == TRAIN:
+        return EVAL
+    if role == EVAL:
+        return TRAIN
+    return None

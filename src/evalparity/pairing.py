@@ -1,0 +1,63 @@
+"""Pair each evaluation pipeline with the training pipeline it should mirror, nearest context first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from .facts import EVAL, TRAIN
+from .naming import EVAL_WORDS, TRAIN_WORDS, words
+from .roles import RoledPipeline
+
+
+@dataclass(frozen=True)
+class Pair:
+    train: RoledPipeline
+    eval: RoledPipeline
+    reason: str
+
+
+def _stem(item: RoledPipeline) -> tuple[str, ...]:
+    name = item.pipeline.binding or ""
+    return tuple(w for w in words(name) if w not in TRAIN_WORDS and w not in EVAL_WORDS)
+
+
+def _base(item: RoledPipeline) -> str:
+    return item.id.partition("#")[0]
+
+
+def _class(item: RoledPipeline) -> str | None:
+    scope = item.pipeline.scope
+    return scope.partition(".")[0] if "." in scope else None
+
+
+LEVELS = (
+    ("same builder", lambda t, e: _base(t) == _base(e)),
+    ("same dict", lambda t, e: t.pipeline.container is not None and t.pipeline.container == e.pipeline.container
+     and t.pipeline.path == e.pipeline.path),
+    ("same function", lambda t, e: t.pipeline.path == e.pipeline.path and t.pipeline.scope == e.pipeline.scope
+     and t.pipeline.scope != "<module>"),
+    ("same class", lambda t, e: t.pipeline.path == e.pipeline.path and _class(t) is not None and _class(t) == _class(e)),
+    ("same module", lambda t, e: t.pipeline.path == e.pipeline.path),
+    ("same folder", lambda t, e: PurePosixPath(t.pipeline.path).parent == PurePosixPath(e.pipeline.path).parent),
+    ("only training pipeline in the project", lambda t, e: True),
+)
+
+
+def pair(roled: list[RoledPipeline]) -> list[Pair]:
+    trains = [r for r in roled if r.role == TRAIN]
+    pairs = []
+    for item in roled:
+        if item.role != EVAL:
+            continue
+        for reason, same in LEVELS:
+            candidates = [t for t in trains if same(t, item)]
+            if len(candidates) > 1:
+                named = [t for t in candidates if _stem(t) == _stem(item)]
+                candidates = named if len(named) == 1 else []
+                if not candidates:
+                    break
+            if len(candidates) == 1:
+                pairs.append(Pair(candidates[0], item, reason))
+                break
+    return pairs

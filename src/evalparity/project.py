@@ -1,0 +1,121 @@
+"""Cross-file resolution: which file a module name means, and what an imported name is there."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import PurePosixPath
+
+from .facts import FileFacts, Pipeline, Step, Value
+
+MAX_HOPS = 5
+
+
+def _dotted(path: str) -> tuple[str, ...]:
+    parts = PurePosixPath(path.replace("\\", "/")).with_suffix("").parts
+    parts = tuple(p for p in parts if p not in ("", ".", "/"))
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return parts
+
+
+class Project:
+    def __init__(self, files: dict[str, FileFacts]) -> None:
+        self.files = files
+        self._suffixes: dict[tuple[str, ...], list[str]] = {}
+        for path in files:
+            parts = _dotted(path)
+            for start in range(len(parts)):
+                self._suffixes.setdefault(parts[start:], []).append(path)
+
+    def module_file(self, importer: str, module: str) -> str | None:
+        """The project file a module name refers to, seen from `importer` (relative names start with dots)."""
+        level = len(module) - len(module.lstrip("."))
+        parts = tuple(p for p in module[level:].split(".") if p)
+        if level:
+            folder = _dotted(str(PurePosixPath(importer.replace("\\", "/")).parent / "x.py"))[:-1]
+            folder = folder[: len(folder) - (level - 1)] if level > 1 else folder
+            target = folder + parts
+            exact = [c for c in self._suffixes.get(target, []) if _dotted(c) == target]
+            return exact[0] if exact else None
+        candidates = self._suffixes.get(parts, [])
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        here = _dotted(importer)[:-1]
+
+        def shared(path: str) -> int:
+            count = 0
+            for a, b in zip(here, _dotted(path)):
+                if a != b:
+                    break
+                count += 1
+            return count
+
+        ranked = sorted(candidates, key=shared, reverse=True)
+        return ranked[0] if shared(ranked[0]) > shared(ranked[1]) else None
+
+    def split_qualname(self, importer: str, qualname: str) -> tuple[str, str] | None:
+        """`pkg.data.MEAN` → (file of pkg.data, 'MEAN'), trying the longest module prefix first."""
+        level = len(qualname) - len(qualname.lstrip("."))
+        parts = qualname[level:].split(".")
+        for cut in range(len(parts) - 1, -1, -1):
+            if cut == 0 and level == 0:
+                break
+            path = self.module_file(importer, "." * level + ".".join(parts[:cut]))
+            if path is not None:
+                return path, ".".join(parts[cut:])
+        return None
+
+    def pipelines_named(self, importer: str, qualname: str) -> list[Pipeline]:
+        found = self.split_qualname(importer, qualname)
+        if found is None:
+            return []
+        path, name = found
+        facts = self.files[path]
+        direct = [p for p in facts.pipelines if p.scope == "<module>" and p.binding == name]
+        if direct:
+            return direct
+        for record in facts.imports:
+            if record.local == name and record.name:
+                target = "." * record.level + (f"{record.module}." if record.module else "") + record.name
+                return self.pipelines_named(path, target) if target != qualname else []
+        return []
+
+    def resolve_value(self, importer: str, value: Value, hops: int = 0) -> Value:
+        if value.kind != "ref" or hops > MAX_HOPS:
+            return value
+        found = self.split_qualname(importer, value.key)
+        if found is None:
+            return value
+        path, name = found
+        facts = self.files[path]
+        if name in facts.constants:
+            resolved = self.resolve_value(path, facts.constants[name], hops + 1)
+            return dataclasses.replace(resolved, text=value.text) if resolved.kind != "ref" else value
+        for record in facts.imports:
+            if record.local == name and record.name:
+                target = "." * record.level + (f"{record.module}." if record.module else "") + record.name
+                nested = Value("ref", key=target, text=value.text)
+                resolved = self.resolve_value(path, nested, hops + 1)
+                return resolved if resolved.kind != "ref" else value
+        return value
+
+    def resolve_steps(self, pipeline: Pipeline) -> Pipeline:
+        def fix(step: Step) -> Step:
+            args = tuple(
+                dataclasses.replace(a, value=self.resolve_value(pipeline.path, a.value)) if a.value.kind == "ref" else a
+                for a in step.args
+            )
+            return dataclasses.replace(step, args=args, children=tuple(fix(c) for c in step.children))
+
+        if not any(a.value.kind == "ref" for s in _walk(pipeline.steps) for a in s.args):
+            return pipeline
+        return dataclasses.replace(pipeline, steps=tuple(fix(s) for s in pipeline.steps))
+
+
+def _walk(steps):
+    for step in steps:
+        yield step
+        yield from _walk(step.children)
+
+
+walk_steps = _walk

@@ -1,0 +1,51 @@
+"""Rule metadata from rules/EPxxx.yaml: code, name, severity, default state and documentation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from .resources import rules_dir
+
+REQUIRED = ("code", "name", "severity", "summary", "what", "why", "example", "use_instead")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    default: bool
+    summary: str
+    what: str
+    why: str
+    example: str
+    use_instead: str
+    references: tuple[str, ...]
+    status: str = "stable"
+
+
+class RuleError(Exception):
+    pass
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> dict[str, Rule]:
+    rules = {}
+    for path in sorted(rules_dir().glob("EP*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        missing = [key for key in REQUIRED if not data.get(key)]
+        if missing:
+            raise RuleError(f"{path}: missing {', '.join(missing)}")
+        if data["severity"] not in SEVERITIES:
+            raise RuleError(f"{path}: severity: expected one of {SEVERITIES}")
+        rules[data["code"]] = Rule(
+            code=data["code"], name=data["name"], severity=data["severity"], default=bool(data.get("default", True)),
+            summary=data["summary"].strip(), what=data["what"].strip(), why=data["why"].strip(),
+            example=data["example"].rstrip() + "\n", use_instead=data["use_instead"].rstrip() + "\n",
+            references=tuple(data.get("references") or ()), status=data.get("status", "stable"),
+        )
+    return rules
