@@ -12,6 +12,7 @@ from .facts import FileFacts
 from .findings import Finding, fingerprint
 from .knowledge import KnowledgeBase, default_knowledge
 from .pairing import Pair, pair
+from .prefilter import markers, may_contribute
 from .project import Project
 from .roles import RoledPipeline, assign_roles
 from .rulebook import load_rules
@@ -46,25 +47,38 @@ def enabled_codes(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) ->
     return {code for code in codes if not any(code.startswith(p) for p in ignore)}
 
 
+def _extract(path, kb: KnowledgeBase, errors: list[FileError], wanted=None) -> FileFacts | None:
+    shown = display_path(path)
+    source = read_source(path)
+    if isinstance(source, FileError):
+        errors.append(source)
+        return None
+    if wanted is not None and not may_contribute(source, wanted):
+        return None
+    try:
+        return extract_source(shown, source, kb)
+    except RecursionError:
+        errors.append(FileError(shown, "too-complex", "nesting too deep to analyse; skipped"))
+    except Exception as exc:  # an evalparity bug must not stop the other files
+        errors.append(FileError(shown, "internal", f"{type(exc).__name__}: {exc}"))
+    return None
+
+
 def analyze(paths: list[str], kb: KnowledgeBase | None = None) -> Analysis:
     kb = kb or default_knowledge()
     files, errors = discover(paths)
+    wanted = markers(kb)
     facts: dict[str, FileFacts] = {}
+    deferred = {}
     for path in files:
-        shown = display_path(path)
-        source = read_source(path)
-        if isinstance(source, FileError):
-            errors.append(source)
-            continue
-        try:
-            facts[shown] = extract_source(shown, source, kb)
-        except RecursionError:
-            errors.append(FileError(shown, "too-complex", "nesting too deep to analyse; skipped"))
-        except Exception as exc:  # an evalparity bug must not stop the other files
-            errors.append(FileError(shown, "internal", f"{type(exc).__name__}: {exc}"))
-    project = Project(facts)
+        extracted = _extract(path, kb, errors, wanted)
+        if extracted is not None:
+            facts[extracted.path] = extracted
+        else:
+            deferred[display_path(path)] = lambda path=path: _extract(path, kb, [])
+    project = Project(facts, deferred)
     roled = assign_roles(project)
-    return Analysis(facts, project, roled, pair(roled), errors)
+    return Analysis(dict(facts), project, roled, pair(roled, project), errors)
 
 
 def _suppressed(finding: Finding, facts: FileFacts | None) -> bool:

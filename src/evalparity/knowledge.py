@@ -17,7 +17,9 @@ Transform files (rules/knowledge/transforms/*.yaml) have this shape::
         scale: to_unit                      # to_unit|keep|dtype|arg|normalize_self
         scale_arg: {name: scale, default: false}
         size: {effect: resize, args: [size]}        # resize|crop|pad|multi_crop
-        channels: {arg: num_output_channels, default: 1}
+        channels: {name: num_output_channels, default: 1}
+        steps_known_when: {use_prefetcher: [absent, false]}   # factories: args that keep the
+                                            # synthesized ToTensor/Normalize steps as documented
         source: https://...                 # optional, per entry
 
 A class is found by its qualified name: the library prefix, any sub-modules, then the class name, so
@@ -40,8 +42,8 @@ SCALE_EFFECTS = {"to_unit", "keep", "dtype", "arg", "normalize_self"}
 SIZE_EFFECTS = {"resize", "crop", "pad", "multi_crop"}
 ENTRY_KEYS = {
     "params", "random", "p", "random_params", "deterministic_when", "kind", "scale", "scale_arg",
-    "size", "channels", "source", "note", "children", "mean", "std", "max_pixel_value", "aliases",
-    "role_arg", "normalization",
+    "size", "channels", "source", "note", "children", "mean", "std", "max_pixel_value",
+    "role_arg", "normalization", "steps_known_when",
 }
 FILE_KEYS = {"library", "source", "exclude_prefixes", "transforms", "note"}
 
@@ -76,6 +78,7 @@ class TransformInfo:
     max_pixel_value: ArgSpec | None = None
     role_arg: ArgSpec | None = None
     normalization: str | None = None
+    steps_known_when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     source: str | None = None
 
     @property
@@ -130,7 +133,7 @@ class KnowledgeBase:
         head, _, name = qualname.rpartition(".")
         for known, value in self.library_constants.items():
             known_head, _, known_name = known.rpartition(".")
-            if known_name == name and head.startswith(known_head + "."):
+            if known_name == name and (known_head.startswith(head + ".") or head.startswith(known_head + ".")):
                 return value
         return None
 
@@ -180,6 +183,9 @@ def _entry(path: Path, library: str, name: str, raw: Any) -> TransformInfo:
                 values = [values]
             conditions.append((str(arg), tuple(values)))
         alternatives.append(tuple(conditions))
+    known_when = raw.get("steps_known_when") or {}
+    if not isinstance(known_when, dict):
+        raise _fail(path, f"{key}.steps_known_when", "expected a mapping of arg: [values]")
     size = raw.get("size")
     if size is not None:
         if not isinstance(size, dict) or size.get("effect") not in SIZE_EFFECTS:
@@ -200,6 +206,7 @@ def _entry(path: Path, library: str, name: str, raw: Any) -> TransformInfo:
         scale=scale,
         size=size,
         normalization=raw.get("normalization"),
+        steps_known_when=tuple((str(k), tuple(v if isinstance(v, list) else [v])) for k, v in known_when.items()),
         source=raw.get("source"),
         **optional,
     )

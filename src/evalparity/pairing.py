@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from .facts import EVAL, TRAIN
 from .naming import EVAL_WORDS, TRAIN_WORDS, words
+from .project import Project
 from .roles import RoledPipeline
 
 
@@ -39,18 +39,25 @@ LEVELS = (
      and t.pipeline.scope != "<module>"),
     ("same class", lambda t, e: t.pipeline.path == e.pipeline.path and _class(t) is not None and _class(t) == _class(e)),
     ("same module", lambda t, e: t.pipeline.path == e.pipeline.path),
-    ("same folder", lambda t, e: PurePosixPath(t.pipeline.path).parent == PurePosixPath(e.pipeline.path).parent),
-    ("only training pipeline in the project", lambda t, e: True),
 )
 
 
-def pair(roled: list[RoledPipeline]) -> list[Pair]:
+def _linked(project: Project, t: RoledPipeline, e: RoledPipeline) -> bool:
+    """One module imports the other, or both pipelines are used from the same module."""
+    a, b = t.pipeline.path, e.pipeline.path
+    if a in project.imports_of(b) or b in project.imports_of(a):
+        return True
+    return bool({u.dataset.location.path for u in t.uses} & {u.dataset.location.path for u in e.uses})
+
+
+def pair(roled: list[RoledPipeline], project: Project) -> list[Pair]:
     trains = [r for r in roled if r.role == TRAIN]
+    levels = LEVELS + (("modules linked by an import", lambda t, e: _linked(project, t, e)),)
     pairs = []
     for item in roled:
         if item.role != EVAL:
             continue
-        for reason, same in LEVELS:
+        for reason, same in levels:
             candidates = [t for t in trains if same(t, item)]
             if len(candidates) > 1:
                 named = [t for t in candidates if _stem(t) == _stem(item)]

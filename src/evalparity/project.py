@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Callable
 from pathlib import PurePosixPath
 
 from .facts import FileFacts, Pipeline, Step, Value
@@ -19,10 +20,15 @@ def _dotted(path: str) -> tuple[str, ...]:
 
 
 class Project:
-    def __init__(self, files: dict[str, FileFacts]) -> None:
+    """The analysed files, plus deferred ones (skipped by the prefilter) that are extracted only when
+    an import needs a constant or pipeline from them."""
+
+    def __init__(self, files: dict[str, FileFacts], deferred: dict[str, Callable[[], FileFacts | None]] | None = None):
         self.files = files
+        self._deferred = dict(deferred or {})
         self._suffixes: dict[tuple[str, ...], list[str]] = {}
-        for path in files:
+        self._imports: dict[str, set[str]] = {}
+        for path in list(files) + list(self._deferred):
             parts = _dotted(path)
             for start in range(len(parts)):
                 self._suffixes.setdefault(parts[start:], []).append(path)
@@ -65,12 +71,39 @@ class Project:
                 return path, ".".join(parts[cut:])
         return None
 
+    def facts(self, path: str) -> FileFacts | None:
+        if path in self.files:
+            return self.files[path]
+        load = self._deferred.pop(path, None)
+        loaded = load() if load is not None else None
+        if loaded is not None:
+            self.files[path] = loaded
+        return loaded
+
+    def imports_of(self, path: str) -> set[str]:
+        """Project files that `path` imports from."""
+        cached = self._imports.get(path)
+        if cached is None:
+            cached = set()
+            for record in self.facts(path).imports:
+                dots = "." * record.level
+                module = dots + record.module
+                target = self.module_file(path, module) if module.strip(".") or record.level else None
+                if target is None and record.name:
+                    target = self.module_file(path, f"{module}.{record.name}" if record.module else dots + record.name)
+                if target is not None and target != path:
+                    cached.add(target)
+            self._imports[path] = cached
+        return cached
+
     def pipelines_named(self, importer: str, qualname: str) -> list[Pipeline]:
         found = self.split_qualname(importer, qualname)
         if found is None:
             return []
         path, name = found
-        facts = self.files[path]
+        facts = self.facts(path)
+        if facts is None:
+            return []
         direct = [p for p in facts.pipelines if p.scope == "<module>" and p.binding == name]
         if direct:
             return direct
@@ -87,7 +120,9 @@ class Project:
         if found is None:
             return value
         path, name = found
-        facts = self.files[path]
+        facts = self.facts(path)
+        if facts is None:
+            return value
         if name in facts.constants:
             resolved = self.resolve_value(path, facts.constants[name], hops + 1)
             return dataclasses.replace(resolved, text=value.text) if resolved.kind != "ref" else value

@@ -73,12 +73,12 @@ def _targets(project: Project, facts: FileFacts, use: DatasetUse) -> list[Pipeli
 
 def assign_roles(project: Project) -> list[RoledPipeline]:
     roled: dict[str, RoledPipeline] = {}
-    for facts in project.files.values():
+    for facts in list(project.files.values()):
         for pipeline in facts.pipelines:
             resolved = project.resolve_steps(pipeline)
             roled[pipeline.id] = RoledPipeline(resolved, definition_role=decide(pipeline.evidence),
                                                evidence=list(pipeline.evidence))
-    for facts in project.files.values():
+    for facts in list(project.files.values()):
         for use in facts.datasets:
             evidence = _dataset_evidence(facts, use)
             role = decide(evidence)

@@ -18,7 +18,7 @@ def arg(step: Step, info: TransformInfo | None, name: str) -> Value | None:
     return None
 
 
-def _matches(value: Value | None, accepted: tuple) -> bool | None:
+def matches(value: Value | None, accepted: tuple) -> bool | None:
     """Does an argument satisfy one alternative of deterministic_when? None when it cannot be known."""
     if value is None or (value.is_const and value.const is None):
         return "absent" in accepted
@@ -49,12 +49,18 @@ def is_random(step: Step, kb: KnowledgeBase) -> bool | None:
     if info is None:
         return None
     if info.kind == "factory":
+        if any(all(matches(arg(step, info, n), accepted) is True for n, accepted in alt)
+               for alt in info.deterministic_when):
+            return False
         if info.role_arg is not None:
             value = arg(step, info, info.role_arg.name)
             raw = info.role_arg.default if value is None else (value.const if value.is_const else None)
             return bool(raw) if isinstance(raw, bool) else None
         return info.random
     if info.kind == "compose":
+        if info.random and not any(all(matches(arg(step, info, n), accepted) is True for n, accepted in alt)
+                                   for alt in info.deterministic_when):
+            return True
         children = [is_random(c, kb) for c in step.children]
         return True if any(c is True for c in children) else (None if None in children else False)
     if not info.random:
@@ -72,7 +78,7 @@ def is_random(step: Step, kb: KnowledgeBase) -> bool | None:
             return False
     undecided = False
     for alternative in info.deterministic_when:
-        results = [_matches(arg(step, info, name), accepted) for name, accepted in alternative]
+        results = [matches(arg(step, info, name), accepted) for name, accepted in alternative]
         if all(r is True for r in results):
             return False
         if any(r is None for r in results) and not any(r is False for r in results):

@@ -9,9 +9,11 @@ from ..roles import RoledPipeline
 from ..semantics import is_normalize, is_opaque, scale_effect, UNIT, RAW
 
 
-def strongest(evidence: list[Evidence], role: str) -> Evidence | None:
+def strongest(evidence: list[Evidence], role: str, prefer_elsewhere=None) -> Evidence | None:
+    """The heaviest located evidence for `role`; among equals, one away from `prefer_elsewhere`
+    (a use in another file explains more than the pipeline's own name)."""
     located = [e for e in evidence if e.role == role and e.location is not None]
-    return max(located, key=lambda e: e.weight, default=None)
+    return max(located, key=lambda e: (e.weight, e.location != prefer_elsewhere), default=None)
 
 
 def role_reason(item: RoledPipeline) -> str:

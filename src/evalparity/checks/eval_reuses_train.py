@@ -46,7 +46,7 @@ def _splits(ctx):
             if use.dataset.binding:
                 by_dataset.setdefault((use.dataset.location.path, use.dataset.scope, use.dataset.binding), []).append(
                     (item, use))
-    for path, facts in ctx.project.files.items():
+    for path, facts in list(ctx.project.files.items()):
         eval_loaders = {(l.scope, l.dataset) for l in facts.loaders if role_of_name(l.binding) == EVAL}
         for split in facts.splits:
             for item, use in by_dataset.get((path, split.scope, split.source), []):

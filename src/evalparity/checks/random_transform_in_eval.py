@@ -21,7 +21,7 @@ def check(ctx):
                 message = (f"`{leaf.short_name}` is random{when}, but this pipeline is used for evaluation "
                            f"({role_reason(item)})")
                 related = []
-                evidence = strongest(item.evidence, EVAL)
+                evidence = strongest(item.evidence, EVAL, prefer_elsewhere=item.pipeline.location)
                 if evidence is not None and evidence.location != leaf.location:
                     related.append(Related(evidence.location, f"evaluation role: {evidence.reason}"))
                 pair = paired.get(item.id)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..facts import FileFacts, Location
 from ..knowledge import KnowledgeBase
-from .build import Builder, location_of
+from .build import Builder
 from .collector import collect
+from .positions import Positions
 
 _SPACE = re.compile(r"\s+")
 
@@ -28,15 +28,13 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
         facts.error = f"syntax error: {exc.message}"
         facts.error_location = Location(path, exc.raw_line, exc.raw_column + 1, exc.raw_line, exc.raw_column + 1)
         return facts
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    positions = Positions(module)
 
     def loc(node) -> Location:
-        return location_of(path, positions[node])
+        (line, column), (end_line, end_column) = positions.range(node)
+        return Location(path, line, column + 1, end_line, end_column + 1)
 
-    def position(node) -> tuple[int, int]:
-        start = positions[node].start
-        return start.line, start.column
+    position = positions.start
 
     def text(node) -> str:
         return _SPACE.sub(" ", module.code_for_node(node)).strip()

@@ -7,11 +7,11 @@ from pathlib import PurePath
 
 import libcst as cst
 
-from ..facts import EVAL, TRAIN, DatasetUse, Evidence, FileFacts, Import, LoaderUse, Location, Pipeline, Ref, \
-    SplitUse, Step
+from ..facts import EVAL, TRAIN, DatasetUse, Evidence, FileFacts, Import, LoaderUse, Pipeline, Ref, SplitUse, Step
 from ..knowledge import KnowledgeBase, TransformInfo
 from ..naming import is_tta, role_of_flag, role_of_name, role_of_string, opposite
 from .collector import CallSite, Collected, Context
+from ..semantics import arg as semantic_arg, matches
 from .folding import Folder
 from .scopes import Scope, qualified_name, single_value
 from .steps import Draft, StepBuilder, branch_role
@@ -58,7 +58,7 @@ class Builder:
         location = self.loc(call)
         base_id = f"{self.path}:{location.line}:{location.column}"
         if info is not None and info.kind == "factory":
-            drafts, complete = self._factory_drafts(call, scope, qualname, info), True
+            drafts, complete = self._factory_drafts(call, scope, qualname, info)
         else:
             exprs, positional = self.steps.children_exprs(scope, call, info)
             if positional:
@@ -125,7 +125,7 @@ class Builder:
                                          location))
         scope = site.scope
         while scope is not None and scope.kind != "module":
-            role = role_of_name(scope.name)
+            role = None if _is_unit_test(scope) else role_of_name(scope.name)
             if role is not None:
                 what = "function" if scope.kind == "function" else "class"
                 evidence.append(Evidence(role, W_SCOPE, f"defined in {what} `{scope.name}`", location))
@@ -161,10 +161,18 @@ class Builder:
         role = role_of_name(short)
         return [Evidence(role, W_FACTORY, f"`{short}` builds a {role} pipeline", location)] if role else []
 
-    def _factory_drafts(self, call, scope, qualname, info: TransformInfo) -> list[Draft]:
+    def _factory_drafts(self, call, scope, qualname, info: TransformInfo) -> tuple[list[Draft], bool]:
+        """The factory as one step, plus the conversion and Normalize steps it documents adding —
+        only when its arguments show those steps are really produced."""
         location = self.loc(call)
         args = self.steps.args(call, scope, info)
-        drafts = [Draft(Step(qualname, info.name, args, location, synthetic=True), ())]
+        factory = Step(qualname, info.name, args, location, synthetic=True)
+        drafts = [Draft(factory, ())]
+        spread = any(a.star for a in call.args)
+        known = not spread and all(matches(semantic_arg(factory, info, name), accepted) is True
+                                   for name, accepted in info.steps_known_when)
+        if not known:
+            return drafts, False
         if info.scale:
             drafts.append(Draft(Step("torchvision.transforms.ToTensor", "ToTensor", (), location, synthetic=True), ()))
         normalization = next((s for s in self.kb.constant_sets if s.name == info.normalization), None)
@@ -179,7 +187,7 @@ class Builder:
                         (Arg("mean", None, mean, location), Arg("std", None, std, location)), location,
                         synthetic=True)
             drafts.append(Draft(step, ()))
-        return drafts
+        return drafts, True
 
     # uses ---------------------------------------------------------------------------------------
     def _use(self, site: CallSite) -> None:
@@ -312,6 +320,8 @@ class Builder:
                     self.facts.constants[name] = value
 
 
-def location_of(path: str, code_range) -> Location:
-    start, end = code_range.start, code_range.end
-    return Location(path, start.line, start.column + 1, end.line, end.column + 1)
+def _is_unit_test(scope: Scope) -> bool:
+    """pytest/unittest names (`test_resize`, `TestTransforms`) say nothing about evaluation."""
+    if scope.kind == "function":
+        return scope.name.startswith("test_") or scope.name == "test"
+    return scope.kind == "class" and scope.name.startswith("Test")

@@ -70,7 +70,6 @@ class Collected:
     contexts: dict[int, Context] = field(default_factory=dict)
     tuple_assigns: list[TupleAssign] = field(default_factory=list)
     imports: list[ImportRecord] = field(default_factory=list)
-    returns: dict[int, list[cst.BaseExpression]] = field(default_factory=dict)
 
 
 def _terminates(body: cst.BaseSuite) -> bool:
@@ -99,11 +98,13 @@ class Collector(cst.CSTVisitor):
         self.conds: list[Cond] = []
         self._blocks: list[int] = []
         self._saved: list[tuple[list[Cond], list[int]]] = []
+        self._elifs: set[int] = set()
 
     # scopes -------------------------------------------------------------------------------------
     def _push(self, kind: str, name: str, node: cst.CSTNode) -> None:
-        self.scope.bind(name, Binding(OTHER, node=node))
-        self.scope = Scope(kind, name, self.scope, node=node)
+        binding = Binding(OTHER, node=node)
+        self.scope.bind(name, binding)
+        self.scope = binding.defines = Scope(kind, name, self.scope, node=node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._push("class", node.name.value, node)
@@ -211,15 +212,20 @@ class Collector(cst.CSTVisitor):
         del self.conds[self._blocks.pop():]
 
     def visit_If(self, node: cst.If) -> bool:
+        depth = len(self.conds)
+        is_elif = id(node) in self._elifs
         node.test.visit(self)
         self.conds.append(Cond(node.test, True))
         node.body.visit(self)
-        self.conds.pop()
+        del self.conds[depth:]
         if node.orelse is not None:
             self.conds.append(Cond(node.test, False))
+            if isinstance(node.orelse, cst.If):
+                self._elifs.add(id(node.orelse))
             node.orelse.visit(self)
-            self.conds.pop()
-        elif _terminates(node.body) and self._blocks:
+            del self.conds[depth:]
+        elif _terminates(node.body) and self._blocks and not is_elif:
+            # `if is_train: return …` — the rest of the block runs only when the test is false
             self.conds.append(Cond(node.test, False))
         return False
 
@@ -228,13 +234,14 @@ class Collector(cst.CSTVisitor):
         if context is not None:
             self.data.contexts.setdefault(id(node.body), context)
             self.data.contexts.setdefault(id(node.orelse), context)
+        depth = len(self.conds)
         node.test.visit(self)
         self.conds.append(Cond(node.test, True))
         node.body.visit(self)
-        self.conds.pop()
+        del self.conds[depth:]
         self.conds.append(Cond(node.test, False))
         node.orelse.visit(self)
-        self.conds.pop()
+        del self.conds[depth:]
         return False
 
     # contexts -----------------------------------------------------------------------------------
@@ -248,7 +255,7 @@ class Collector(cst.CSTVisitor):
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None and self.scope.kind == "function":
             self.data.contexts.setdefault(id(node.value), Context("return", self.scope.name))
-            self.data.returns.setdefault(id(self.scope), []).append(node.value)
+            self.scope.returns.append(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -26,6 +26,7 @@ class Binding:
     node: cst.CSTNode | None = None
     conds: tuple = ()
     scope: "Scope | None" = field(default=None, repr=False, compare=False)
+    defines: "Scope | None" = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Scope:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
     node: cst.CSTNode | None = None
+    returns: list = field(default_factory=list)
 
     @property
     def qualname(self) -> str:
@@ -111,12 +113,32 @@ def qualified_name(scope: Scope, node: cst.BaseExpression) -> str | None:
         if len(stars) == 1:
             return f"{stars[0]}.{path}"
         return None
+    if len(bindings) == 1 and bindings[0].kind == ASSIGN and isinstance(bindings[0].value, cst.Call):
+        target = _module_factory(scope, bindings[0].value)
+        if target is not None:
+            return f"{target}.{rest}" if rest else target
     targets = {b.target for b in bindings if b.kind == IMPORT}
     others = [b for b in bindings if b.kind != IMPORT and not _is_none_fallback(b)]
     if others or len(targets) != 1:
         return None
     target = targets.pop()
     return f"{target}.{rest}" if rest else target
+
+
+def _module_factory(scope: Scope, call: cst.Call) -> str | None:
+    """`T = get_module(use_v2)` where get_module returns `torchvision.transforms.v2` or
+    `torchvision.transforms`: the shortest returned module, when every other one extends it."""
+    if not isinstance(call.func, cst.Name):
+        return None
+    bindings = scope.lookup(call.func.value) or []
+    if len(bindings) != 1 or bindings[0].defines is None:
+        return None
+    function = bindings[0].defines
+    returned = [qualified_name(function, value) for value in function.returns]
+    if not returned or None in returned:
+        return None
+    shortest = min(returned, key=len)
+    return shortest if all(r == shortest or r.startswith(shortest + ".") for r in returned) else None
 
 
 def single_value(scope: Scope, name: str) -> tuple[Binding | None, bool]:

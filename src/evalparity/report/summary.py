@@ -15,10 +15,10 @@ def severity_counts(result: Result) -> dict[str, int]:
 def summary_line(result: Result) -> str:
     total = len(result.findings)
     if not total:
-        text = f"All checks passed ({result.files_checked} file{"s" if result.files_checked != 1 else ""})."
+        text = f"All checks passed ({result.files_checked} file{'s' if result.files_checked != 1 else ''})."
     else:
         parts = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in severity_counts(result).items() if n)
-        text = f"Found {total} finding{'s' if total != 1 else ''} ({parts}) in {result.files_checked} file{"s" if result.files_checked != 1 else ""}."
+        text = f"Found {total} finding{'s' if total != 1 else ''} ({parts}) in {result.files_checked} file{'s' if result.files_checked != 1 else ''}."
     if result.errors:
         text += f" {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} could not be checked."
     return text
