@@ -95,6 +95,8 @@ def is_random(step: Step, kb: KnowledgeBase) -> bool | None:
 
 def random_leaves(step: Step, kb: KnowledgeBase) -> list[Step]:
     """The innermost steps that make `step` random (the step itself when it is random on its own)."""
+    if is_random(step, kb) is False:
+        return []
     info = kb.lookup(step.qualname)
     if info is not None and info.kind in ("compose", "wrapper") and step.children:
         inner = [leaf for child in step.children for leaf in random_leaves(child, kb)]

@@ -57,7 +57,7 @@ def scale_state(item: RoledPipeline, kb: KnowledgeBase) -> tuple[str | None, Ste
         effect = scale_effect(step, kb)
         if effect == UNIT:
             state, decider = UNIT, step
-        elif effect == RAW and state is None:
+        elif effect == RAW and state in (None, RAW):
             state, decider = RAW, step
         elif effect is not None and effect not in (UNIT, RAW):
             return None, step

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import libcst as cst
@@ -24,10 +25,7 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        facts = FileFacts(path)
-        facts.error = f"syntax error: {exc.message}"
-        facts.error_location = Location(path, exc.raw_line, exc.raw_column + 1, exc.raw_line, exc.raw_column + 1)
-        return facts
+        return _syntax_error(path, source, exc)
     positions = Positions(module)
 
     def loc(node) -> Location:
@@ -42,4 +40,20 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     data = collect(module, pipeline_constructor_names(kb))
     facts = Builder(path, data, kb, text, loc, position).build()
     facts.lines = tuple(module.code.splitlines())
+    return facts
+
+
+def _syntax_error(path: str, source: str | bytes, exc: cst.ParserSyntaxError) -> FileFacts:
+    """libcst's positions for parse errors are often a line late; Python's own parser says where and why."""
+    facts = FileFacts(path)
+    line, column, message = exc.editor_line, exc.editor_column, exc.message
+    try:
+        compile(source, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        if error.lineno:
+            line, column, message = error.lineno, max(error.offset or 1, 1), error.msg
+    except (ValueError, UnicodeDecodeError) as error:
+        message = str(error)
+    facts.error = f"syntax error: {message}"
+    facts.error_location = Location(path, line, column, line, column)
     return facts

@@ -169,12 +169,18 @@ class Collector(cst.CSTVisitor):
             self.data.contexts.setdefault(id(value), Context("assign", target.attr.value, attr=True))
         elif isinstance(target, (cst.Tuple, cst.List)):
             names = []
-            for element in target.elements:
+            parallel = (isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(target.elements)
+                        and not any(isinstance(e, cst.StarredElement) for e in value.elements))
+            for index, element in enumerate(target.elements):
                 inner = element.value
                 if isinstance(inner, cst.Name):
-                    unpacked_call = value if isinstance(value, cst.Call) else None
-                    kind = ASSIGN if unpacked_call is not None else OTHER
-                    self.scope.bind(inner.value, Binding(kind, value=unpacked_call, node=inner))
+                    # `a, b = x, y` binds each name to its own value; `a, b = f()` to one run-time result
+                    if parallel:
+                        part = value.elements[index].value
+                    else:
+                        part = value if isinstance(value, cst.Call) else None
+                    kind = ASSIGN if part is not None else OTHER
+                    self.scope.bind(inner.value, Binding(kind, value=part, node=inner))
                     names.append(inner.value)
                 else:
                     self._bind_target(inner, None)
