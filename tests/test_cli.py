@@ -1,0 +1,138 @@
+"""The command line through click's runner: exit codes, options, messages."""
+
+import json
+
+from click.testing import CliRunner
+
+from conftest import FIXTURES, ROOT
+from evalparity.cli import cli
+
+RANDOM_IN_EVAL = "import torchvision.transforms as T\nval_tf = T.Compose([T.RandomCrop(8), T.ToTensor()])\n"
+CLEAN = "import torchvision.transforms as T\nval_tf = T.Compose([T.CenterCrop(8), T.ToTensor()])\n"
+
+
+def invoke(*args, **kwargs):
+    return CliRunner().invoke(cli, list(args), **kwargs)
+
+
+def test_clean_file_exits_0(tmp_path):
+    (tmp_path / "a.py").write_text(CLEAN)
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "All checks passed" in result.output
+
+
+def test_findings_exit_1_and_name_location_code_and_rule(tmp_path):
+    (tmp_path / "a.py").write_text(RANDOM_IN_EVAL)
+    result = invoke("check", str(tmp_path / "a.py"), "--format", "concise")
+    assert result.exit_code == 1
+    assert "a.py:2:21: EP101 [error] `RandomCrop` is random" in result.output
+
+
+def test_missing_path_exits_2_with_one_line():
+    result = invoke("check", "no/such/dir")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == ["evalparity: error: path does not exist: no/such/dir"]
+
+
+def test_unknown_option_exits_2_with_one_line():
+    result = invoke("check", "--no-such-option")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == ["evalparity: error: No such option '--no-such-option'."]
+
+
+def test_unknown_code_in_select_is_a_usage_error(tmp_path):
+    result = invoke("check", str(tmp_path), "--select", "EP999")
+    assert result.exit_code == 2
+    assert "unknown rule code or prefix: EP999" in result.output
+
+
+def test_select_and_ignore_by_prefix(tmp_path):
+    (tmp_path / "a.py").write_text(RANDOM_IN_EVAL)
+    assert invoke("check", str(tmp_path), "--ignore", "EP1").exit_code == 0
+    assert invoke("check", str(tmp_path), "--select", "EP2").exit_code == 0
+    assert invoke("check", str(tmp_path), "--select", "EP1,EP2").exit_code == 1
+    assert invoke("check", str(tmp_path), "--select", "EP101", "--ignore", "EP10").exit_code == 0
+
+
+def test_json_contract(tmp_path):
+    (tmp_path / "a.py").write_text(RANDOM_IN_EVAL)
+    data = json.loads(invoke("check", str(tmp_path), "--format", "json").output)
+    assert data["version"] == 1 and data["tool"]["name"] == "evalparity"
+    finding = data["findings"][0]
+    assert set(finding) == {"code", "name", "severity", "message", "path", "line", "column", "end_line",
+                            "end_column", "related", "fingerprint", "fix"}
+    assert (finding["code"], finding["name"], finding["severity"]) == ("EP101", "random-transform-in-eval", "error")
+    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (2, 21, 2, 36)
+    assert finding["fix"] is None and len(finding["fingerprint"]) == 16
+    assert data["summary"]["findings"] == 1
+
+
+def test_text_output_is_plain_without_a_terminal(tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    (tmp_path / "a.py").write_text(RANDOM_IN_EVAL)
+    result = invoke("check", str(tmp_path))
+    assert "\x1b[" not in result.output
+    assert "^^^^^^^^^^^^^ EP101 random-transform-in-eval" in result.output
+    assert "= error; see `evalparity explain EP101`" in result.output
+
+
+def test_explain_prints_what_why_example_fix():
+    result = invoke("explain", "EP201")
+    assert result.exit_code == 0
+    for heading in ("What it flags", "Why it matters", "Example", "Fix (use instead)", "References"):
+        assert heading in result.output
+    assert invoke("explain", "normalize-mismatch").output == result.output
+
+
+def test_explain_unknown_code_exits_2():
+    result = invoke("explain", "EP000")
+    assert result.exit_code == 2 and "unknown rule: EP000" in result.output
+
+
+def test_rules_lists_every_code_with_state_and_severity():
+    result = invoke("rules")
+    assert result.exit_code == 0
+    for code in ("EP101", "EP102", "EP201", "EP202", "EP204", "EP901"):
+        assert code in result.output
+    assert "error" in result.output and "on" in result.output
+
+
+def test_syntax_error_file_does_not_stop_the_others():
+    result = invoke("check", str(FIXTURES / "EP901" / "others_still_checked"), "--format", "concise")
+    assert result.exit_code == 1
+    assert "broken.py:4:" in result.output and "EP901" in result.output
+    assert "good.py:5:5: EP101" in result.output
+
+
+def test_unreadable_and_binary_files_are_reported_not_fatal(tmp_path):
+    (tmp_path / "bin.py").write_bytes(b"\x00\x01transform=\x00")
+    (tmp_path / "a.py").write_text(RANDOM_IN_EVAL)
+    (tmp_path / "dangling.py").symlink_to(tmp_path / "missing.py")
+    result = invoke("check", str(tmp_path), "--format", "concise")
+    assert result.exit_code == 1, result.output
+    assert "bin.py: error (binary)" in result.output
+    assert "dangling.py: error (unreadable): broken symbolic link" in result.output
+    assert "EP101" in result.output
+
+
+def test_python_dash_m_entry_point():
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "evalparity", "--version"], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert out.returncode == 0 and "evalparity" in out.stdout
+
+
+def test_user_code_is_never_imported_or_run(tmp_path):
+    marker = tmp_path / "ran.txt"
+    (tmp_path / "evil.py").write_text(
+        "import pathlib\n"
+        f"pathlib.Path({str(marker)!r}).write_text('imported')\n"
+        "import module_that_does_not_exist\n"
+        "raise SystemExit(3)\n"
+        "import torchvision.transforms as T\n"
+        "test_tf = T.Compose([T.RandomCrop(8)])\n")
+    result = invoke("check", str(tmp_path), "--format", "concise")
+    assert result.exit_code == 1 and "EP101" in result.output
+    assert not marker.exists()
