@@ -38,7 +38,8 @@ def test_missing_path_exits_2_with_one_line():
 def test_unknown_option_exits_2_with_one_line():
     result = invoke("check", "--no-such-option")
     assert result.exit_code == 2
-    assert result.output.strip().splitlines() == ["evalparity: error: No such option '--no-such-option'."]
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("evalparity: error: No such option") and "--no-such-option" in lines[0]
 
 
 def test_unknown_code_in_select_is_a_usage_error(tmp_path):
