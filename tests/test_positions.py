@@ -1,0 +1,38 @@
+"""extract/positions.py gives exactly libcst's PositionProvider ranges, node for node."""
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from conftest import EXAMPLES, FIXTURES
+from evalparity.extract.positions import Positions
+
+
+class _Ranges(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self):
+        self.ranges = {}
+
+    def on_visit(self, node):
+        self.ranges[node] = self.get_metadata(PositionProvider, node)
+        return True
+
+
+def _sources():
+    paths = sorted(FIXTURES.rglob("*.py")) + sorted(EXAMPLES.rglob("*.py"))
+    return [p for p in paths if "EP901" not in p.parts or p.name.startswith("ok_")]
+
+
+@pytest.mark.parametrize("path", _sources(), ids=lambda p: p.name)
+def test_same_ranges_as_position_provider(path):
+    module = cst.parse_module(path.read_bytes())
+    visitor = _Ranges()
+    MetadataWrapper(module, unsafe_skip_copy=True).visit(visitor)
+    mine = Positions(module)
+    for node, expected in visitor.ranges.items():
+        if isinstance(node, cst.Module):
+            continue
+        start, end = mine.range(node)
+        assert (start, end) == ((expected.start.line, expected.start.column),
+                                (expected.end.line, expected.end.column)), type(node).__name__
