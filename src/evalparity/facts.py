@@ -83,6 +83,7 @@ class Pipeline:
     variant: str | None = None
     origin: str = "compose"
     tta: bool = False
+    conditions: tuple[str, ...] = ()
     evidence: list[Evidence] = field(default_factory=list)
 
 
@@ -119,11 +120,134 @@ class SplitUse:
 
 
 @dataclass(frozen=True)
+class Sampler:
+    """One value a DataLoader's `sampler=` / `batch_sampler=` can take: a known sampler class, `none`, or
+    `other` (a project sampler, a parameter, anything not followed)."""
+
+    kind: str  # DistributedSampler | RandomSampler | WeightedRandomSampler | SubsetRandomSampler | ... | none | other
+    location: Location | None = None
+    args: tuple[Arg, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ParamDependence:
+    """A loader setting written in terms of its factory's parameter: `shuffle=is_train`."""
+
+    setting: str
+    param: str
+    cases: tuple[tuple[Any, Value], ...]  # parameter value → folded setting
+
+
+@dataclass(frozen=True)
 class LoaderUse:
     location: Location
     dataset: str
     binding: str | None
     scope: str
+    torch: bool = False  # resolved to torch.utils.data.DataLoader
+    args: tuple[Arg, ...] = ()  # settings by canonical name (positional ones named), folded
+    spread: bool = False  # `**kwargs` / `*args`: settings not written out are unknown
+    samplers: tuple[Sampler, ...] = ()  # what `sampler=` can be
+    batch_samplers: tuple[Sampler, ...] = ()
+    dataset_text: str = ""
+    dataset_location: Location | None = None
+    key: str | None = None  # dict key, or the comprehension key this instance was built for
+    evidence: tuple[Evidence, ...] = ()
+    branch: str | None = None  # role selected by an enclosing `if is_train:`
+    function: str | None = None  # enclosing function (qualname)
+    params: tuple[str, ...] = ()  # that function's parameters
+    returned: bool = False  # the function returns this loader (a loader factory)
+    depends: tuple[ParamDependence, ...] = ()
+    iterable: bool = False  # the dataset is an IterableDataset
+
+
+@dataclass(frozen=True)
+class DatasetCall:
+    """A known library dataset constructed with or without its split argument (`CIFAR10(root)`)."""
+
+    location: Location
+    qualname: str
+    binding: str | None
+    scope: str
+    split_param: str  # train | split
+    split: Value | None  # None: not given (the default split is used)
+    default: Any
+    key: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    split_off: bool = False  # later carved up by Subset/random_split or a subset sampler
+
+
+@dataclass(frozen=True)
+class ModeCall:
+    """`.eval()`, `.train()`, `.train(False)`, `.requires_grad_()`, `.apply(set_bn_eval)`; a bare
+    `model.eval` statement; `with torch.no_grad:` without the call."""
+
+    location: Location
+    receiver: str
+    kind: str  # eval | train | unknown | requires_grad | bare | grad-not-called
+    submodule: bool = False  # receiver is a loop variable over `.modules()` / `.children()`
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class CallEdge:
+    """A call that may reach a function of the project (for the call graph)."""
+
+    location: Location
+    callee: str  # dotted text: `validate`, `self.validate`, `engine.evaluate`
+    qualname: str | None  # through imports: `pkg.engine.evaluate`
+    args: tuple[str, ...]  # positional argument texts
+    kwargs: tuple[tuple[str, str], ...]
+    consts: tuple[tuple[str, Value], ...] = ()  # folded arguments (`0`, `'train'`) by position or keyword
+    binding: str | None = None
+    grad: str | None = None  # innermost gradient context around the call in its function
+    trains_hint: bool = False  # `loss.backward()`, `optimizer.step()`, `scaler(loss, optimizer)`
+
+
+@dataclass(frozen=True)
+class Loop:
+    location: Location  # the `for` statement; its range covers the body
+    iter_text: str
+    iter_name: str | None  # the loader-like name iterated (`val_loader`, `self.val_loader`)
+    iter_key: str | None = None  # `loaders['val']`
+    target: str = ""
+    grad: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelCall:
+    location: Location
+    callee: str
+    grad: str | None = None
+    discarded: bool = False  # a bare expression statement: the output is not used
+
+
+@dataclass
+class FunctionFacts:
+    qualname: str  # "<module>" for module-level code
+    name: str
+    location: Location
+    cls: str | None = None
+    bases: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()
+    grad: str | None = None  # decorator: no_grad | inference_mode | enable_grad | unknown
+    modes: list[ModeCall] = field(default_factory=list)
+    calls: list[CallEdge] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
+    model_calls: list[ModelCall] = field(default_factory=list)
+    grads: list[tuple[str, Location]] = field(default_factory=list)  # `with no_grad():` blocks
+    training: list[Location] = field(default_factory=list)  # backward / optimizer steps
+    grad_uses: list[Location] = field(default_factory=list)  # autograd.grad, requires_grad_ on inputs
+
+
+@dataclass(frozen=True)
+class DropoutCall:
+    location: Location
+    function: str
+    callee: str
+    training: Value | None  # None: not given
+    spread: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +267,11 @@ class FileFacts:
     loaders: list[LoaderUse] = field(default_factory=list)
     imports: list[Import] = field(default_factory=list)
     constants: dict[str, Value] = field(default_factory=dict)
+    dataset_calls: list[DatasetCall] = field(default_factory=list)
+    functions: list[FunctionFacts] = field(default_factory=list)
+    misuses: list[ModeCall] = field(default_factory=list)  # bare `model.eval`, `with torch.no_grad:`
+    dropouts: list[DropoutCall] = field(default_factory=list)
+    trims: list[Location] = field(default_factory=list)  # `[:len(dataset)]`, `gather_for_metrics`: exact-N gathers
     error: str | None = None
     error_location: Location | None = None
     lines: tuple[str, ...] = ()

@@ -108,7 +108,18 @@ class KnowledgeBase:
     excluded_prefixes: tuple[str, ...] = ()
     constant_sets: tuple[ConstantSet, ...] = ()
     library_constants: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    datasets: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     digest: str = ""
+
+    def dataset_params(self, qualname: str | None) -> tuple[str, ...] | None:
+        """Positional parameter names of a known dataset class (`CIFAR10` → root, train, transform, …)."""
+        if not qualname:
+            return None
+        head, _, name = qualname.rpartition(".")
+        for library, entries in self.datasets.items():
+            if (head == library or head.startswith(library + ".")) and name in entries:
+                return entries[name]
+        return None
 
     def lookup(self, qualname: str | None) -> TransformInfo | None:
         if not qualname:
@@ -264,6 +275,23 @@ def _load_normalization(path: Path) -> tuple[tuple[ConstantSet, ...], dict[str, 
     return tuple(sets), constants
 
 
+def _load_datasets(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{path}: cannot be read: {exc}") from None
+    unknown = set(data) - {"library", "source", "datasets", "note"}
+    if unknown:
+        raise _fail(path, sorted(unknown)[0], "unknown key")
+    entries = data.get("datasets")
+    if not isinstance(data.get("library"), str) or not isinstance(entries, dict):
+        raise _fail(path, "datasets", "expected `library:` and a mapping of class name to parameter list")
+    for name, params in entries.items():
+        if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+            raise _fail(path, f"datasets.{name}", "expected a list of parameter names")
+    return {data["library"]: {str(k): tuple(v) for k, v in entries.items()}}
+
+
 def load_knowledge(extra_files: Iterable[Path] = ()) -> KnowledgeBase:
     base = rules_dir() / "knowledge"
     files = sorted((base / "transforms").glob("*.yaml")) + [Path(p) for p in extra_files]
@@ -275,6 +303,10 @@ def load_knowledge(extra_files: Iterable[Path] = ()) -> KnowledgeBase:
         kb.libraries.setdefault(library, {}).update(entries)
         excluded.extend(excl)
         digest.update(path.read_bytes())
+    datasets = base / "datasets.yaml"
+    if datasets.exists():
+        kb.datasets = _load_datasets(datasets)
+        digest.update(datasets.read_bytes())
     normalization = base / "normalization.yaml"
     if normalization.exists():
         kb.constant_sets, kb.library_constants = _load_normalization(normalization)

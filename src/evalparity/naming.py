@@ -17,8 +17,24 @@ FLAG_WORDS = frozenset({"is", "do", "for", "use", "mode", "phase", "stage", "fla
 _SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 
 
+ROLE_SUFFIXES = ("dir", "dirs", "path", "root", "set", "sets", "data", "dataset", "ds", "loader", "tf", "tfs",
+                 "transform", "transforms", "trans", "aug", "img", "imgs", "images", "list", "file", "files",
+                 "idx", "split", "size")
+
+
+def _split_glued(word: str) -> list[str]:
+    """`valdir` → val, dir; `trainset` → train, set (but `trainer` stays one word)."""
+    if word in TRAIN_WORDS or word in EVAL_WORDS:
+        return [word]
+    for prefix in ("train", "valid", "val", "test", "eval"):
+        rest = word[len(prefix):]
+        if word.startswith(prefix) and rest in ROLE_SUFFIXES:
+            return [prefix, rest]
+    return [word]
+
+
 def words(identifier: str) -> list[str]:
-    return [w.lower() for w in _SPLIT.split(identifier) if w]
+    return [part for w in _SPLIT.split(identifier) if w for part in _split_glued(w.lower())]
 
 
 def role_of_words(items: list[str]) -> str | None:

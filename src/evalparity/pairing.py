@@ -42,6 +42,18 @@ LEVELS = (
 )
 
 
+def _closest(candidates: list[RoledPipeline], item: RoledPipeline) -> list[RoledPipeline]:
+    """Break a tie by the name (`train_tf` ↔ `test_tf`), then by the branch both sit in
+    (`if dataset == "imagenette":` on both sides)."""
+    named = [t for t in candidates if _stem(t) == _stem(item)]
+    if len(named) == 1:
+        return named
+    shared = {t.id: len(set(t.pipeline.conditions) & set(item.pipeline.conditions)) for t in candidates}
+    best = max(shared.values())
+    closest = [t for t in candidates if shared[t.id] == best]
+    return closest if best > 0 else []
+
+
 def _linked(project: Project, t: RoledPipeline, e: RoledPipeline) -> bool:
     """One module imports the other, or both pipelines are used from the same module."""
     a, b = t.pipeline.path, e.pipeline.path
@@ -60,9 +72,8 @@ def pair(roled: list[RoledPipeline], project: Project) -> list[Pair]:
         for reason, same in levels:
             candidates = [t for t in trains if same(t, item)]
             if len(candidates) > 1:
-                named = [t for t in candidates if _stem(t) == _stem(item)]
-                candidates = named if len(named) == 1 else []
-                if not candidates:
+                candidates = _closest(candidates, item)
+                if len(candidates) != 1:
                     break
             if len(candidates) == 1:
                 pairs.append(Pair(candidates[0], item, reason))

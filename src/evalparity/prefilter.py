@@ -12,6 +12,7 @@ def markers(kb: KnowledgeBase) -> tuple[bytes, ...]:
     """Names that every pipeline, dataset use or loader must spell out in the source."""
     names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
     names |= {"Sequential", *EXTRA_MARKERS}
+    names |= {name for entries in kb.datasets.values() for name in entries}
     return tuple(sorted(name.encode() for name in names))
 
 

@@ -18,7 +18,8 @@ _SPACE = re.compile(r"\s+")
 
 def pipeline_constructor_names(kb: KnowledgeBase) -> set[str]:
     names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
-    return names | {"Sequential"}
+    datasets = {name for entries in kb.datasets.values() for name in entries}
+    return names | datasets | {"Sequential"}
 
 
 def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFacts:

@@ -21,8 +21,8 @@ FILE_ROLES = {"train": TRAIN, "training": TRAIN, "finetune": TRAIN, "eval": EVAL
               "evaluation": EVAL, "validate": EVAL, "validation": EVAL, "inference": EVAL, "predict": EVAL,
               "test": EVAL}
 ROLE_KEYWORDS_BOOL = {"train", "is_train", "training", "is_training"}
+TRANSFORM_KEYWORDS = {"transform", "transforms", "img_transform", "image_transform", "transform_fn", "preprocess"}
 ROLE_KEYWORDS_STR = {"split", "image_set", "mode", "subset", "phase", "set", "stage", "fold"}
-DATASET_TRANSFORM_POSITION = {"ImageFolder": 1, "DatasetFolder": 3}
 
 
 class Builder:
@@ -96,6 +96,8 @@ class Builder:
             binding=binding, container=container, complete=complete, variant=variant,
             origin="factory" if any(s.synthetic for s in steps) else "compose",
             tta=any(is_tta(n) for n in names), evidence=list(evidence),
+            conditions=tuple(("" if c.positive else "not ") + self.text(c.test)
+                             for c in site.conds if branch_role((c,))[0] is None),
         )
 
     def _with_condition(self, draft: Draft) -> Step:
@@ -210,14 +212,15 @@ class Builder:
                 self.facts.splits.append(SplitUse(location, name, call.args[0].value.value, tuple(targets),
                                                   scope.qualname))
             return
-        expr = self._transform_arg(call, name)
+        params = self._dataset_params(call, scope)
+        expr = self._argument(call, params, TRANSFORM_KEYWORDS)
         if expr is None or self.steps.is_pipeline_call(scope, call):
             return
         ref = self._ref(expr, scope)
         if ref is None:
             return
         use = DatasetUse(location, self.text(call.func), ref, scope.qualname, binding)
-        use.evidence = self._dataset_evidence(site, binding, context)
+        use.evidence = self._dataset_evidence(site, binding, context, params)
         self.facts.datasets.append(use)
 
     @staticmethod
@@ -227,16 +230,32 @@ class Builder:
                 return arg.value.value if isinstance(arg.value, cst.Name) else None
         return None
 
+    def _dataset_params(self, call: cst.Call, scope: Scope) -> tuple[str, ...]:
+        """Positional parameter names of a known dataset class, also through `cls = A if x else B`."""
+        qualname = qualified_name(scope, call.func)
+        params = self.kb.dataset_params(qualname)
+        if params is None and isinstance(call.func, cst.Name):
+            binding, ok = single_value(scope, call.func.value)
+            if ok and isinstance(binding.value, cst.IfExp):
+                options = {self.kb.dataset_params(qualified_name(scope, branch))
+                           for branch in (binding.value.body, binding.value.orelse)}
+                params = options.pop() if len(options) == 1 else None
+        return params or ()
+
     @staticmethod
-    def _transform_arg(call: cst.Call, name: str):
+    def _argument(call: cst.Call, params: tuple[str, ...], names) -> cst.BaseExpression | None:
+        """The expression passed for any of `names`, by keyword or by its position in `params`."""
+        positional = []
         for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value in ("transform", "transforms", "img_transform",
-                                                                 "image_transform", "transform_fn", "preprocess"):
+            if arg.star:
+                break
+            if arg.keyword is None:
+                positional.append(arg.value)
+            elif arg.keyword.value in names:
                 return arg.value
-        position = DATASET_TRANSFORM_POSITION.get(name)
-        positional = [a for a in call.args if a.keyword is None and not a.star]
-        if position is not None and len(positional) > position:
-            return positional[position].value
+        for index, param in enumerate(params):
+            if param in names and index < len(positional):
+                return positional[index]
         return None
 
     def _ref(self, expr, scope: Scope) -> Ref | None:
@@ -259,13 +278,14 @@ class Builder:
                 return Ref("item", scope.qualname, expr.value.value, key=str(index.value.evaluated_value))
         return None
 
-    def _dataset_evidence(self, site: CallSite, binding, context) -> list[Evidence]:
+    def _dataset_evidence(self, site: CallSite, binding, context, params) -> list[Evidence]:
         call, scope = site.node, site.scope
         evidence: list[Evidence] = []
-        for arg in call.args:
-            if arg.keyword is None:
-                continue
-            key = arg.keyword.value
+        named = [(arg.keyword.value, arg) for arg in call.args if arg.keyword is not None]
+        positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+        named += [(param, arg) for param, arg in zip(params, positional)
+                  if param in ROLE_KEYWORDS_BOOL or param in ROLE_KEYWORDS_STR]
+        for key, arg in named:
             value = self.folder.fold(arg.value, scope)
             where = self.loc(arg)
             if key in ROLE_KEYWORDS_BOOL and value.is_const and isinstance(value.const, bool):
@@ -289,6 +309,12 @@ class Builder:
         if context is not None and context.kind == "dict" and role_of_string(context.key or ""):
             evidence.append(Evidence(role_of_string(context.key), W_KEY, f"under dict key '{context.key}'",
                                      self.loc(call)))
+        if context is not None and context.kind == "arg" and isinstance(context.parent, cst.Call):
+            loader = self._context(context.parent)
+            name = loader.name if loader is not None and loader.kind == "assign" else None
+            if name and role_of_name(name) and "loader" in name.lower():
+                evidence.append(Evidence(role_of_name(name), W_NAME, f"dataset passed straight to `{name}`",
+                                         self.loc(context.parent)))
         role, test, positive = branch_role(site.conds)
         if role is not None:
             side = "" if positive else "not "

@@ -272,7 +272,9 @@ class Collector(cst.CSTVisitor):
                                              tuple(self.conds), node))
         name = _call_name(node)
         keywords = {a.keyword.value for a in node.args if a.keyword is not None}
-        if name in self.interesting or keywords & TRANSFORM_KEYWORDS:
+        inline_pipeline = any(isinstance(a.value, cst.Call) and _call_name(a.value) in self.interesting
+                              for a in node.args)
+        if name in self.interesting or keywords & TRANSFORM_KEYWORDS or inline_pipeline:
             self.data.calls.append(CallSite(node, self.scope, tuple(self.conds)))
             for index, arg in enumerate(node.args):
                 key = arg.keyword.value if arg.keyword is not None else str(index)
