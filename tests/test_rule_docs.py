@@ -53,5 +53,6 @@ def test_use_instead_is_clean(code, tmp_path):
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_rule_has_positive_and_near_miss_fixtures(code):
     folder = FIXTURES / code
-    kinds = {e.kind for path in folder.rglob("*.py") for e in read_annotations(path, path.name) if e.code == code}
-    assert {"expect", "ok"} <= kinds, f"{code} needs both `# expect:` and `# ok:` fixtures in {folder}"
+    kinds = [e.kind for path in folder.rglob("*.py") for e in read_annotations(path, path.name) if e.code == code]
+    assert kinds.count("expect") >= 3 and kinds.count("ok") >= 3, (
+        f"{code} needs at least 3 `# expect:` and 3 `# ok:` cases in {folder}")

@@ -197,12 +197,13 @@ class CallEdge:
     location: Location
     callee: str  # dotted text: `validate`, `self.validate`, `engine.evaluate`
     qualname: str | None  # through imports: `pkg.engine.evaluate`
-    args: tuple[str, ...]  # positional argument texts
-    kwargs: tuple[tuple[str, str], ...]
+    local: str | None = None  # a function of this file: `validate`, `Trainer.validate`, `validate.run`
+    args: tuple[str, ...] = ()  # positional argument texts
+    kwargs: tuple[tuple[str, str], ...] = ()
     consts: tuple[tuple[str, Value], ...] = ()  # folded arguments (`0`, `'train'`) by position or keyword
     binding: str | None = None
     grad: str | None = None  # innermost gradient context around the call in its function
-    trains_hint: bool = False  # `loss.backward()`, `optimizer.step()`, `scaler(loss, optimizer)`
+    method: bool = False  # `self.validate(...)`: `local` names the class method
 
 
 @dataclass(frozen=True)
