@@ -62,10 +62,10 @@ def test_json_contract(tmp_path):
     assert data["version"] == 1 and data["tool"]["name"] == "evalparity"
     finding = data["findings"][0]
     assert set(finding) == {"code", "name", "severity", "message", "path", "line", "column", "end_line",
-                            "end_column", "related", "fingerprint", "fix"}
+                            "end_column", "cell", "related", "fingerprint", "fix"}
     assert (finding["code"], finding["name"], finding["severity"]) == ("EP101", "random-transform-in-eval", "error")
     assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (2, 21, 2, 36)
-    assert finding["fix"] is None and len(finding["fingerprint"]) == 16
+    assert finding["fix"] is None and len(finding["fingerprint"]) == 16 and finding["cell"] is None
     assert data["summary"]["findings"] == 1
 
 

@@ -1,24 +1,35 @@
 """Command line: check, explain, rules, pipelines.
 
-Exit codes (stable): 0 no finding; 1 findings; 2 usage, configuration or internal error.
+Exit codes (stable): 0 no finding at or above the failing severity (`--fail-on`, default: any finding);
+1 findings; 2 usage, configuration or internal error.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import sys
+from collections import Counter
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__
-from .discover import UsageError
+from . import __version__, baseline
+from .config import ConfigError, code_problem, find_config, load_config, select_codes
+from .discover import DEFAULT_EXCLUDES, Excluder, UsageError
 from .engine import analyze, check as run_check
 from .knowledge import KnowledgeError, default_knowledge, load_knowledge
-from .report import FORMATS, concise, json_format, pipelines as pipelines_view, text
-from .rulebook import load_rules
+from .postprocess import Options, project_root
+from .progress import progress_bar
+from .report import FORMATS, concise, github, gitlab, json_format, junit, pipelines as pipelines_view, sarif, text
+from .report.summary import summary_line
+from .rulebook import SEVERITIES, load_rules
+
+REPORTERS = {"concise": concise, "json": json_format, "sarif": sarif, "github": github, "gitlab": gitlab,
+             "junit": junit}
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -61,33 +72,159 @@ def _load_kb(knowledge: tuple[str, ...]):
         raise click.ClickException(str(exc)) from None
 
 
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+
+
+def _check_codes(option: str, codes: tuple[str, ...]) -> None:
+    for code in codes:
+        problem = code_problem(code)
+        if problem:
+            raise click.UsageError(f"{option}: {problem}")
+
+
+def _settings(paths, config_file, isolated, select, extend_select, ignore, exclude, extend_exclude, force_exclude):
+    """The configuration layer (pyproject.toml) and the command line's, resolved into engine options."""
+    if config_file and isolated:
+        raise click.UsageError("--config and --isolated cannot be used together")
+    config = None
+    try:
+        if config_file:
+            config = load_config(config_file)
+        elif not isolated:
+            found = find_config(paths)
+            config = load_config(found) if found else None
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for option, codes in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
+        _check_codes(option, codes)
+    layers = [(config.select, config.extend_select, config.ignore)] if config else []
+    layers.append((select or None, extend_select, ignore))
+    patterns = exclude or (config.exclude if config and config.exclude is not None else DEFAULT_EXCLUDES)
+    patterns = tuple(patterns) + ((config.extend_exclude if config else ()) + extend_exclude)
+    excluder = Excluder(patterns, root=config.root if config else None,
+                        gitignore=config.respect_gitignore if config else True)
+    root = None
+    if any(not os.path.isdir(p) for p in paths):
+        root = config.root if config else project_root(paths)
+    options = Options(codes=select_codes(layers), config=config, excluder=excluder, force_exclude=force_exclude,
+                      project_root=root)
+    return config, options
+
+
+def _statistics(result, output_format: str, echo) -> None:
+    counts = Counter(f.code for f in result.findings)
+    rules = load_rules()
+    rows = [(code, counts[code], rules[code]) for code in sorted(counts, key=lambda c: (-counts[c], c))]
+    if output_format == "json":
+        echo(json.dumps([{"code": code, "name": rule.name, "severity": rule.severity, "count": n}
+                         for code, n, rule in rows], indent=2))
+        return
+    width = max((len(str(n)) for _, n, _ in rows), default=1)
+    for code, n, rule in rows:
+        echo(f"{n:>{width}}  {code}  [{rule.severity}]  {rule.name}")
+    echo(summary_line(result))
+
+
+def _show_progress(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
-@click.option("--select", multiple=True, help="Only these codes or prefixes (comma-separated, repeatable).")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to this file instead of standard output.")
+@click.option("--select", multiple=True, help="Only these codes or prefixes (comma-separated, repeatable); "
+              "replaces the configured selection.")
+@click.option("--extend-select", multiple=True, help="Add these codes or prefixes to the selection.")
 @click.option("--ignore", multiple=True, help="Skip these codes or prefixes (comma-separated, repeatable).")
 @click.option("--knowledge", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="An extra knowledge-base file (same schema as rules/knowledge/transforms/*.yaml).")
-def check(paths, output_format, select, ignore, knowledge):
-    """Lint PATHS (default: the current directory)."""
-    kb = _load_kb(knowledge)
-    unknown = [c for c in _codes(select) + _codes(ignore)
-               if c != "ALL" and not any(code.startswith(c) for code in load_rules())]
-    if unknown:
-        raise click.UsageError(f"unknown rule code or prefix: {unknown[0]}")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+              help="Read settings from this file (a pyproject.toml, or a TOML file of the same keys) "
+                   "instead of the nearest pyproject.toml with [tool.evalparity].")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--exclude", multiple=True, help="Exclude these file or folder patterns (replaces the defaults).")
+@click.option("--extend-exclude", multiple=True, help="Exclude these patterns as well as the defaults.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too "
+              "(for pre-commit).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Lowest severity that makes the exit code 1 [default: info, i.e. any finding].")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("--statistics", is_flag=True, help="Show how many findings each rule has, instead of the findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else (no summary or progress).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
+              help="Write every current finding to this baseline file and exit 0.")
+def check(paths, output_format, output_file, select, extend_select, ignore, knowledge, config_file, isolated,
+          exclude, extend_exclude, force_exclude, fail_on, exit_zero, statistics, quiet, baseline_file,
+          write_baseline):
+    """Lint PATHS (default: the current directory).
+
+    Files named explicitly are checked in the context of their project (the folder of the configuration
+    file, or the nearest folder with pyproject.toml, setup.cfg, setup.py or .git): pipelines imported
+    from other files of the project are resolved, and findings are reported when they, or their other
+    side, are in the named files.
+    """
+    paths = list(paths) or ["."]
+    if statistics and output_format not in ("text", "concise", "json"):
+        raise click.UsageError("--statistics works with --format text, concise or json")
+    config, options = _settings(paths, config_file, isolated, _codes(select), _codes(extend_select),
+                                _codes(ignore), _split(exclude), _split(extend_exclude), force_exclude)
+    kb = _load_kb(tuple(str(p) for p in (config.knowledge if config else ())) + tuple(knowledge))
     try:
-        result = run_check(list(paths) or ["."], _codes(select), _codes(ignore), kb)
+        known = baseline.load(baseline_file) if baseline_file else None
+    except baseline.BaselineError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        with progress_bar(enabled=_show_progress(quiet)) as on_files:
+            result = run_check(paths, kb=kb, options=dataclasses.replace(options, progress=on_files))
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    if output_format == "text":
-        text.render(result, result.sources, _console())
-    else:
-        module = concise if output_format == "concise" else json_format
-        module.render(result, result.sources, click.echo)
+    if write_baseline:
+        try:
+            baseline.write(write_baseline, result.findings)
+        except baseline.BaselineError as exc:
+            raise click.ClickException(str(exc)) from None
+        if not quiet:
+            click.echo(f"Wrote {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''} "
+                       f"to the baseline {write_baseline}.", err=True)
+        return EXIT_ERROR if any(e.kind == "internal" for e in result.errors) else EXIT_CLEAN
+    if known is not None:
+        result.findings, result.baselined = baseline.apply(result.findings, known)
+    _report(result, output_format, output_file, statistics, quiet)
     if any(e.kind == "internal" for e in result.errors):
         return EXIT_ERROR
-    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    threshold = SEVERITIES.index(fail_on or (config.fail_on if config and config.fail_on else "info"))
+    failing = [f for f in result.findings if SEVERITIES.index(f.severity) <= threshold]
+    return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
+
+
+def _report(result, output_format: str, output_file: str | None, statistics: bool, quiet: bool) -> None:
+    stream = open(output_file, "w", encoding="utf-8") if output_file else None
+    try:
+        def echo(text: str = "") -> None:
+            if stream is not None:
+                stream.write(text + "\n")
+            else:
+                click.echo(text)
+
+        if statistics:
+            _statistics(result, output_format, echo)
+        elif output_format == "text":
+            console = _console() if stream is None else Console(file=stream, no_color=True, highlight=False,
+                                                                 emoji=False, force_terminal=False, width=10_000)
+            text.render(result, result.sources, console, quiet=quiet)
+        else:
+            REPORTERS[output_format].render(result, result.sources, echo, quiet=quiet)
+    except OSError as exc:
+        raise click.ClickException(f"{output_file}: cannot write the report: {exc.strerror or exc}") from None
+    finally:
+        if stream is not None:
+            stream.close()
 
 
 @cli.command()

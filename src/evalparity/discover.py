@@ -1,15 +1,20 @@
-"""Paths → Python files to lint; files that cannot be read become per-file errors."""
+"""Paths → Python files and notebooks to lint; excludes; files that cannot be read become per-file errors."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 DEFAULT_EXCLUDES = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "build", "dist", "node_modules",
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".evalparity_cache", "site-packages",
+    ".ipynb_checkpoints", "*.egg-info",
 })
+SUFFIXES = (".py", ".ipynb")
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -32,7 +37,74 @@ def display_path(path: Path) -> str:
         return absolute.as_posix()
 
 
-def discover(paths: list[str], excludes: frozenset[str] = DEFAULT_EXCLUDES) -> tuple[list[Path], list[FileError]]:
+class Excluder:
+    """Which files and folders discovery skips: patterns (names anywhere, or globs relative to `root`)
+    plus, when `gitignore` is set and the folder is inside a git work tree, what git ignores."""
+
+    def __init__(self, patterns: Iterable[str] = DEFAULT_EXCLUDES, root: Path | None = None,
+                 gitignore: bool = True) -> None:
+        from .config import glob_match
+
+        self._match = glob_match
+        self.patterns = tuple(patterns)
+        self.root = Path(os.path.abspath(root or Path.cwd()))
+        self.gitignore = gitignore
+
+    def excluded(self, path: Path, is_dir: bool | None = None) -> bool:
+        absolute = Path(os.path.abspath(path))
+        try:
+            relative = absolute.relative_to(self.root).as_posix()
+        except ValueError:
+            relative = absolute.name
+        if relative not in ("", ".") and any(self._match(p, relative) for p in self.patterns):
+            return True
+        return self.gitignore and _git_ignored(absolute, absolute.is_dir() if is_dir is None else is_dir)
+
+
+@lru_cache(maxsize=4096)
+def _git_root(folder: Path) -> Path | None:
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=16)
+def _ignored_in(top: Path) -> frozenset[str]:
+    """Paths under `top` that git ignores (folders end with /), from one `git ls-files` call."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
+                             cwd=top, capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    if out.returncode != 0:
+        return frozenset()
+    return frozenset(p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p)
+
+
+def _git_ignored(absolute: Path, is_dir: bool) -> bool:
+    top = _git_root(absolute.parent)
+    if top is None:
+        return False
+    ignored = _ignored_in(top)
+    if not ignored:
+        return False
+    relative = absolute.relative_to(top).as_posix()
+    parts = relative.split("/")
+    if (relative + "/" if is_dir else relative) in ignored:
+        return True
+    return any("/".join(parts[:n]) + "/" in ignored for n in range(1, len(parts)))
+
+
+def clear_git_cache() -> None:
+    _ignored_in.cache_clear()
+
+
+def discover(paths: list[str], excludes: frozenset[str] | Excluder = DEFAULT_EXCLUDES,
+             force_exclude: bool = False) -> tuple[list[Path], list[FileError]]:
+    """Files below the folders in `paths`, minus excluded ones. Files named explicitly are linted even
+    when a pattern excludes them, unless `force_exclude` (for pre-commit, which names every file)."""
+    excluder = excludes if isinstance(excludes, Excluder) else Excluder(excludes, gitignore=False)
     files: list[Path] = []
     errors: list[FileError] = []
     seen: set[str] = set()
@@ -41,15 +113,29 @@ def discover(paths: list[str], excludes: frozenset[str] = DEFAULT_EXCLUDES) -> t
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"path does not exist: {raw}")
         if path.is_dir():
+            if force_exclude and excluder.excluded(path, True):
+                continue
             for root, dirs, names in os.walk(path, onerror=lambda e: errors.append(
                     FileError(display_path(Path(e.filename)), "unreadable", e.strerror or str(e)))):
-                dirs[:] = sorted(d for d in dirs if d not in excludes and not d.endswith(".egg-info"))
+                dirs[:] = sorted(d for d in dirs if not excluder.excluded(Path(root) / d, True))
                 for name in sorted(names):
-                    if name.endswith(".py"):
+                    if name.endswith(SUFFIXES) and not excluder.excluded(Path(root) / name, False):
                         _add(Path(root) / name, files, errors, seen)
-        else:
+        elif not (force_exclude and _excluded_with_parents(excluder, path)):
             _add(path, files, errors, seen)
     return files, errors
+
+
+def _excluded_with_parents(excluder: Excluder, path: Path) -> bool:
+    absolute = Path(os.path.abspath(path))
+    if excluder.excluded(absolute, False):
+        return True
+    for parent in absolute.parents:
+        if parent == excluder.root or excluder.root not in parent.parents:
+            break
+        if excluder.excluded(parent, True):
+            return True
+    return False
 
 
 def _add(path: Path, files: list[Path], errors: list[FileError], seen: set[str]) -> None:
@@ -67,6 +153,7 @@ def _add(path: Path, files: list[Path], errors: list[FileError], seen: set[str])
 
 
 def read_source(path: Path) -> bytes | FileError:
+    """The bytes to parse: the file itself, or for a notebook its code cells joined as one module."""
     shown = display_path(path)
     try:
         size = path.stat().st_size
@@ -75,6 +162,13 @@ def read_source(path: Path) -> bytes | FileError:
         data = path.read_bytes()
     except OSError as exc:
         return FileError(shown, "unreadable", exc.strerror or str(exc))
+    if path.suffix == ".ipynb":
+        from .notebooks import NotebookError, notebook_source
+
+        try:
+            return notebook_source(data).code.encode("utf-8")
+        except NotebookError as exc:
+            return FileError(shown, "invalid-notebook", str(exc))
     if b"\x00" in data:
         return FileError(shown, "binary", "contains NUL bytes; not Python source")
     return data

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .checks import CheckContext, all_checks
 from .discover import FileError, discover, read_source, display_path
 from .extract import extract_source
 from .facts import FileFacts
-from .findings import Finding, fingerprint
+from .findings import Finding
 from .knowledge import KnowledgeBase, default_knowledge
 from .pairing import Pair, pair
+from .postprocess import Options, finish
 from .prefilter import markers, may_contribute
 from .project import Project
 from .roles import RoledPipeline, assign_roles
 from .rulebook import load_rules
-
-NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
 @dataclass
@@ -27,6 +25,7 @@ class Analysis:
     roled: list[RoledPipeline]
     pairs: list[Pair]
     errors: list[FileError] = field(default_factory=list)
+    discovered: list[str] = field(default_factory=list)  # display paths of every file found
 
 
 @dataclass
@@ -35,6 +34,8 @@ class Result:
     errors: list[FileError]
     files_checked: int
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    notebooks: dict = field(default_factory=dict)  # path → notebooks.NotebookSource (cell locations)
+    baselined: int = 0  # findings hidden because the baseline has them
 
 
 def enabled_codes(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> set[str]:
@@ -64,9 +65,12 @@ def _extract(path, kb: KnowledgeBase, errors: list[FileError], wanted=None) -> F
     return None
 
 
-def analyze(paths: list[str], kb: KnowledgeBase | None = None) -> Analysis:
+def analyze(paths: list[str], kb: KnowledgeBase | None = None, excludes=None,
+            force_exclude: bool = False, progress=None) -> Analysis:
     kb = kb or default_knowledge()
-    files, errors = discover(paths)
+    files, errors = discover(paths) if excludes is None else discover(paths, excludes, force_exclude)
+    if progress is not None:
+        progress(0, len(files))
     wanted = markers(kb)
     facts: dict[str, FileFacts] = {}
     deferred = {}
@@ -76,25 +80,25 @@ def analyze(paths: list[str], kb: KnowledgeBase | None = None) -> Analysis:
             facts[extracted.path] = extracted
         else:
             deferred[display_path(path)] = lambda path=path: _extract(path, kb, [])
+    if progress is not None:
+        progress(len(files), len(files))
     project = Project(facts, deferred)
     roled = assign_roles(project)
-    return Analysis(dict(facts), project, roled, pair(roled, project), errors)
-
-
-def _suppressed(finding: Finding, facts: FileFacts | None) -> bool:
-    if facts is None or not (0 < finding.location.line <= len(facts.lines)):
-        return False
-    match = NOQA.search(facts.lines[finding.location.line - 1])
-    if match is None:
-        return False
-    codes = match.group("codes")
-    return codes is None or finding.code in {c.upper() for c in re.split(r"[\s,]+", codes)}
+    return Analysis(dict(facts), project, roled, pair(roled, project), errors,
+                    [display_path(p) for p in files])
 
 
 def check(paths: list[str], select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
-          kb: KnowledgeBase | None = None) -> Result:
+          kb: KnowledgeBase | None = None, options: Options | None = None) -> Result:
     kb = kb or default_knowledge()
-    analysis = analyze(paths, kb)
+    options = options or Options(codes=enabled_codes(select, ignore))
+    with options.active():
+        return _check(paths, kb, options)
+
+
+def _check(paths: list[str], kb: KnowledgeBase, options: Options) -> Result:
+    analysis = analyze(options.targets(paths), kb, excludes=options.excluder,
+                       force_exclude=options.force_exclude, progress=options.progress)
     context = CheckContext(analysis.project, analysis.roled, analysis.pairs, kb)
     raw: list[Finding] = []
     for facts in analysis.files.values():
@@ -105,18 +109,5 @@ def check(paths: list[str], select: tuple[str, ...] = (), ignore: tuple[str, ...
             raw.extend(module.check(context))
         except Exception as exc:  # a failing rule is reported, the others still run
             analysis.errors.append(FileError("<project>", "internal", f"{module.CODE}: {type(exc).__name__}: {exc}"))
-    rules = load_rules()
-    codes = enabled_codes(select, ignore)
-    unique: dict[tuple, Finding] = {}
-    for finding in raw:
-        if finding.code not in codes or _suppressed(finding, analysis.files.get(finding.location.path)):
-            continue
-        rule = rules[finding.code]
-        finding.name, finding.severity = rule.name, rule.severity
-        facts = analysis.files.get(finding.location.path)
-        line = facts.lines[finding.location.line - 1] if facts and 0 < finding.location.line <= len(facts.lines) else ""
-        finding.fingerprint = fingerprint(finding, line)
-        unique.setdefault((finding.code, finding.location, finding.message), finding)
-    findings = sorted(unique.values(), key=lambda f: f.sort_key)
-    sources = {path: facts.lines for path, facts in analysis.files.items()}
-    return Result(findings, sorted(analysis.errors, key=lambda e: (e.path, e.kind)), len(analysis.files), sources)
+    done = finish(raw, analysis, options, options.scope(paths))
+    return Result(done.findings, done.errors, done.files_checked, done.sources, done.notebooks)

@@ -32,12 +32,49 @@ class Finding:
         return (loc.path, loc.line, loc.column, self.code, self.message)
 
 
-_LINE_REFS = re.compile(r":\d+(:\d+)?\b")
+_LINE_REFS = re.compile(r":\d+(:\d+)?\b|\b(lines?|cell) \d+\b")
+_COMMENT = re.compile(r"#[^\n]*")
+_TRAILING_COMMA = re.compile(r",(?=[)\]}])")
+
+
+def normalize_code(text: str) -> str:
+    """Source text as a formatter cannot change it: no comments, whitespace or trailing commas, and one
+    kind of quote (Black, Ruff format and yapf all keep the tokens otherwise)."""
+    text = _COMMENT.sub("", text)
+    text = "".join(text.split()).replace("'", '"')
+    return _TRAILING_COMMA.sub("", text)
+
+
+def flagged_text(lines, location: Location) -> str:
+    """The source text of a finding's range (its lines, cut at the columns)."""
+    if not lines or not (0 < location.line <= len(lines)):
+        return ""
+    last = min(max(location.end_line, location.line), len(lines))
+    chunk = list(lines[location.line - 1:last])
+    if location.end_line == location.line and location.end_column > location.column:
+        return chunk[0][location.column - 1:location.end_column - 1]
+    chunk[0] = chunk[0][location.column - 1:]
+    if location.end_line == last and len(chunk) > 1:
+        chunk[-1] = chunk[-1][:max(location.end_column - 1, 0)]
+    return "\n".join(chunk)
 
 
 def fingerprint(finding: Finding, line_text: str) -> str:
-    """Stable when unrelated lines move: built from the code, file, flagged source text and message
-    with line numbers removed."""
-    message = _LINE_REFS.sub("", finding.message)
-    raw = "\x1f".join((finding.code, finding.location.path, " ".join(line_text.split()), message))
+    """Stable when unrelated lines move and when a formatter rewrites the file: built from the code, the
+    file, the flagged source text and the message, with whitespace, comments, trailing commas, quote
+    style and line numbers taken out."""
+    message = normalize_code(_LINE_REFS.sub("", finding.message))
+    raw = "\x1f".join((finding.code, finding.location.path, normalize_code(line_text), message))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def disambiguate(findings: list[Finding]) -> None:
+    """Identical findings (same code, file, text and message) get distinct fingerprints, numbered in
+    file order, so a baseline or a code-quality report can count them."""
+    seen: dict[str, int] = {}
+    for finding in findings:
+        count = seen.get(finding.fingerprint, 0)
+        seen[finding.fingerprint] = count + 1
+        if count:
+            raw = f"{finding.fingerprint}\x1f{count}"
+            finding.fingerprint = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from typing import Iterable, Iterator
 
 from .facts import EVAL, TRAIN
 
@@ -14,6 +16,33 @@ EVAL_WORDS = frozenset({
 TTA_WORDS = frozenset({"tta"})
 FLAG_WORDS = frozenset({"is", "do", "for", "use", "mode", "phase", "stage", "flag", "only", "in", "on", "set", "time"})
 
+# Extra words from the user's configuration (`[tool.evalparity.role-hints]`); empty unless set.
+_HINT_TRAIN: frozenset[str] = frozenset()
+_HINT_EVAL: frozenset[str] = frozenset()
+
+
+def role_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The active (train, eval) word sets: the built-in words plus the configured role hints."""
+    return TRAIN_WORDS | _HINT_TRAIN, EVAL_WORDS | _HINT_EVAL
+
+
+def set_role_hints(train: Iterable[str] = (), eval: Iterable[str] = ()) -> None:
+    """Add words that mark a name as train or eval (lower-case, one word each: `fit`, `dev`, `heldout`)."""
+    global _HINT_TRAIN, _HINT_EVAL
+    _HINT_TRAIN, _HINT_EVAL = frozenset(w.lower() for w in train), frozenset(w.lower() for w in eval)
+
+
+@contextmanager
+def role_hints(train: Iterable[str] = (), eval: Iterable[str] = ()) -> Iterator[None]:
+    """Role hints for the duration of one run; the previous ones are restored afterwards."""
+    previous = (_HINT_TRAIN, _HINT_EVAL)
+    set_role_hints(train, eval)
+    try:
+        yield
+    finally:
+        set_role_hints(*previous)
+
+
 _SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 
 
@@ -24,9 +53,10 @@ ROLE_SUFFIXES = ("dir", "dirs", "path", "root", "set", "sets", "data", "dataset"
 
 def _split_glued(word: str) -> list[str]:
     """`valdir` → val, dir; `trainset` → train, set (but `trainer` stays one word)."""
-    if word in TRAIN_WORDS or word in EVAL_WORDS:
+    train_words, eval_words = role_words()
+    if word in train_words or word in eval_words:
         return [word]
-    for prefix in ("train", "valid", "val", "test", "eval"):
+    for prefix in ("train", "valid", "val", "test", "eval", *sorted(_HINT_TRAIN | _HINT_EVAL, key=len, reverse=True)):
         rest = word[len(prefix):]
         if word.startswith(prefix) and rest in ROLE_SUFFIXES:
             return [prefix, rest]
@@ -38,8 +68,9 @@ def words(identifier: str) -> list[str]:
 
 
 def role_of_words(items: list[str]) -> str | None:
-    has_train = any(w in TRAIN_WORDS for w in items)
-    has_eval = any(w in EVAL_WORDS for w in items)
+    train_words, eval_words = role_words()
+    has_train = any(w in train_words for w in items)
+    has_eval = any(w in eval_words for w in items)
     if has_train == has_eval:
         return None
     return TRAIN if has_train else EVAL
@@ -63,7 +94,8 @@ def role_of_string(text: str) -> str | None:
 def role_of_flag(identifier: str) -> str | None:
     """A boolean-looking name used as a condition: `is_train`, `training`, `test_mode` — not `train_loader`."""
     items = words(identifier)
-    if not items or not all(w in FLAG_WORDS or w in TRAIN_WORDS or w in EVAL_WORDS for w in items):
+    train_words, eval_words = role_words()
+    if not items or not all(w in FLAG_WORDS or w in train_words or w in eval_words for w in items):
         return None
     return role_of_words(items)
 

@@ -1,17 +1,20 @@
-"""One line per finding: path:line:col: CODE [severity] message (other side: path:line)."""
+"""One line per finding: path:line:col: CODE [severity] message (see other side's path:line)."""
 
 from __future__ import annotations
 
 from ..engine import Result
+from .locations import place
 from .summary import summary_line
 
 
-def render(result: Result, sources, echo) -> None:
+def render(result: Result, sources, echo, quiet: bool = False) -> None:
+    notebooks = getattr(result, "notebooks", {})
     for finding in result.findings:
-        loc = finding.location
-        other = "; ".join(f"{r.location.path}:{r.location.line}" for r in finding.related)
+        where = place(finding.location, notebooks)
+        other = "; ".join(place(r.location, notebooks).short() for r in finding.related)
         tail = f" (see {other})" if other else ""
-        echo(f"{loc.path}:{loc.line}:{loc.column}: {finding.code} [{finding.severity}] {finding.message}{tail}")
+        echo(f"{where.label()}: {finding.code} [{finding.severity}] {finding.message}{tail}")
     for error in result.errors:
         echo(f"{error.path}: error ({error.kind}): {error.message}")
-    echo(summary_line(result))
+    if not quiet:
+        echo(summary_line(result))

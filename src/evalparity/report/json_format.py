@@ -1,4 +1,5 @@
-"""The stable JSON contract of architecture.md."""
+"""The stable JSON contract of architecture.md. For a notebook, `line`/`end_line` are lines within the
+cell named by `cell` (1-based, every cell counted); `cell` is null for Python files."""
 
 from __future__ import annotations
 
@@ -6,30 +7,38 @@ import json
 
 from .. import __version__
 from ..engine import Result
+from .locations import place
 from .summary import severity_counts
 
 
 def as_dict(result: Result) -> dict:
+    notebooks = getattr(result, "notebooks", {})
     findings = []
     for f in result.findings:
-        loc = f.location
+        where = place(f.location, notebooks)
+        related = []
+        for r in f.related:
+            there = place(r.location, notebooks)
+            related.append({"path": there.path, "line": there.line, "column": there.column, "cell": there.cell,
+                            "message": r.message})
         findings.append({
             "code": f.code, "name": f.name, "severity": f.severity, "message": f.message,
-            "path": loc.path, "line": loc.line, "column": loc.column,
-            "end_line": loc.end_line, "end_column": loc.end_column,
-            "related": [{"path": r.location.path, "line": r.location.line, "column": r.location.column,
-                         "message": r.message} for r in f.related],
-            "fingerprint": f.fingerprint, "fix": f.fix,
+            "path": where.path, "line": where.line, "column": where.column,
+            "end_line": where.end_line, "end_column": where.end_column, "cell": where.cell,
+            "related": related, "fingerprint": f.fingerprint, "fix": f.fix,
         })
+    summary = {"files": result.files_checked, "findings": len(result.findings),
+               "by_severity": severity_counts(result), "errors": len(result.errors)}
+    if getattr(result, "baselined", 0):
+        summary["baselined"] = result.baselined
     return {
         "version": 1,
         "tool": {"name": "evalparity", "version": __version__},
-        "summary": {"files": result.files_checked, "findings": len(result.findings),
-                    "by_severity": severity_counts(result), "errors": len(result.errors)},
+        "summary": summary,
         "findings": findings,
         "errors": [{"path": e.path, "kind": e.kind, "message": e.message} for e in result.errors],
     }
 
 
-def render(result: Result, sources, echo) -> None:
+def render(result: Result, sources, echo, quiet: bool = False) -> None:
     echo(json.dumps(as_dict(result), indent=2))

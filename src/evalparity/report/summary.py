@@ -19,6 +19,9 @@ def summary_line(result: Result) -> str:
     else:
         parts = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in severity_counts(result).items() if n)
         text = f"Found {total} finding{'s' if total != 1 else ''} ({parts}) in {result.files_checked} file{'s' if result.files_checked != 1 else ''}."
+    hidden = getattr(result, "baselined", 0)
+    if hidden:
+        text += f" {hidden} finding{'s' if hidden != 1 else ''} in the baseline not shown."
     if result.errors:
         text += f" {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} could not be checked."
     return text

@@ -8,15 +8,16 @@ from rich.markup import escape
 
 from ..engine import Result
 from ..facts import Location
+from .locations import place
 from .summary import summary_line
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
 
 
-def _frame(console: Console, location: Location, lines, label: str, style: str) -> None:
+def _frame(console: Console, location: Location, lines, label: str, style: str, shown_line: int) -> None:
     if not lines or not (0 < location.line <= len(lines)):
         return
-    number = str(location.line)
+    number = str(shown_line)
     pad = " " * len(number)
     text = lines[location.line - 1].expandtabs(1)
     start = max(location.column - 1, 0)
@@ -28,21 +29,25 @@ def _frame(console: Console, location: Location, lines, label: str, style: str) 
     console.print(f"{pad} [blue]|[/]")
 
 
-def render(result: Result, sources, console: Console) -> None:
+def render(result: Result, sources, console: Console, quiet: bool = False) -> None:
+    notebooks = getattr(result, "notebooks", {})
     for finding in result.findings:
         loc = finding.location
+        where = place(loc, notebooks)
         style = SEVERITY_STYLE.get(finding.severity, "bold")
-        console.print(f"[bold]{escape(loc.path)}:{loc.line}:{loc.column}:[/] [{style}]{finding.code}[/] "
+        console.print(f"[bold]{escape(where.label())}:[/] [{style}]{finding.code}[/] "
                       f"{escape(finding.message)}", soft_wrap=True)
-        _frame(console, loc, sources.get(loc.path), f"{finding.code} {finding.name}", style)
+        _frame(console, loc, sources.get(loc.path), f"{finding.code} {finding.name}", style, where.line)
         for related in finding.related:
             other = related.location
-            console.print(f"  [blue]:::[/] {escape(other.path)}:{other.line}:{other.column}: "
+            there = place(other, notebooks)
+            console.print(f"  [blue]:::[/] {escape(there.label())}: "
                           f"{escape(related.message)}", soft_wrap=True)
-            _frame(console, other, sources.get(other.path), "other side", "cyan")
+            _frame(console, other, sources.get(other.path), "other side", "cyan", there.line)
         console.print(f"  [dim]= {finding.severity}; see `evalparity explain {finding.code}`[/]")
         console.print()
     for error in result.errors:
         console.print(f"[bold]{escape(error.path)}:[/] [bold red]error[/] ({error.kind}): {escape(error.message)}",
                       soft_wrap=True)
-    console.print(summary_line(result))
+    if not quiet:
+        console.print(summary_line(result))
