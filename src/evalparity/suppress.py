@@ -5,7 +5,7 @@
 - `# evalparity: noqa` anywhere in a file suppresses everything in it; `# evalparity: noqa: EP101, EP2`
   only those codes or prefixes.
 - EP902 (unused-suppression, off by default) reports an `EP` code in a suppression that suppressed
-  nothing although its rule ran, or that names no rule at all. Other tools' codes (`E501`) and bare
+  nothing (saying so when its rule is not enabled), or that names no rule at all. Other tools' codes (`E501`) and bare
   `# noqa` comments (which other linters read too) are never reported; a bare file-level
   `# evalparity: noqa` is.
 
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from .facts import Location
 from .findings import Finding
 
-NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-FILE_NOQA = re.compile(r"#\s*evalparity:\s*noqa(?:\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
+NOQA = re.compile(r"#\s*noqa(?![\w-])(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+FILE_NOQA = re.compile(r"#\s*evalparity:\s*noqa(?![\w-])(?:\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
                        re.IGNORECASE)
 OWN = "EP"
 
@@ -109,11 +109,12 @@ class Suppressions:
         return hit
 
     def suppresses_file(self, code: str) -> bool:
-        """A file-level directive covers this code (used for EP902's own findings; not counted as use)."""
-        return any(d.matches(code) is not None for d in self.file_level)
+        """A file-level directive names this code or a prefix of it (for EP902's own findings, which a bare
+        `# evalparity: noqa` does not hide: it would hide the report about itself)."""
+        return any(d.codes is not None and d.matches(code) is not None for d in self.file_level)
 
     def unused(self, enabled: set[str], known: set[str]) -> list[Finding]:
-        """EP902 findings: EP codes that suppressed nothing although their rule ran, or that are unknown."""
+        """EP902 findings: EP codes that suppressed nothing, or that name no rule."""
         findings = []
         for directive in self.file_level + [d for ds in self.by_line.values() for d in ds]:
             where = "in this file" if directive.file_level else "on this line"
@@ -127,9 +128,10 @@ class Suppressions:
                     continue
                 covered = {k for k in known if k.startswith(code)}
                 if not covered:
-                    findings.append(Finding("EP902", f"`{code}` in `{directive.text}` is not an evalparity rule",
-                                            directive.location))
+                    message = f"`{code}` in `{directive.text}` is not an evalparity rule"
                 elif covered & enabled:
-                    findings.append(Finding("EP902", f"`{code}` in `{directive.text}` suppresses nothing {where}",
-                                            directive.location))
+                    message = f"`{code}` in `{directive.text}` suppresses nothing {where}"
+                else:
+                    message = f"`{code}` in `{directive.text}` suppresses nothing: the rule is not enabled"
+                findings.append(Finding("EP902", message, directive.location))
         return findings

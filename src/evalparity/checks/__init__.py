@@ -19,8 +19,9 @@ class CheckContext:
 
 
 def all_checks():
+    from .dataflow import dataflow_checks
     from . import (eval_reuses_train, normalize_mismatch, normalize_missing_in_eval, random_transform_in_eval,
                    value_scale_differs)
 
     return [random_transform_in_eval, eval_reuses_train, normalize_mismatch, normalize_missing_in_eval,
-            value_scale_differs]
+            value_scale_differs] + dataflow_checks()

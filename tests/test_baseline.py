@@ -1,0 +1,105 @@
+"""Baselines: --write-baseline then --baseline reports only new findings; fingerprints survive lines
+inserted above and a reformat of the file."""
+
+import json
+
+from click.testing import CliRunner
+
+from evalparity.cli import cli
+
+ORIGINAL = """import torchvision.transforms as T
+
+train_tf = T.Compose([T.RandomCrop(32, padding=4), T.ToTensor(), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+val_tf = T.Compose([T.RandomCrop(32, padding=4), T.ToTensor(), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+"""
+# the same code after unrelated lines were inserted above and a formatter (Black style) rewrote it
+REFORMATTED = """\"\"\"Data pipelines.\"\"\"
+import torchvision.transforms as T
+
+SEED = 0  # a new line above the finding
+
+
+train_tf = T.Compose(
+    [
+        T.RandomCrop(32, padding=4),
+        T.ToTensor(),
+        T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
+    ]
+)
+val_tf = T.Compose(
+    [
+        T.RandomCrop(
+            32,
+            padding=4,
+        ),  # a comment the formatter kept
+        T.ToTensor(),
+        T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
+    ]
+)
+"""
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def findings(tmp_path, *args):
+    result = invoke("check", str(tmp_path / "a.py"), "--format", "json", *args)
+    return result.exit_code, json.loads(result.output)
+
+
+def test_write_then_use_a_baseline(tmp_path):
+    (tmp_path / "a.py").write_text(ORIGINAL)
+    baseline = tmp_path / "baseline.json"
+    result = invoke("check", str(tmp_path / "a.py"), "--write-baseline", str(baseline))
+    assert result.exit_code == 0 and "Wrote 1 finding to the baseline" in result.output
+    data = json.loads(baseline.read_text())
+    assert data["version"] == 1 and [f["code"] for f in data["findings"]] == ["EP101"]
+    code, out = findings(tmp_path, "--baseline", str(baseline))
+    assert code == 0 and out["findings"] == [] and out["summary"]["baselined"] == 1
+    text = invoke("check", str(tmp_path / "a.py"), "--baseline", str(baseline)).output
+    assert "1 finding in the baseline not shown." in text
+
+
+def test_new_findings_are_still_reported(tmp_path):
+    (tmp_path / "a.py").write_text(ORIGINAL)
+    baseline = tmp_path / "baseline.json"
+    invoke("check", str(tmp_path / "a.py"), "--write-baseline", str(baseline))
+    (tmp_path / "a.py").write_text(ORIGINAL + "test_tf = T.Compose([T.RandomHorizontalFlip(), T.ToTensor()])\n")
+    code, out = findings(tmp_path, "--baseline", str(baseline))
+    assert code == 1 and {(f["line"], f["code"]) for f in out["findings"]} == {(5, "EP101"), (5, "EP202")}
+
+
+def test_fingerprints_survive_inserted_lines_and_reformatting(tmp_path):
+    (tmp_path / "a.py").write_text(ORIGINAL)
+    _, before = findings(tmp_path)
+    (tmp_path / "a.py").write_text("# a comment\n\nimport os\n" + ORIGINAL)
+    _, shifted = findings(tmp_path)
+    (tmp_path / "a.py").write_text(REFORMATTED)
+    _, reformatted = findings(tmp_path)
+    assert [f["line"] for f in before["findings"]] != [f["line"] for f in shifted["findings"]]
+    assert [f["line"] for f in shifted["findings"]] != [f["line"] for f in reformatted["findings"]]
+    prints = [[f["fingerprint"] for f in run["findings"]] for run in (before, shifted, reformatted)]
+    assert prints[0] == prints[1] == prints[2] and len(prints[0]) == 1
+
+
+def test_identical_findings_get_distinct_fingerprints_and_are_counted(tmp_path):
+    (tmp_path / "a.py").write_text("import torchvision.transforms as T\n"
+                                   "val_tf = T.Compose([T.RandomCrop(8)])\nval_tf = T.Compose([T.RandomCrop(8)])\n")
+    _, out = findings(tmp_path)
+    assert len({f["fingerprint"] for f in out["findings"]}) == len(out["findings"]) == 2
+    baseline = tmp_path / "baseline.json"
+    invoke("check", str(tmp_path / "a.py"), "--write-baseline", str(baseline))
+    (tmp_path / "a.py").write_text("import torchvision.transforms as T\n" +
+                                   "val_tf = T.Compose([T.RandomCrop(8)])\n" * 3)
+    code, out = findings(tmp_path, "--baseline", str(baseline))
+    assert code == 1 and len(out["findings"]) == 1
+
+
+def test_bad_baseline_exits_2(tmp_path):
+    (tmp_path / "a.py").write_text(ORIGINAL)
+    missing = invoke("check", str(tmp_path), "--baseline", str(tmp_path / "nope.json"))
+    assert missing.exit_code == 2 and "baseline file not found" in missing.output
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    bad = invoke("check", str(tmp_path), "--baseline", str(tmp_path / "bad.json"))
+    assert bad.exit_code == 2 and "not an evalparity baseline" in bad.output

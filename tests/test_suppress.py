@@ -1,0 +1,71 @@
+"""Suppression comments through the command line: `# noqa`, `# noqa: CODES`, file-level
+`# evalparity: noqa[: codes]`, and EP902 for the unused ones."""
+
+import json
+
+from click.testing import CliRunner
+
+from evalparity.cli import cli
+from evalparity.suppress import Suppressions
+
+PIPELINE = "import torchvision.transforms as T\nval_tf = T.Compose([T.RandomCrop(8), T.ToTensor()]){comment}\n"
+
+
+def run(tmp_path, comment, *args):
+    (tmp_path / "a.py").write_text(PIPELINE.format(comment=comment))
+    result = CliRunner().invoke(cli, ["check", str(tmp_path), "--format", "json", *args])
+    return result.exit_code, [f["code"] for f in json.loads(result.output)["findings"]]
+
+
+def test_noqa_with_the_code_suppresses(tmp_path):
+    assert run(tmp_path, "") == (1, ["EP101"])
+    assert run(tmp_path, "  # noqa: EP101") == (0, [])
+    assert run(tmp_path, "  # NOQA:EP101,E501") == (0, [])
+    assert run(tmp_path, "  # noqa: EP1") == (0, [])  # a prefix, as in flake8
+    assert run(tmp_path, "  # noqa: EP201") == (1, ["EP101"])
+
+
+def test_bare_noqa_suppresses_everything_on_the_line(tmp_path):
+    assert run(tmp_path, "  # noqa") == (0, [])
+    assert run(tmp_path, "  # type: ignore  # noqa") == (0, [])
+    assert run(tmp_path, "  # noqa-free zone") == (1, ["EP101"])
+    assert run(tmp_path, "  # noqavirus") == (1, ["EP101"])
+
+
+def test_file_level_noqa(tmp_path):
+    (tmp_path / "a.py").write_text("# evalparity: noqa\n" + PIPELINE.format(comment=""))
+    assert CliRunner().invoke(cli, ["check", str(tmp_path)]).exit_code == 0
+    (tmp_path / "a.py").write_text("# evalparity: noqa: EP2, EP3\n" + PIPELINE.format(comment=""))
+    assert CliRunner().invoke(cli, ["check", str(tmp_path)]).exit_code == 1
+    (tmp_path / "a.py").write_text(PIPELINE.format(comment="") + "# evalparity: noqa: EP101\n")
+    assert CliRunner().invoke(cli, ["check", str(tmp_path)]).exit_code == 0
+
+
+def test_noqa_inside_a_string_is_not_a_comment(tmp_path):
+    (tmp_path / "a.py").write_text('import torchvision.transforms as T\n'
+                                   'val_tf = T.Compose([T.RandomCrop(8), T.Lambda(lambda x: "# noqa")])\n')
+    assert CliRunner().invoke(cli, ["check", str(tmp_path)]).exit_code == 1
+
+
+def test_unused_suppression_is_off_by_default_and_info(tmp_path):
+    assert run(tmp_path, "  # noqa: EP101, EP201") == (0, [])
+    code, found = run(tmp_path, "  # noqa: EP101, EP201", "--extend-select", "EP902")
+    assert (code, found) == (1, ["EP902"])
+    data = json.loads(CliRunner().invoke(cli, ["check", str(tmp_path), "--format", "json",
+                                               "--extend-select", "EP902"]).output)
+    finding = data["findings"][0]
+    assert finding["severity"] == "info" and finding["line"] == 2 and finding["column"] == 54
+    assert finding["message"] == "`EP201` in `# noqa: EP101, EP201` suppresses nothing on this line"
+
+
+def test_unused_suppression_of_a_rule_not_enabled_says_so(tmp_path):
+    code, found = run(tmp_path, "  # noqa: EP101", "--select", "EP902")
+    assert found == ["EP902"]
+    out = CliRunner().invoke(cli, ["check", str(tmp_path), "--select", "EP902", "--format", "concise"]).output
+    assert "the rule is not enabled" in out
+
+
+def test_suppressions_on_a_file_that_does_not_tokenize():
+    lines = ("def f(:  # noqa: EP101", "x = '''", "y  # noqa")
+    parsed = Suppressions("bad.py", lines)
+    assert set(parsed.by_line) == {1, 3}
