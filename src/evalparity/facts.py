@@ -137,6 +137,7 @@ class ParamDependence:
     setting: str
     param: str
     cases: tuple[tuple[Any, Value], ...]  # parameter value → folded setting
+    direct: bool = False  # the setting is the parameter itself: any constant passed is the setting
 
 
 @dataclass(frozen=True)

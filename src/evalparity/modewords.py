@@ -28,7 +28,7 @@ SUBMODULE_NAMES = frozenset({"m", "mod", "module", "layer", "bn", "norm", "dropo
 NON_MODULE_RECEIVERS = frozenset({"trainer", "engine", "evaluator", "runner", "solver", "learner", "agent",
                                   "env", "args", "cfg", "config", "parser", "opt", "opts", "hparams", "flags",
                                   "tester", "validator", "callback", "task", "experiment", "exp", "pipeline"})
-MODE_HELPER_WORDS = frozenset({"eval", "bn", "batchnorm", "norm", "freeze", "frozen", "dropout", "mode", "inference"})
+MODE_HELPER_WORDS = frozenset({"eval", "bn", "batchnorm", "freeze", "frozen", "dropout", "mode", "inference"})
 FRAMEWORK_BASES = frozenset({
     "LightningModule", "LightningDataModule", "Callback", "Trainer", "Seq2SeqTrainer", "Engine", "Evaluator",
     "Accelerator", "BaseTrainer", "DefaultTrainer", "Runner", "Hook", "EvalHook",

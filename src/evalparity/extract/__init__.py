@@ -11,6 +11,7 @@ from ..facts import FileFacts, Location
 from ..knowledge import KnowledgeBase
 from .build import Builder
 from .collector import collect
+from .dataflow import add_dataflow_facts
 from .positions import Positions
 
 _SPACE = re.compile(r"\s+")
@@ -40,6 +41,7 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
 
     data = collect(module, pipeline_constructor_names(kb))
     facts = Builder(path, data, kb, text, loc, position).build()
+    add_dataflow_facts(facts, module, data, kb, text, loc)
     facts.lines = tuple(module.code.splitlines())
     return facts
 

@@ -1,0 +1,135 @@
+"""The project's call graph: which function a call reaches (same file, a method of the same class or a
+base class in the file, or a function imported from another project module), and who calls whom."""
+
+from __future__ import annotations
+
+import weakref
+
+from .facts import CallEdge, FunctionFacts
+from .project import Project
+
+Key = tuple[str, str]  # (path, function qualname); "<module>" for module-level code
+MAX_HOPS = 4
+
+
+class CallGraph:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.functions: dict[Key, FunctionFacts] = {}
+        self.callers: dict[Key, list[tuple[Key, CallEdge]]] = {}
+        self._resolved: dict[tuple[str, int], Key | None] = {}
+        self._bases: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._indexed: set[str] = set()
+        for path in list(project.files):
+            self._index(path)
+        for path in list(project.files):
+            for fn in project.files[path].functions:
+                for edge in fn.calls:
+                    target = self.resolve(path, edge)
+                    if target is not None:
+                        self.callers.setdefault(target, []).append(((path, fn.qualname), edge))
+
+    def _index(self, path: str) -> bool:
+        if path in self._indexed:
+            return True
+        facts = self.project.facts(path)
+        if facts is None:
+            return False
+        self._indexed.add(path)
+        for fn in facts.functions:
+            self.functions[(path, fn.qualname)] = fn
+            if fn.cls:
+                self._bases.setdefault((path, fn.cls), fn.bases)
+        return True
+
+    def function(self, key: Key) -> FunctionFacts | None:
+        return self.functions.get(key)
+
+    def resolve(self, path: str, edge: CallEdge) -> Key | None:
+        memo = (path, id(edge))
+        if memo not in self._resolved:
+            self._resolved[memo] = self._resolve(path, edge)
+        return self._resolved[memo]
+
+    def _resolve(self, path: str, edge: CallEdge) -> Key | None:
+        if edge.local:
+            if (path, edge.local) in self.functions:
+                return path, edge.local
+            if edge.method:
+                cls, _, name = edge.local.rpartition(".")
+                for base in self._bases.get((path, cls), ()):
+                    candidate = f"{base.rpartition('.')[2]}.{name}"
+                    if (path, candidate) in self.functions:
+                        return path, candidate
+            return None
+        if edge.qualname:
+            return self.lookup(path, edge.qualname)
+        return None
+
+    def lookup(self, importer: str, qualname: str, hops: int = 0) -> Key | None:
+        """A module-level function named through imports (`pkg.engine.evaluate`), following re-exports."""
+        found = self.project.split_qualname(importer, qualname)
+        if found is None or hops > MAX_HOPS:
+            return None
+        path, name = found
+        if not self._index(path):
+            return None
+        if (path, name) in self.functions and "." not in name:
+            return path, name
+        for record in self.project.facts(path).imports:
+            if record.local == name and record.name:
+                target = "." * record.level + (f"{record.module}." if record.module else "") + record.name
+                if target != qualname:
+                    return self.lookup(path, target, hops + 1)
+        return None
+
+    def callees(self, key: Key) -> list[tuple[CallEdge, Key]]:
+        fn = self.functions.get(key)
+        if fn is None:
+            return []
+        found = []
+        for edge in fn.calls:
+            target = self.resolve(key[0], edge)
+            if target is not None and target != key:
+                found.append((edge, target))
+        return found
+
+
+_GRAPHS: "weakref.WeakKeyDictionary[Project, CallGraph]" = weakref.WeakKeyDictionary()
+
+
+def call_graph(project: Project) -> CallGraph:
+    graph = _GRAPHS.get(project)
+    if graph is None:
+        graph = _GRAPHS[project] = CallGraph(project)
+    return graph
+
+
+def argument_for(fn: FunctionFacts, edge: CallEdge, param: str) -> str | None:
+    """The text a call passes for one of the callee's parameters (methods skip `self`)."""
+    params = list(fn.params)
+    if fn.cls and params and params[0] in ("self", "cls"):
+        params = params[1:]
+    for name, text in edge.kwargs:
+        if name == param:
+            return text
+    if param in params:
+        index = params.index(param)
+        if index < len(edge.args):
+            return edge.args[index]
+    return None
+
+
+def const_for(fn: FunctionFacts, edge: CallEdge, param: str):
+    """The folded constant a call passes for a parameter, or None."""
+    params = list(fn.params)
+    if fn.cls and params and params[0] in ("self", "cls"):
+        params = params[1:]
+    consts = dict(edge.consts)
+    if param in consts:
+        return consts[param]
+    if param in params:
+        index = params.index(param)
+        # positional keys count every argument before it; keywords never precede positionals
+        return consts.get(str(index))
+    return None

@@ -1,0 +1,87 @@
+"""EP407: evaluation on the training split — a torchvision dataset whose default split is `train` bound
+to an evaluation name, `split='train'` in an evaluation context, or an evaluation function given the
+training loader."""
+
+from __future__ import annotations
+
+from ..callgraph import argument_for, call_graph
+from ..facts import EVAL, TRAIN, Evidence
+from ..findings import Finding, Related
+from ..loaderroles import loader_roles
+from ..naming import role_of_name, role_of_string
+from ..roles import decide
+from ..values import format_const
+from .common import strongest
+from ..evalloops import eval_function
+
+CODE = "EP407"
+ORDER_ONLY = {"none", "DistributedSampler", "SequentialSampler", "RandomSampler"}  # samplers that keep every index
+
+
+def _train_split(call) -> tuple[bool, str]:
+    value = call.split.const if call.split is not None and call.split.is_const else None
+    if call.split is not None and not call.split.is_const:
+        return False, ""
+    raw = call.default if call.split is None else value
+    is_train = raw is True if call.split_param == "train" else isinstance(raw, str) and role_of_string(raw) == TRAIN
+    short = call.qualname.rpartition(".")[2]
+    if call.split is None:
+        shown = f"{call.split_param}={format_const(call.default)}"
+        return is_train, f"`{short}(…)` without `{call.split_param}=` loads the training split ({shown} is the default)"
+    return is_train, f"`{short}(…, {call.split_param}={format_const(value)})` loads the training split"
+
+
+def _datasets(ctx):
+    roles = loader_roles(ctx.project)
+    for path, facts in list(ctx.project.files.items()):
+        for call in facts.dataset_calls:
+            if call.split_off:
+                continue
+            is_train, what = _train_split(call)
+            if not is_train:
+                continue
+            evidence = list(call.evidence)
+            consumers = [item for item in roles.items if item.path == path and item.site is None and call.binding
+                         and item.loader.dataset == call.binding and item.loader.scope == call.scope]
+            if any(s.kind not in ORDER_ONLY for item in consumers for s in (*item.loader.samplers,
+                                                                             *item.loader.batch_samplers)):
+                continue  # indices carve a validation part out of the training split
+            for item in consumers:
+                if item.loader.binding and role_of_name(item.loader.binding):
+                    evidence.append(Evidence(role_of_name(item.loader.binding), 2.0,
+                                             f"consumed by `{item.loader.binding}`", item.loader.location))
+            if decide(evidence) != EVAL:
+                continue
+            best = strongest(evidence, EVAL)
+            message = f"{what}, but this dataset is used for evaluation ({best.reason if best else 'eval'})"
+            related = [Related(best.location, f"evaluation role: {best.reason}")] if best and \
+                best.location != call.location else []
+            yield Finding(CODE, message, call.location, related)
+
+
+def _calls(ctx):
+    graph, roles = call_graph(ctx.project), loader_roles(ctx.project)
+    for key, fn in list(graph.functions.items()):
+        if not eval_function(key[0], fn):
+            continue
+        iterated = {(loop.iter_name or "").partition(".")[0] for loop in fn.loops
+                    if any(loop.location.line <= c.location.line <= loop.location.end_line for c in fn.model_calls)}
+        params = [p for p in fn.params if p in iterated]
+        for (caller_path, caller_scope), edge in graph.callers.get(key, []):
+            for param in params:
+                text = argument_for(fn, edge, param)
+                items = [i for i in roles.items if (i.site_path or i.path) == caller_path and text and
+                         (i.site.binding if i.site else i.loader.binding) == text.rpartition(".")[2]]
+                if not items or {i.role for i in items} != {TRAIN}:
+                    continue
+                item = items[0]
+                if not (edge.binding and role_of_name(edge.binding) == EVAL):
+                    continue
+                message = (f"`{edge.binding} = {edge.callee}(…)` evaluates on the training loader `{text}` "
+                           f"({item.reason()})")
+                yield Finding(CODE, message, edge.location, [Related(item.where, f"training loader {item.label}")])
+
+
+def check(ctx):
+    yield from _datasets(ctx)
+    yield from _calls(ctx)

@@ -1,0 +1,24 @@
+"""EP506: `F.dropout` in `forward` that ignores the module's mode."""
+
+from __future__ import annotations
+
+from ..findings import Finding
+
+CODE = "EP506"
+DEFAULT_ON = {"dropout", "dropout1d", "dropout2d", "dropout3d"}
+
+
+def check(ctx):
+    for facts in list(ctx.project.files.values()):
+        for call in facts.dropouts:
+            if call.spread:
+                continue
+            if call.training is None and call.callee in DEFAULT_ON:
+                what = "without `training=`: it defaults to training=True"
+            elif call.training is not None and call.training.is_const and call.training.const is True:
+                what = "with training=True"
+            else:
+                continue
+            message = (f"`F.{call.callee}` in `{call.function}` {what}, so dropout stays active after `.eval()`; "
+                       "pass `training=self.training` or use an `nn.Dropout` module")
+            yield Finding(CODE, message, call.location)

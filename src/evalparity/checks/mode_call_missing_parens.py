@@ -1,0 +1,21 @@
+"""EP504: `model.eval` / `model.train` without the call, or `with torch.no_grad:` without the call."""
+
+from __future__ import annotations
+
+from ..findings import Finding
+
+CODE = "EP504"
+
+
+def check(ctx):
+    for facts in list(ctx.project.files.values()):
+        for misuse in facts.misuses:
+            if misuse.kind == "bare":
+                message = (f"`{misuse.text}` without parentheses does nothing: the mode is not switched; "
+                           f"call `{misuse.text}()`")
+            elif misuse.kind == "grad-not-called":
+                message = (f"`with {misuse.text}:` uses the class, not a context manager: it fails at run time "
+                           f"instead of disabling gradients; write `with {misuse.text}():`")
+            else:
+                continue
+            yield Finding(CODE, message, misuse.location)

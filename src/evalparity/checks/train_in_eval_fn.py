@@ -1,0 +1,34 @@
+"""EP503: `.train()` inside an evaluation function, before the model is called there."""
+
+from __future__ import annotations
+
+from ..callgraph import call_graph
+from ..evalloops import eval_function
+from ..findings import Finding, Related
+from ..modeflow import mode_flow, start
+
+CODE = "EP503"
+
+
+def check(ctx):
+    graph, flow = call_graph(ctx.project), mode_flow(ctx.project)
+    for key, fn in list(graph.functions.items()):
+        if not eval_function(key[0], fn) or fn.training or flow.trains(key):
+            continue
+        if any(m.kind == "requires_grad" for m in fn.modes):
+            continue  # test-time adaptation: only some parameters are trained
+        events = flow.events(key)
+        for mode in fn.modes:
+            if mode.kind != "train" or mode.submodule:
+                continue
+            later = [c for c in fn.model_calls if start(c.location) > start(mode.location)]
+            switched = [e for e in events if start(mode.location) < start(e.location) and e.kind != "train"]
+            if switched:
+                later = [c for c in later if start(c.location) < start(switched[0].location)]
+            if not later or all(c.discarded for c in later):
+                continue  # restoring training mode at the end, or a BatchNorm statistics pass
+            call = later[0]
+            message = (f"`{mode.text}` inside evaluation function `{fn.name}()`: `{call.callee}(…)` then runs in "
+                       "training mode (BatchNorm updates its running statistics, Dropout is active)")
+            yield Finding(CODE, message, mode.location, [Related(call.location, "model called in training mode here")])
+            break

@@ -1,0 +1,46 @@
+"""EP404: a training DataLoader neither shuffles nor has a sampler."""
+
+from __future__ import annotations
+
+from ..callgraph import call_graph
+from ..facts import TRAIN
+from ..findings import Finding
+from ..loaderroles import loader_roles
+from ..modeflow import inside, mode_flow
+from .loader_common import at, const_setting, role_related, torch_loaders
+
+CODE = "EP404"
+
+
+def _only_iterated_without_training(ctx, item) -> bool:
+    """Seen iterated, and never by a loop that trains: feature extraction or statistics over the train set."""
+    graph, roles, flow = call_graph(ctx.project), loader_roles(ctx.project), mode_flow(ctx.project)
+    path = item.site_path or item.path
+    seen = trained = False
+    for (fn_path, _), fn in graph.functions.items():
+        if fn_path != path:
+            continue
+        for loop in fn.loops:
+            if item not in roles.matching(path, fn, loop):
+                continue
+            seen = True
+            trained |= any(inside(loop.location, t) for t in fn.training)
+            trained |= any(inside(loop.location, e.location) and (target := graph.resolve(path, e)) is not None
+                           and flow.trains(target) for e in fn.calls)
+    return seen and not trained
+
+
+def check(ctx):
+    for item in torch_loaders(ctx, TRAIN):
+        loader = item.loader
+        if loader.iterable or any(s.kind != "none" for s in (*loader.samplers, *loader.batch_samplers)):
+            continue
+        known, shuffle = const_setting(item, "shuffle")
+        if not known or shuffle not in (None, False) or _only_iterated_without_training(ctx, item):
+            continue
+        arg = item.setting("shuffle")
+        written = "shuffle=False" if arg is not None else "no shuffle=True"
+        where = at(item, arg)
+        message = (f"training loader {item.label} ({item.reason()}) has {written} and no sampler: every epoch sees "
+                   "the samples in the same order (often sorted by class), which hurts SGD")
+        yield Finding(CODE, message, where, role_related(item, TRAIN, where))

@@ -1,0 +1,64 @@
+"""EP502: an epoch loop trains, calls an evaluation that switches to `.eval()`, and nothing in the loop
+switches back to `.train()` — from the second epoch on, training runs in eval mode."""
+
+from __future__ import annotations
+
+from ..callgraph import call_graph
+from ..findings import Finding, Related
+from ..modeflow import inside, lift, mode_flow, same_model, start
+
+CODE = "EP502"
+
+
+def _trained_models(graph, flow, key, fn, loop) -> tuple[list[str], list]:
+    """Names of the models trained in the loop (in this function's names), and where the training is."""
+    models, where = [], []
+    for edge in fn.calls:
+        if not inside(loop.location, edge.location):
+            continue
+        target = graph.resolve(key[0], edge)
+        if target is None or not flow.trains(target):
+            continue
+        callee = graph.function(target)
+        if flow.events(target):
+            return [], []  # the training function sets its own mode
+        models += [lift(c.callee, callee, edge) for c in callee.model_calls]
+        where.append(edge)
+    inline = [t for t in fn.training if inside(loop.location, t)]
+    if inline:
+        models += [c.callee for c in fn.model_calls if inside(loop.location, c.location)]
+        where += inline
+    return models, where
+
+
+def check(ctx):
+    graph, flow = call_graph(ctx.project), mode_flow(ctx.project)
+    reported = set()
+    for key, fn in sorted(graph.functions.items()):
+        for loop in sorted(fn.loops, key=lambda l: start(l.location)):
+            events = [e for e in flow.events(key) if inside(loop.location, e.location)]
+            if not events or any(e.kind != "eval" for e in events):
+                continue
+            models, trainers = _trained_models(graph, flow, key, fn, loop)
+            if not trainers:
+                continue
+            step = next((e for e in events if any(same_model(e.receiver, m) for m in models)), None)
+            if step is None or step.origin in reported:
+                continue
+            reported.add(step.origin)
+            before = [e for e in flow.events(key) if e.kind == "train" and e.via is None and
+                      start(e.location) < start(loop.location)]
+            once = f"; `.train()` is only called once, before the loop (line {before[0].location.line})" \
+                if len(before) == 1 else ""
+            who = f"`{step.via}(…)` switches" if step.via else "this switches"
+            message = (f"{who} `{step.receiver}` to eval mode (`{step.text}`) and nothing in the loop switches it "
+                       f"back: from the second iteration on, training runs in eval mode (BatchNorm statistics "
+                       f"frozen, Dropout off){once}")
+            related = []
+            if step.via:
+                related.append(Related(step.origin, f"`{step.text}` here"))
+            if len(before) == 1:
+                related.append(Related(before[0].location, "the only `.train()`, before the loop"))
+            first = trainers[0]
+            related.append(Related(getattr(first, "location", first), "training runs here"))
+            yield Finding(CODE, message, step.location, related)

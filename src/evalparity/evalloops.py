@@ -1,0 +1,111 @@
+"""Which functions and loops are evaluations (precision first: when unsure, they are not).
+
+An evaluation loop iterates data and calls the model, runs no backward pass or optimizer step, and
+either sits in a function named validate/evaluate/test/predict, or iterates a loader whose role is
+EVAL, or runs under `torch.no_grad()` / `torch.inference_mode()`. Framework hooks (Lightning
+`validation_step`, methods of Trainer/Engine subclasses) are the framework's business."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from .callgraph import Key, call_graph
+from .facts import EVAL, TRAIN, UNKNOWN, FunctionFacts, Loop, ModelCall
+from .loaderroles import loader_roles
+from .modeflow import inside, mode_flow, start
+from .modewords import framework_class, framework_hook, loader_like
+from .naming import role_of_name, words
+from .project import Project
+
+NOT_EVAL_WORDS = frozenset({"adapt", "adaptation", "tent", "bn", "calib", "calibrate", "recalibrate", "mc",
+                            "dropout", "uncertainty", "bayes", "bayesian", "stats", "statistics", "attack", "adv",
+                            "adversarial", "pgd", "fgsm", "saliency", "cam", "gradcam", "grad", "gradient",
+                            "explain", "attribution", "tta", "ensemble", "swa", "update", "precise"})
+
+
+@dataclass(frozen=True)
+class EvalLoop:
+    key: Key
+    fn: FunctionFacts
+    loop: Loop
+    call: ModelCall  # the first model call in the loop
+    why: str
+    role: str
+
+
+def unit_test_file(path: str) -> bool:
+    parts = PurePosixPath(path.replace("\\", "/"))
+    name = parts.name
+    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or
+            any(p in ("tests", "test", "testing") for p in parts.parts[:-1]))
+
+
+def excluded(fn: FunctionFacts) -> bool:
+    return (framework_hook(fn.name) or framework_class(fn.bases) or fn.name in ("forward", "__call__") or
+            any(w in NOT_EVAL_WORDS for w in words(fn.name)))
+
+
+def eval_function(path: str, fn: FunctionFacts) -> bool:
+    """Named like an evaluation (`validate`, `evaluate`, `test`, `predict`), not a unit test."""
+    if excluded(fn) or fn.qualname == "<module>" or role_of_name(fn.name) != EVAL:
+        return False
+    return not (fn.name.startswith("test") and unit_test_file(path))
+
+
+def _data_like(loop: Loop, role: str) -> bool:
+    name = loop.iter_name or ""
+    return bool(name) and (role != UNKNOWN or loader_like(name) or role_of_name(name.rpartition(".")[2]) is not None)
+
+
+class EvalLoops:
+    def __init__(self, project: Project) -> None:
+        self.graph = call_graph(project)
+        self.roles = loader_roles(project)
+        self.flow = mode_flow(project)
+        self.items: list[EvalLoop] = []
+        seen = set()
+        for key, fn in sorted(self.graph.functions.items()):
+            if excluded(fn) or unit_test_file(key[0]):
+                continue
+            loops = sorted(fn.loops, key=lambda l: start(l.location), reverse=True)  # innermost first
+            for loop in loops:
+                item = self._classify(key, fn, loop)
+                if item is not None and (key, item.call.location) not in seen:
+                    seen.add((key, item.call.location))
+                    self.items.append(item)
+
+    def _classify(self, key: Key, fn: FunctionFacts, loop: Loop) -> EvalLoop | None:
+        calls = [c for c in fn.model_calls if inside(loop.location, c.location)]
+        if not calls:
+            return None
+        if any(inside(loop.location, t) for t in (*fn.training, *fn.grad_uses)):
+            return None
+        for edge in fn.calls:
+            if inside(loop.location, edge.location):
+                target = self.graph.resolve(key[0], edge)
+                if target is not None and self.flow.trains(target):
+                    return None
+        role, why_role = self.roles.loop_role(key, loop)
+        if role == TRAIN or not _data_like(loop, role):
+            return None
+        if eval_function(key[0], fn):
+            why = f"in `{fn.name}()`"
+        elif role == EVAL:
+            why = f"iterates {why_role}"
+        elif (loop.grad or fn.grad) in ("no_grad", "inference_mode") and role_of_name(fn.name) != TRAIN:
+            why = f"under `torch.{loop.grad or fn.grad}()`"
+        else:
+            return None
+        return EvalLoop(key, fn, loop, min(calls, key=lambda c: start(c.location)), why, role)
+
+
+_CACHE: "weakref.WeakKeyDictionary[Project, EvalLoops]" = weakref.WeakKeyDictionary()
+
+
+def eval_loops(project: Project) -> EvalLoops:
+    loops = _CACHE.get(project)
+    if loops is None:
+        loops = _CACHE[project] = EvalLoops(project)
+    return loops

@@ -1,0 +1,28 @@
+"""Adds the data-loading and model-mode facts (EP4, EP5) to a file's FileFacts."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..facts import FileFacts
+from ..knowledge import KnowledgeBase
+from .boolfold import BoolFolder
+from .collector import Collected
+from .flow import collect_flow
+from .folding import Folder
+from .loaders import LoaderExtractor
+
+
+def add_dataflow_facts(facts: FileFacts, module: cst.Module, data: Collected, kb: KnowledgeBase, text, loc) -> None:
+    folder = BoolFolder(Folder(text, loc, kb.library_constant), text)
+    records = collect_flow(module, facts.path, data, folder, text, loc)
+    facts.functions = records.functions
+    facts.misuses = records.misuses
+    facts.dropouts = records.dropouts
+    facts.trims = records.trims
+    extractor = LoaderExtractor(facts.path, data, records, folder, text, loc)
+    loaders = extractor.loaders()
+    located = {loader.location for loader in loaders}
+    # keep any loader the pipeline builder found that this pass did not (same fields, no settings)
+    facts.loaders = loaders + [loader for loader in facts.loaders if loader.location not in located]
+    facts.dataset_calls = extractor.dataset_calls()

@@ -1,0 +1,282 @@
+"""DataLoader calls with their settings folded, the samplers they receive and the local evidence of
+their role; known library datasets built with or without their split argument."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import libcst as cst
+
+from ..facts import Arg, DatasetCall, Evidence, LoaderUse, ParamDependence, Sampler
+from ..naming import opposite, role_of_flag, role_of_name, role_of_string
+from ..values import const
+from .boolfold import BoolFolder, names_in
+from .build import FILE_ROLES, ROLE_KEYWORDS_BOOL, ROLE_KEYWORDS_STR
+from .collector import CallSite, Collected
+from .flow import Records
+from .scopes import ASSIGN, Scope, dotted, qualified_name, single_value
+from .steps import branch_role
+
+LOADER_QUALNAMES = {"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"}
+LOADER_PARAMS = ("dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn",
+                 "pin_memory", "drop_last", "timeout", "worker_init_fn", "multiprocessing_context", "generator")
+SAMPLERS = {"DistributedSampler", "RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler",
+            "SequentialSampler", "BatchSampler"}
+CANDIDATES = (True, False, "train", "val", "valid", "validation", "test", "eval", None)
+W_BRANCH, W_KEY, W_NAME, W_DATASET, W_SCOPE = 3.0, 2.0, 2.0, 2.0, 1.0
+# torchvision dataset → (split parameter, its position, its default)
+DATASET_SPLITS = {
+    **{name: ("train", 1, True) for name in ("MNIST", "FashionMNIST", "KMNIST", "CIFAR10", "CIFAR100", "USPS",
+                                             "Kitti")},
+    **{name: ("split", 1, "train") for name in ("SVHN", "STL10", "ImageNet", "Flowers102", "Food101",
+                                                "StanfordCars", "DTD", "GTSRB", "CelebA", "Country211", "FER2013",
+                                                "PCAM", "RenderedSST2", "CLEVRClassification", "Cityscapes",
+                                                "Imagenette")},
+    "OxfordIIITPet": ("split", 1, "trainval"), "FGVCAircraft": ("split", 1, "trainval"),
+    "Places365": ("split", 1, "train-standard"), "EMNIST": ("train", None, True),
+    "VOCSegmentation": ("image_set", 2, "train"), "VOCDetection": ("image_set", 2, "train"),
+}
+
+
+class LoaderExtractor:
+    def __init__(self, path: str, data: Collected, records: Records, folder: BoolFolder, text, loc) -> None:
+        self.path, self.data, self.records, self.folder, self.text, self.loc = path, data, records, folder, text, loc
+        self.subset_sources: set[tuple[int, str]] = set()
+        for site in data.calls:
+            name = dotted(site.node.func) or ""
+            if name.rpartition(".")[2] in ("Subset", "random_split") and site.node.args:
+                first = site.node.args[0].value
+                if isinstance(first, cst.Name):
+                    self.subset_sources.add((id(site.scope), first.value))
+
+    # loaders -------------------------------------------------------------------------------------
+    def loaders(self) -> list[LoaderUse]:
+        result = []
+        for site in self.data.calls:
+            if (dotted(site.node.func) or "").rpartition(".")[2] != "DataLoader":
+                continue
+            keyed = self.records.comp_keys.get(id(site.node))
+            keys = self._keys(keyed, site.scope) if keyed else None
+            if keys is None:
+                result.append(self._loader(site, {}, None))
+            else:
+                result.extend(self._loader(site, {keyed[0]: const(k)}, k, keyed[2]) for k in keys)
+        return result
+
+    def _keys(self, keyed, scope: Scope) -> tuple[str, ...] | None:
+        value = self.folder.fold(keyed[1], scope)
+        if value.is_const and isinstance(value.const, tuple) and all(isinstance(k, str) for k in value.const):
+            return value.const
+        return None
+
+    def _loader(self, site: CallSite, env: dict, key: str | None, container=None) -> LoaderUse:
+        call, scope = site.node, site.scope
+        qualname = qualified_name(scope, call.func)
+        args, spread, exprs = [], False, {}
+        for index, arg in enumerate(call.args):
+            if arg.star:
+                spread = True
+                continue
+            name = arg.keyword.value if arg.keyword is not None else (
+                LOADER_PARAMS[index] if index < len(LOADER_PARAMS) else f"#{index}")
+            exprs[name] = arg.value
+            args.append(Arg(name, None if arg.keyword else index, self.folder.fold(arg.value, scope, env),
+                            self.loc(arg)))
+        dataset = exprs.get("dataset")
+        context = self.data.contexts.get(id(container if container is not None else call))
+        binding = context.name if context is not None and context.kind == "assign" else None
+        if container is not None and context is not None and context.kind == "return":
+            context = None
+        function = scope if scope.kind == "function" else None
+        params = _params(function)
+        returned = function is not None and (
+            (context is not None and context.kind == "return") or
+            (binding is not None and any(isinstance(r, cst.Name) and r.value == binding for r in function.returns)))
+        role, test, positive = branch_role(site.conds)
+        evidence = self._evidence(site, context, binding, key, dataset, env)
+        depends = tuple(d for name, expr in exprs.items() if (d := self._depends(name, expr, scope, params, env)))
+        return LoaderUse(
+            location=self.loc(call), dataset=dataset.value if isinstance(dataset, cst.Name) else "",
+            binding=binding, scope=scope.qualname, torch=qualname in LOADER_QUALNAMES, args=tuple(args),
+            spread=spread, samplers=self._samplers(exprs.get("sampler"), scope, env),
+            batch_samplers=self._samplers(exprs.get("batch_sampler"), scope, env),
+            dataset_text=self.text(dataset) if dataset is not None else "",
+            dataset_location=self.loc(dataset) if dataset is not None else None, key=key,
+            evidence=tuple(evidence), branch=role, function=function.qualname if function else None,
+            params=params, returned=returned, depends=depends, iterable=self._iterable(dataset, scope, exprs),
+        )
+
+    def _depends(self, name, expr, scope, params, env) -> ParamDependence | None:
+        used = names_in(expr) & set(params)
+        if len(used) != 1 or name == "dataset":
+            return None
+        param = used.pop()
+        if isinstance(expr, cst.Name) and expr.value == param:
+            return ParamDependence(name, param, (), direct=True)
+        cases = []
+        for candidate in CANDIDATES:
+            value = self.folder.fold(expr, scope, {**env, param: const(candidate)})
+            if value.is_const:
+                cases.append((candidate, value))
+        return ParamDependence(name, param, tuple(cases)) if cases else None
+
+    def _samplers(self, expr, scope: Scope, env: dict) -> tuple[Sampler, ...]:
+        if expr is None:
+            return ()
+        if isinstance(expr, cst.IfExp):
+            return self._samplers(expr.body, scope, env) + self._samplers(expr.orelse, scope, env)
+        if isinstance(expr, cst.Name):
+            if expr.value == "None":
+                return (Sampler("none", self.loc(expr), text="None"),)
+            bindings = [b for b in (scope.lookup(expr.value) or [])]
+            if bindings and all(b.kind == ASSIGN and b.value is not None for b in bindings) and len(bindings) <= 4:
+                found = ()
+                for binding in bindings:
+                    found += self._samplers(binding.value, binding.scope or scope, env)
+                return found
+            return (Sampler("other", self.loc(expr), text=self.text(expr)),)
+        if isinstance(expr, cst.Call):
+            qualname = qualified_name(scope, expr.func) or ""
+            short = qualname.rpartition(".")[2]
+            if qualname.startswith("torch.utils.data.") and short in SAMPLERS:
+                args = []
+                for index, arg in enumerate(expr.args):
+                    if arg.star:
+                        continue
+                    name = arg.keyword.value if arg.keyword else f"#{index}"
+                    args.append(Arg(name, None if arg.keyword else index, self.folder.fold(arg.value, scope, env),
+                                    self.loc(arg)))
+                return (Sampler(short, self.loc(expr), tuple(args), self.text(expr)),)
+        return (Sampler("other", self.loc(expr), text=self.text(expr)),)
+
+    def _iterable(self, dataset, scope: Scope, exprs: dict) -> bool:
+        batch = exprs.get("batch_size")
+        if isinstance(batch, cst.Name) and batch.value == "None":
+            return True
+        call = dataset
+        if isinstance(dataset, cst.Name):
+            binding, ok = single_value(scope, dataset.value)
+            call = binding.value if ok else None
+        if not isinstance(call, cst.Call):
+            return False
+        name = dotted(call.func) or ""
+        if "Iterable" in name or "WebDataset" in name or "Stream" in name:
+            return True
+        bindings = scope.lookup(name) or []
+        for binding in bindings:
+            node = binding.defines.node if binding.defines is not None else None
+            if isinstance(node, cst.ClassDef) and any("Iterable" in self.text(b.value) for b in node.bases):
+                return True
+        return False
+
+    # evidence ------------------------------------------------------------------------------------
+    def _evidence(self, site, context, binding, key, dataset, env) -> list[Evidence]:
+        call, scope = site.node, site.scope
+        where = self.loc(call)
+        evidence = []
+        if binding and role_of_name(binding):
+            evidence.append(Evidence(role_of_name(binding), W_NAME, f"bound to `{binding}`", where))
+        if context is not None and context.kind == "return" and scope.kind == "function" and role_of_name(scope.name):
+            evidence.append(Evidence(role_of_name(scope.name), W_NAME, f"returned by `{scope.name}()`", where))
+        elif scope.kind == "function" and role_of_name(scope.name) and not _unit_test(scope.name):
+            evidence.append(Evidence(role_of_name(scope.name), W_SCOPE, f"built in `{scope.name}()`", where))
+        dict_key = key if key is not None else (context.key if context is not None and context.kind == "dict" else None)
+        if dict_key is not None and role_of_string(dict_key):
+            evidence.append(Evidence(role_of_string(dict_key), W_KEY, f"under dict key '{dict_key}'", where))
+        role, test, positive = branch_role(site.conds)
+        if role is not None:
+            evidence.append(Evidence(role, W_BRANCH, f"built under `{'' if positive else 'not '}{self.text(test)}`",
+                                     self.loc(test)))
+        if dataset is not None:
+            evidence.extend(self.dataset_evidence(dataset, scope, env))
+        stem = PurePath(self.path).stem.lower()
+        if stem in FILE_ROLES:
+            evidence.append(Evidence(FILE_ROLES[stem], 1.0, f"in file `{PurePath(self.path).name}`", None))
+        return evidence
+
+    def dataset_evidence(self, expr, scope: Scope, env: dict, depth: int = 0) -> list[Evidence]:
+        where = self.loc(expr)
+        shown = self.text(expr)
+        if isinstance(expr, cst.Name):
+            found = []
+            if role_of_name(expr.value):
+                found.append(Evidence(role_of_name(expr.value), W_DATASET, f"receives `{expr.value}`", where))
+            binding, ok = single_value(scope, expr.value)
+            if ok and depth < 2 and isinstance(binding.value, (cst.Call, cst.Subscript)):
+                inner = self.dataset_evidence(binding.value, binding.scope or scope, {}, depth + 1)
+                found.extend(e for e in inner if not e.reason.startswith("receives"))
+            return found
+        if isinstance(expr, cst.Attribute):
+            role = role_of_name(expr.attr.value)
+            return [Evidence(role, W_DATASET, f"receives `{shown}`", where)] if role else []
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            value = self.folder.fold(expr.slice[0].slice.value, scope, env)
+            if value.is_const and isinstance(value.const, str) and role_of_string(value.const):
+                return [Evidence(role_of_string(value.const), W_DATASET, f"receives `{shown}` ('{value.const}')",
+                                 where)]
+            return []
+        if isinstance(expr, cst.Call):
+            return self._keyword_evidence(expr, scope, env)
+        return []
+
+    def _keyword_evidence(self, call: cst.Call, scope: Scope, env: dict) -> list[Evidence]:
+        found = []
+        named = [(a.keyword.value, a) for a in call.args if a.keyword is not None]
+        split = DATASET_SPLITS.get((qualified_name(scope, call.func) or "").rpartition(".")[2])
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if split is not None and split[1] is not None and len(positional) > split[1]:
+            named.append((split[0], positional[split[1]]))
+        for keyword, arg in named:
+            value = self.folder.fold(arg.value, scope, env)
+            if not value.is_const:
+                continue
+            if keyword in ROLE_KEYWORDS_BOOL and isinstance(value.const, bool):
+                role = role_of_flag(keyword) if value.const else opposite(role_of_flag(keyword))
+                if role:
+                    found.append(Evidence(role, W_DATASET, f"dataset built with {keyword}={value.const}",
+                                          self.loc(arg)))
+            elif (keyword in ROLE_KEYWORDS_STR or keyword == "image_set") and isinstance(value.const, str):
+                role = role_of_string(value.const)
+                if role:
+                    found.append(Evidence(role, W_DATASET, f"dataset built with {keyword}='{value.const}'",
+                                          self.loc(arg)))
+        return found
+
+    # datasets ------------------------------------------------------------------------------------
+    def dataset_calls(self) -> list[DatasetCall]:
+        result = []
+        for call, scope in self.records.dataset_sites:
+            qualname = qualified_name(scope, call.func) or ""
+            spec = DATASET_SPLITS.get(qualname.rpartition(".")[2])
+            if spec is None or any(a.star for a in call.args):
+                continue
+            param, position, default = spec
+            positional = [a for a in call.args if a.keyword is None]
+            given = next((a for a in call.args if a.keyword is not None and a.keyword.value == param), None)
+            if given is None and position is not None and len(positional) > position:
+                given = positional[position]
+            split = self.folder.fold(given.value, scope) if given is not None else None
+            context = self.data.contexts.get(id(call))
+            binding = context.name if context is not None and context.kind == "assign" else None
+            key = context.key if context is not None and context.kind == "dict" else None
+            evidence = []
+            if binding and role_of_name(binding):
+                evidence.append(Evidence(role_of_name(binding), W_NAME, f"bound to `{binding}`", self.loc(call)))
+            if key is not None and role_of_string(key):
+                evidence.append(Evidence(role_of_string(key), W_KEY, f"under dict key '{key}'", self.loc(call)))
+            split_off = binding is not None and (id(scope), binding) in self.subset_sources
+            result.append(DatasetCall(self.loc(call), qualname, binding, scope.qualname, param, split, default,
+                                      key, tuple(evidence), split_off))
+        return result
+
+
+def _params(function: Scope | None) -> tuple[str, ...]:
+    node = function.node if function is not None else None
+    if not isinstance(node, cst.FunctionDef):
+        return ()
+    params = node.params
+    return tuple(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+
+
+def _unit_test(name: str) -> bool:
+    return name.startswith("test_")

@@ -1,0 +1,203 @@
+"""Roles of DataLoaders (TRAIN, EVAL or UNKNOWN) from weighted evidence, like pipelines: the local
+evidence recorded at extraction, where the loader is iterated or passed, and for a loader factory
+(`def make_loader(ds, is_train): return DataLoader(…, shuffle=is_train)`) one instance per call site,
+with the settings its arguments select."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import weakref
+from dataclasses import dataclass, field
+
+from .callgraph import CallGraph, Key, argument_for, call_graph, const_for
+from .facts import EVAL, TRAIN, UNKNOWN, Arg, CallEdge, Evidence, FunctionFacts, LoaderUse, Location, Loop, Value
+from .naming import role_of_flag, role_of_name, role_of_string, words
+from .project import Project
+from .roles import decide
+
+W_SITE_NAME, W_SITE_FLAG, W_USE = 2.0, 3.0, 1.0
+_SUBSCRIPT = re.compile(r"([\w.]+)\[['\"]?([\w.]+)['\"]?\]")
+ROLE_PARAMS_STR = {"split", "mode", "phase", "stage", "subset", "set", "image_set", "kind", "partition"}
+
+
+@dataclass
+class RoledLoader:
+    path: str
+    loader: LoaderUse
+    role: str = UNKNOWN
+    evidence: list[Evidence] = field(default_factory=list)
+    site: CallEdge | None = None  # the factory call this instance was built for
+    site_path: str | None = None
+    site_scope: str | None = None
+
+    @property
+    def name(self) -> str:
+        if self.site is not None and self.site.binding:
+            return self.site.binding
+        if self.loader.binding:
+            return self.loader.binding + (f"['{self.loader.key}']" if self.loader.key else "")
+        if self.loader.key:
+            return f"the '{self.loader.key}' loader"
+        return "this DataLoader"
+
+    @property
+    def label(self) -> str:
+        name = self.name
+        return name if name.startswith("the ") or name == "this DataLoader" else f"`{name}`"
+
+    @property
+    def where(self) -> Location:
+        return self.site.location if self.site is not None else self.loader.location
+
+    def setting(self, name: str) -> Arg | None:
+        return next((a for a in self.loader.args if a.name == name), None)
+
+    def reason(self) -> str:
+        found = sorted((e for e in self.evidence if e.role == self.role), key=lambda e: -e.weight)
+        return found[0].reason if found else self.role
+
+
+def _site_evidence(fn: FunctionFacts, edge: CallEdge, loader: LoaderUse) -> list[Evidence]:
+    evidence = []
+    where = edge.location
+    if edge.binding and role_of_name(edge.binding):
+        evidence.append(Evidence(role_of_name(edge.binding), W_SITE_NAME, f"returned to `{edge.binding}`", where))
+    for param in loader.params:
+        value = const_for(fn, edge, param)
+        if value is not None and isinstance(value.const, bool) and role_of_flag(param):
+            role = role_of_flag(param) if value.const else (EVAL if role_of_flag(param) == TRAIN else TRAIN)
+            evidence.append(Evidence(role, W_SITE_FLAG, f"`{edge.callee}(…, {param}={value.const})`", where))
+        elif value is not None and isinstance(value.const, str) and role_of_string(value.const) and (
+                param in ROLE_PARAMS_STR or role_of_flag(param) is not None or
+                any(w in ROLE_PARAMS_STR for w in words(param))):
+            evidence.append(Evidence(role_of_string(value.const), W_SITE_FLAG,
+                                     f"`{edge.callee}(…, {param}='{value.const}')`", where))
+        text = argument_for(fn, edge, param) if param == loader.dataset else None
+        if text and role_of_name(text.rpartition(".")[2]):
+            evidence.append(Evidence(role_of_name(text.rpartition(".")[2]), W_SITE_NAME,
+                                     f"receives `{text}`", where))
+    return evidence
+
+
+def _instance(loader: LoaderUse, fn: FunctionFacts, edge: CallEdge) -> LoaderUse:
+    args = {a.name: a for a in loader.args}
+    for dependence in loader.depends:
+        value = const_for(fn, edge, dependence.param)
+        if value is None:
+            continue
+        case = value if dependence.direct else next(
+            (v for c, v in dependence.cases if c == value.const and type(c) is type(value.const)), None)
+        old = args.get(dependence.setting)
+        if case is not None and old is not None:
+            args[dependence.setting] = dataclasses.replace(old, value=Value(
+                "const", const=case.const, text=f"{old.value.text} with {dependence.param}={value.text}"))
+    return dataclasses.replace(loader, args=tuple(args.values()))
+
+
+class LoaderRoles:
+    def __init__(self, project: Project, graph: CallGraph) -> None:
+        self.project, self.graph = project, graph
+        self.items: list[RoledLoader] = []
+        for path in list(project.files):
+            for loader in project.files[path].loaders:
+                self.items.extend(self._instances(path, loader))
+        self._by_binding: dict[tuple[str, str], list[RoledLoader]] = {}
+        for item in self.items:
+            if item.site is not None and item.site.binding:
+                self._by_binding.setdefault((item.site_path, item.site.binding), []).append(item)
+            elif item.site is None and item.loader.binding:
+                self._by_binding.setdefault((item.path, item.loader.binding), []).append(item)
+        self._use_evidence()
+        for item in self.items:
+            item.role = decide(item.evidence)
+
+    def _instances(self, path: str, loader: LoaderUse) -> list[RoledLoader]:
+        base = RoledLoader(path, loader, evidence=list(loader.evidence))
+        if not loader.returned or loader.function is None:
+            return [base]
+        key = (path, loader.function)
+        fn = self.graph.function(key)
+        callers = self.graph.callers.get(key, [])
+        if fn is None or not callers:
+            return [base]
+        found = []
+        for (caller_path, caller_scope), edge in callers:
+            evidence = list(loader.evidence) + _site_evidence(fn, edge, loader)
+            site_role = decide([e for e in evidence if e.location == edge.location])
+            if loader.branch is not None and site_role not in (UNKNOWN, loader.branch):
+                continue  # this call takes the other branch of the factory
+            found.append(RoledLoader(path, _instance(loader, fn, edge), evidence=evidence, site=edge,
+                                     site_path=caller_path, site_scope=caller_scope))
+        return found
+
+    def _use_evidence(self) -> None:
+        """A loader iterated in, or passed to, a function named validate/evaluate/test (or train)."""
+        for (path, qualname), fn in list(self.graph.functions.items()):
+            role = role_of_name(fn.name) if not fn.name.startswith("test_") else None
+            if role is None:
+                continue
+            for loop in fn.loops:
+                for item in self.matching(path, fn, loop):
+                    item.evidence.append(Evidence(role, W_USE, f"iterated in `{fn.name}()`", loop.location))
+            for (caller_path, _), edge in self.graph.callers.get((path, qualname), []):
+                for text in (*edge.args, *(t for _, t in edge.kwargs)):
+                    for item in self._by_binding.get((caller_path, text.rpartition(".")[2]), []):
+                        item.evidence.append(Evidence(role, W_USE, f"passed to `{fn.name}()`", edge.location))
+
+    def matching(self, path: str, fn: FunctionFacts, loop: Loop) -> list[RoledLoader]:
+        """Loaders a loop iterates by name in its own file: `val_loader`, `self.val_loader`, `loaders['val']`."""
+        if not loop.iter_name:
+            return []
+        name = loop.iter_name.rpartition(".")[2]
+        found = []
+        for item in self._by_binding.get((path, name), []):
+            scope = item.site_scope if item.site is not None else item.loader.scope
+            visible = (loop.iter_name.startswith("self.") or scope in ("<module>", fn.qualname) or
+                       fn.qualname.startswith(scope + "."))
+            if not visible:
+                continue
+            if item.loader.key is not None and loop.iter_key is not None and item.loader.key != loop.iter_key:
+                continue
+            if item.loader.key is not None and loop.iter_key is None:
+                continue
+            found.append(item)
+        return found
+
+    def loop_role(self, key: Key, loop: Loop, depth: int = 0) -> tuple[str, str]:
+        """The role of the data a loop iterates, and why."""
+        fn = self.graph.function(key)
+        items = self.matching(key[0], fn, loop) if fn else []
+        roles = {i.role for i in items}
+        if len(roles) == 1 and UNKNOWN not in roles:
+            item = items[0]
+            return item.role, f"{item.label} ({item.reason()})"
+        head = (loop.iter_name or "").partition(".")[0]
+        if fn is not None and head in fn.params and depth < 3 and not loop.iter_key:
+            passed = set()
+            for caller, edge in self.graph.callers.get(key, []):
+                text = argument_for(fn, edge, head)
+                if text is None:
+                    passed.add((UNKNOWN, ""))
+                    continue
+                caller_fn = self.graph.function(caller)
+                match = _SUBSCRIPT.fullmatch(text)
+                fake = Loop(edge.location, text, match.group(1) if match else text, match.group(2) if match else None)
+                passed.add(self.loop_role(caller, fake, depth + 1) if caller_fn else (UNKNOWN, ""))
+            roles = {r for r, _ in passed}
+            if len(roles) == 1 and UNKNOWN not in roles:
+                return roles.pop(), next(w for _, w in passed)
+        role = role_of_name(loop.iter_name.rpartition(".")[2]) if loop.iter_name else None
+        if role is not None and not items:
+            return role, f"`{loop.iter_name}`"
+        return UNKNOWN, ""
+
+
+_CACHE: "weakref.WeakKeyDictionary[Project, LoaderRoles]" = weakref.WeakKeyDictionary()
+
+
+def loader_roles(project: Project) -> LoaderRoles:
+    roles = _CACHE.get(project)
+    if roles is None:
+        roles = _CACHE[project] = LoaderRoles(project, call_graph(project))
+    return roles

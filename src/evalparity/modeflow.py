@@ -1,0 +1,157 @@
+"""Which mode (`train`/`eval`) a model is in at a point of the code: the mode calls of each function in
+source order, the calls to project functions that change it (their last mode call, lifted through the
+arguments of the call), and what reaches a point from earlier in the function, from earlier
+iterations of the enclosing loops, and from the callers."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+from .callgraph import CallGraph, Key, argument_for, call_graph
+from .facts import CallEdge, FunctionFacts, Location, Loop
+from .modewords import mode_helper, strip_wrappers
+from .project import Project
+
+MAX_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class Event:
+    location: Location  # where it happens in this function (a mode call, or the call that leads to one)
+    kind: str  # eval | train | unknown
+    receiver: str  # what is switched, in this function's names ("?" when unknown)
+    origin: Location  # the mode call itself, possibly in a callee
+    text: str
+    via: str | None = None  # the callee, when the switch happens in a called function
+
+
+def start(location: Location) -> tuple[int, int]:
+    return location.line, location.column
+
+
+def inside(outer: Location, inner: Location) -> bool:
+    return (start(outer) <= start(inner) and
+            (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column))
+
+
+def enclosing_loops(fn: FunctionFacts, location: Location) -> list[Loop]:
+    """Loops of fn whose body contains location, innermost first."""
+    loops = [loop for loop in fn.loops if inside(loop.location, location) and loop.location != location]
+    return sorted(loops, key=lambda l: start(l.location), reverse=True)
+
+
+def lift(receiver: str, fn: FunctionFacts, edge: CallEdge) -> str:
+    """A receiver named inside fn, in the caller's names (`model` → the argument passed for it)."""
+    head, dot, rest = receiver.partition(".")
+    if head == "self":
+        return receiver if edge.method else "?"
+    if head in fn.params:
+        text = argument_for(fn, edge, head)
+        return f"{text}{dot}{rest}" if text else "?"
+    return receiver
+
+
+class ModeFlow:
+    def __init__(self, graph: CallGraph) -> None:
+        self.graph = graph
+        self._events: dict[Key, list[Event]] = {}
+        self._trains: dict[Key, bool] = {}
+        self._busy: set[Key] = set()
+        self._training: set[Key] = set()
+
+    def events(self, key: Key) -> list[Event]:
+        if key in self._events:
+            return self._events[key]
+        fn = self.graph.function(key)
+        if fn is None or key in self._busy:
+            return []
+        self._busy.add(key)
+        found = [Event(m.location, m.kind, m.receiver, m.location, m.text) for m in fn.modes
+                 if m.kind in ("eval", "train", "unknown") and not m.submodule]
+        for edge in fn.calls:
+            target = self.graph.resolve(key[0], edge)
+            if target is not None and target != key:
+                callee = self.graph.function(target)
+                last = self.final(target)
+                if last is not None and callee is not None:
+                    found.append(Event(edge.location, last.kind, lift(last.receiver, callee, edge), last.origin,
+                                       last.text, edge.callee))
+            elif target is None and edge.callee.endswith("from_pretrained"):
+                found.append(Event(edge.location, "eval", edge.binding or "?", edge.location,
+                                   f"{edge.callee}(…)", edge.callee))
+            elif target is None and mode_helper(edge.callee):
+                found.append(Event(edge.location, "unknown", "?", edge.location, f"{edge.callee}(…)", edge.callee))
+        found.sort(key=lambda e: start(e.location))
+        self._busy.discard(key)
+        self._events[key] = found
+        return found
+
+    def final(self, key: Key) -> Event | None:
+        events = self.events(key)
+        return events[-1] if events else None
+
+    def trains(self, key: Key, depth: int = 0) -> bool:
+        """Runs a backward pass or an optimizer step, itself or through a project function it calls."""
+        if key in self._trains:
+            return self._trains[key]
+        fn = self.graph.function(key)
+        if fn is None or depth > MAX_DEPTH or key in self._training:
+            return False
+        self._training.add(key)
+        result = bool(fn.training) or any(self.trains(target, depth + 1) for _, target in self.graph.callees(key))
+        self._training.discard(key)
+        self._trains[key] = result
+        return result
+
+    def before(self, key: Key, location: Location) -> Event | None:
+        """The last mode change that ran before `location` in this function: earlier in the innermost loop,
+        else later in it (the previous iteration), then the same for each outer loop, then earlier code."""
+        fn = self.graph.function(key)
+        if fn is None:
+            return None
+        events = [e for e in self.events(key) if e.location != location and not inside(e.location, location)]
+        for loop in enclosing_loops(fn, location):
+            body = [e for e in events if inside(loop.location, e.location)]
+            earlier = [e for e in body if start(e.location) < start(location)]
+            if earlier:
+                return earlier[-1]
+            if body:
+                return body[-1]
+        earlier = [e for e in events if start(e.location) < start(location)]
+        return earlier[-1] if earlier else None
+
+    def reaching(self, key: Key, location: Location, depth: int = 0) -> tuple[str, list]:
+        """What mode reaches `location`: ("set", event) when a mode call reaches it on some path,
+        ("train", [events or call sites]) when every known path leaves the model in training mode (the
+        default after construction), ("unknown", []) when a path cannot be followed."""
+        event = self.before(key, location)
+        if event is not None:
+            return ("train", [event]) if event.kind == "train" else ("set", [event])
+        if key[1] == "<module>":
+            return "train", []
+        callers = self.graph.callers.get(key, [])
+        if not callers or depth >= MAX_DEPTH:
+            return "unknown", []
+        trail = []
+        for caller, edge in callers:
+            state, found = self.reaching(caller, edge.location, depth + 1)
+            if state != "train":
+                return state, found
+            trail.append((caller, edge, found))
+        first = trail[0]
+        return "train", [first[1]] + first[2]
+
+
+def same_model(a: str, b: str) -> bool:
+    return a != "?" and b != "?" and strip_wrappers(a) == strip_wrappers(b)
+
+
+_CACHE: "weakref.WeakKeyDictionary[Project, ModeFlow]" = weakref.WeakKeyDictionary()
+
+
+def mode_flow(project: Project) -> ModeFlow:
+    flow = _CACHE.get(project)
+    if flow is None:
+        flow = _CACHE[project] = ModeFlow(call_graph(project))
+    return flow
