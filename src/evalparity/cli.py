@@ -215,8 +215,9 @@ def _report(result, output_format: str, output_file: str | None, statistics: boo
         if statistics:
             _statistics(result, output_format, echo)
         elif output_format == "text":
-            console = _console() if stream is None else Console(file=stream, no_color=True, highlight=False,
-                                                                 emoji=False, force_terminal=False, width=10_000)
+            plain = Console(file=stream, no_color=True, highlight=False, emoji=False, force_terminal=False,
+                            width=10_000) if stream is not None else None
+            console = plain or _console()
             text.render(result, result.sources, console, quiet=quiet)
         else:
             REPORTERS[output_format].render(result, result.sources, echo, quiet=quiet)
