@@ -112,7 +112,7 @@ def finish(raw: list[Finding], analysis, options: Options, scope: set[str] | Non
             if path not in sources:
                 sources[path] = _lines_of(path)
             for finding in comments(path).unused(enabled, set(rules)):
-                if not ignored(finding) and not comments(path).suppresses_file("EP902"):
+                if not ignored(finding) and not comments(path).names("EP902", finding.location.line):
                     kept.append(finding)
 
     unique: dict[tuple, Finding] = {}

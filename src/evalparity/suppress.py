@@ -108,10 +108,11 @@ class Suppressions:
                 hit = True
         return hit
 
-    def suppresses_file(self, code: str) -> bool:
-        """A file-level directive names this code or a prefix of it (for EP902's own findings, which a bare
-        `# evalparity: noqa` does not hide: it would hide the report about itself)."""
-        return any(d.codes is not None and d.matches(code) is not None for d in self.file_level)
+    def names(self, code: str, line: int) -> bool:
+        """A file-level directive, or one on `line`, names this code or a prefix of it. For EP902's own
+        findings, which bare comments do not hide: they would hide the report about themselves."""
+        directives = self.file_level + self.by_line.get(line, [])
+        return any(d.codes is not None and d.matches(code) is not None for d in directives)
 
     def unused(self, enabled: set[str], known: set[str]) -> list[Finding]:
         """EP902 findings: EP codes that suppressed nothing, or that name no rule."""

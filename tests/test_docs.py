@@ -1,0 +1,32 @@
+"""docs/rules/ is generated from rules/*.yaml and must be up to date; the guides exist and link up."""
+
+import importlib.util
+
+from conftest import ROOT
+
+spec = importlib.util.spec_from_file_location("gen_rule_docs", ROOT / "scripts" / "gen_rule_docs.py")
+gen = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gen)
+
+
+def test_rule_pages_are_up_to_date():
+    problems = gen.stale()
+    assert not problems, "\n".join(problems) + "\nrun: python scripts/gen_rule_docs.py"
+
+
+def test_every_rule_has_a_page_with_every_section():
+    for path in sorted((ROOT / "rules").glob("EP*.yaml")):
+        text = gen.page(next(r for r in gen.load() if r["code"] == path.stem))
+        for heading in ("## What it flags", "## Why it matters", "## Example", "## Use instead", "## Suppressing it"):
+            assert heading in text, (path.stem, heading)
+
+
+def test_guides_exist_and_cover_the_options():
+    configuration = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for key in ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
+                "respect-gitignore", "fail-on", "knowledge", "role-hints", "--config", "--isolated",
+                "--baseline", "--write-baseline", "--statistics", "--exit-zero", "--quiet", "--output-file"):
+        assert f"`{key}" in configuration, key
+    ci = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    for needle in ("upload-sarif", "codequality", ".pre-commit-config.yaml", "--format github"):
+        assert needle in ci, needle
