@@ -264,11 +264,17 @@ def list_rules():
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--knowledge", multiple=True, type=click.Path(exists=True, dir_okay=False))
-def pipelines(paths, knowledge):
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+              help="Read settings (role hints, knowledge, excludes) from this file.")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+def pipelines(paths, knowledge, config_file, isolated):
     """Show each train/eval pipeline pair side by side, with the evidence for each role."""
-    kb = _load_kb(knowledge)
+    paths = list(paths) or ["."]
+    config, options = _settings(paths, config_file, isolated, (), (), (), (), (), False)
+    kb = _load_kb(tuple(str(p) for p in (config.knowledge if config else ())) + tuple(knowledge))
     try:
-        analysis = analyze(list(paths) or ["."], kb)
+        with options.active():
+            analysis = analyze(paths, kb, excludes=options.excluder)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     pipelines_view.render(analysis, kb, _console())
