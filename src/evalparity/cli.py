@@ -112,7 +112,7 @@ def _settings(paths, config_file, isolated, select, extend_select, ignore, exclu
     return config, options
 
 
-def _statistics(result, output_format: str, echo) -> None:
+def _statistics(result, output_format: str, echo, quiet: bool = False) -> None:
     counts = Counter(f.code for f in result.findings)
     rules = load_rules()
     rows = [(code, counts[code], rules[code]) for code in sorted(counts, key=lambda c: (-counts[c], c))]
@@ -123,7 +123,8 @@ def _statistics(result, output_format: str, echo) -> None:
     width = max((len(str(n)) for _, n, _ in rows), default=1)
     for code, n, rule in rows:
         echo(f"{n:>{width}}  {code}  [{rule.severity}]  {rule.name}")
-    echo(summary_line(result))
+    if not quiet:
+        echo(summary_line(result))
 
 
 def _show_progress(quiet: bool) -> bool:
@@ -213,7 +214,7 @@ def _report(result, output_format: str, output_file: str | None, statistics: boo
                 click.echo(text)
 
         if statistics:
-            _statistics(result, output_format, echo)
+            _statistics(result, output_format, echo, quiet)
         elif output_format == "text":
             plain = Console(file=stream, no_color=True, highlight=False, emoji=False, force_terminal=False,
                             width=10_000) if stream is not None else None
