@@ -10,6 +10,7 @@ from .project import Project
 
 Key = tuple[str, str]  # (path, function qualname); "<module>" for module-level code
 MAX_HOPS = 4
+WORTH_LOADING = (b".backward(", b".step(", b"loader", b"no_grad", b"inference_mode")
 
 
 class CallGraph:
@@ -42,6 +43,19 @@ class CallGraph:
                 self._bases.setdefault((path, fn.cls), fn.bases)
         return True
 
+    def _worth_loading(self, path: str, name: str) -> bool:
+        """A file the prefilter skipped is parsed only when the function looked up may matter: it is defined
+        there and the file trains, iterates loaders or disables gradients; or a package re-exports it."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return False
+        wanted = name.encode()
+        if path.endswith("__init__.py"):
+            return b"import" in data and wanted in data
+        return b"def " + wanted + b"(" in data and any(m in data for m in WORTH_LOADING)
+
     def function(self, key: Key) -> FunctionFacts | None:
         return self.functions.get(key)
 
@@ -72,6 +86,8 @@ class CallGraph:
         if found is None or hops > MAX_HOPS:
             return None
         path, name = found
+        if path not in self._indexed and path not in self.project.files and not self._worth_loading(path, name):
+            return None
         if not self._index(path):
             return None
         if (path, name) in self.functions and "." not in name:

@@ -161,6 +161,7 @@ class LoaderUse:
     returned: bool = False  # the function returns this loader (a loader factory)
     depends: tuple[ParamDependence, ...] = ()
     iterable: bool = False  # the dataset is an IterableDataset
+    synthetic: bool = False  # random or fake data (`RandomDataset`, `FakeData`, `TensorDataset(torch.randn(…))`)
 
 
 @dataclass(frozen=True)

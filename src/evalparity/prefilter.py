@@ -7,8 +7,9 @@ from .knowledge import KnowledgeBase
 EXTRA_MARKERS = ("DataLoader", "transform=", "transforms=", "transform =", "transforms =", "ImageFolder",
                  "DatasetFolder", "random_split", "Subset")
 # model modes and gradient contexts (EP5): `.eval()`, a bare `model.eval`, `no_grad`, `F.dropout(`
-MODE_MARKERS = (".eval(", ".train(", ".eval\n", ".train\n", ".eval\r", ".train\r", "no_grad", "inference_mode",
-                "dropout(", "dropout1d(", "dropout2d(", "dropout3d(")
+MODE_MARKERS = (".eval(", ".train(", ".eval\n", ".train\n", ".eval\r", ".train\r", "no_grad:", "inference_mode:",
+                "enable_grad:", "F.dropout", "functional.dropout", "F.alpha_dropout", "functional.alpha_dropout",
+                "loader(", "for epoch")  # loader factories (`build_loader(ds, is_train=False)`), epoch loops
 
 
 def markers(kb: KnowledgeBase) -> tuple[bytes, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..callgraph import call_graph
 from ..facts import EVAL
 from ..findings import Finding, Related
 from .loader_common import role_related, torch_loaders
@@ -10,17 +11,31 @@ CODE = "EP402"
 
 
 def _trimmed(ctx, item) -> bool:
-    """The project gathers exactly N predictions (`[:len(dataset)]`, `gather_for_metrics`) or evaluates the
-    remainder with an auxiliary loader."""
+    """Where the loader is built or handed to, the results are cut to len(dataset), gathered per sample id
+    (`gather_for_metrics`, a COCO evaluator) or the remainder is evaluated separately."""
+    graph = call_graph(ctx.project)
     paths = {item.path, item.site_path} - {None}
+    name = item.site.binding if item.site is not None else item.loader.binding
+    where = item.site_path or item.path
+    if name:
+        for (path, _), fn in list(graph.functions.items()):
+            if path != where:
+                continue
+            for edge in fn.calls:
+                if any(text.rpartition(".")[2] == name for text in (*edge.args, *(t for _, t in edge.kwargs))):
+                    target = graph.resolve(path, edge)
+                    if target is not None:
+                        paths.add(target[0])
     return any(ctx.project.files[p].trims for p in paths if p in ctx.project.files)
 
 
 def check(ctx):
+    reported = set()
     for item in torch_loaders(ctx, EVAL):
         sampler = next((s for s in item.loader.samplers if s.kind == "DistributedSampler"), None)
-        if sampler is None or _trimmed(ctx, item):
+        if sampler is None or sampler.location in reported or _trimmed(ctx, item):
             continue
+        reported.add(sampler.location)
         drop = next((a for a in sampler.args if a.name == "drop_last"), None)
         if drop is not None and drop.value.is_const and drop.value.const is True:
             effect = ("drops the last len(dataset) % world_size samples (drop_last=True), so they are never "

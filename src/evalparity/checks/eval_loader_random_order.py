@@ -12,6 +12,7 @@ TAIL = "predictions matched to labels, files or ids by position come out shuffle
 
 
 def check(ctx):
+    reported = set()
     for item in torch_loaders(ctx, EVAL):
         known, shuffle = const_setting(item, "shuffle")
         if known and shuffle is True:
@@ -30,6 +31,9 @@ def check(ctx):
             else:
                 continue
             where = sampler.location or item.where
+            if where in reported:
+                break
+            reported.add(where)
             yield Finding(CODE, f"evaluation loader {item.label} ({item.reason()}) draws samples with {reason} "
                                 f"in random order: {TAIL}", where, role_related(item, EVAL, where))
             break

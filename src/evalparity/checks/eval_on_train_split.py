@@ -12,7 +12,7 @@ from ..naming import role_of_name, role_of_string
 from ..roles import decide
 from ..values import format_const
 from .common import strongest
-from ..evalloops import eval_function
+from ..evalloops import eval_function, unit_test_file
 
 CODE = "EP407"
 ORDER_ONLY = {"none", "DistributedSampler", "SequentialSampler", "RandomSampler"}  # samplers that keep every index
@@ -34,6 +34,8 @@ def _train_split(call) -> tuple[bool, str]:
 def _datasets(ctx):
     roles = loader_roles(ctx.project)
     for path, facts in list(ctx.project.files.items()):
+        if unit_test_file(path):
+            continue
         for call in facts.dataset_calls:
             if call.split_off:
                 continue

@@ -5,13 +5,16 @@ from __future__ import annotations
 from ..facts import Arg, Location
 from ..findings import Related
 from ..loaderroles import RoledLoader, loader_roles
+from ..evalloops import unit_test_file
 from .common import strongest
 
 
 def torch_loaders(ctx, role: str | None = None) -> list[RoledLoader]:
-    """Loaders resolved to torch.utils.data.DataLoader, with a decided role when one is asked for."""
+    """Loaders resolved to torch.utils.data.DataLoader, with a decided role when one is asked for (then
+    never in unit tests, whose loaders exercise code rather than train or evaluate models)."""
     return [item for item in loader_roles(ctx.project).items
-            if item.loader.torch and (role is None or item.role == role)]
+            if item.loader.torch and (role is None or (item.role == role and
+                                                         not unit_test_file(item.site_path or item.path)))]
 
 
 def const_setting(item: RoledLoader, name: str):

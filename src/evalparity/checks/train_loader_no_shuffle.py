@@ -33,7 +33,7 @@ def _only_iterated_without_training(ctx, item) -> bool:
 def check(ctx):
     for item in torch_loaders(ctx, TRAIN):
         loader = item.loader
-        if loader.iterable or any(s.kind != "none" for s in (*loader.samplers, *loader.batch_samplers)):
+        if loader.iterable or loader.synthetic or any(s.kind != "none" for s in (*loader.samplers, *loader.batch_samplers)):
             continue
         known, shuffle = const_setting(item, "shuffle")
         if not known or shuffle not in (None, False) or _only_iterated_without_training(ctx, item):
@@ -41,6 +41,7 @@ def check(ctx):
         arg = item.setting("shuffle")
         written = "shuffle=False" if arg is not None else "no shuffle=True"
         where = at(item, arg)
-        message = (f"training loader {item.label} ({item.reason()}) has {written} and no sampler: every epoch sees "
-                   "the samples in the same order (often sorted by class), which hurts SGD")
+        message = (f"training loader {item.label} ({item.reason()}) has {written} and no sampler: every epoch visits "
+                   "the samples in the same fixed order (with class-sorted data such as ImageFolder, whole batches of "
+                   "one class), which hurts SGD")
         yield Finding(CODE, message, where, role_related(item, TRAIN, where))

@@ -4,6 +4,7 @@ switches back to `.train()` — from the second epoch on, training runs in eval 
 from __future__ import annotations
 
 from ..callgraph import call_graph
+from ..evalloops import unit_test_file
 from ..findings import Finding, Related
 from ..modeflow import inside, lift, mode_flow, same_model, start
 
@@ -35,6 +36,8 @@ def check(ctx):
     graph, flow = call_graph(ctx.project), mode_flow(ctx.project)
     reported = set()
     for key, fn in sorted(graph.functions.items()):
+        if unit_test_file(key[0]):
+            continue
         for loop in sorted(fn.loops, key=lambda l: start(l.location)):
             events = [e for e in flow.events(key) if inside(loop.location, e.location)]
             if not events or any(e.kind != "eval" for e in events):

@@ -41,7 +41,7 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
 
     data = collect(module, pipeline_constructor_names(kb))
     facts = Builder(path, data, kb, text, loc, position).build()
-    add_dataflow_facts(facts, module, data, kb, text, loc)
+    add_dataflow_facts(facts, module, data, kb, text, loc, source)
     facts.lines = tuple(module.code.splitlines())
     return facts
 

@@ -13,7 +13,16 @@ from .folding import Folder
 from .loaders import LoaderExtractor
 
 
-def add_dataflow_facts(facts: FileFacts, module: cst.Module, data: Collected, kb: KnowledgeBase, text, loc) -> None:
+# a file with none of these has no loader, mode, gradient context or training step worth a second pass
+RELEVANT = (b"DataLoader", b".eval", b".train", b"no_grad", b"inference_mode", b"grad_enabled", b"dropout",
+            b".backward(", b".step(", b"loader", b"datasets")
+
+
+def add_dataflow_facts(facts: FileFacts, module: cst.Module, data: Collected, kb: KnowledgeBase, text, loc,
+                       source: str | bytes = b"") -> None:
+    raw = source.encode("utf-8", "surrogateescape") if isinstance(source, str) else source
+    if raw and not any(marker in raw for marker in RELEVANT):
+        return
     folder = BoolFolder(Folder(text, loc, kb.library_constant), text)
     records = collect_flow(module, facts.path, data, folder, text, loc)
     facts.functions = records.functions

@@ -9,17 +9,19 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from ..facts import CallEdge, DropoutCall, FunctionFacts, Location, Loop, ModeCall, ModelCall
-from ..modewords import (mode_helper, model_like, non_module_receiver, optimizer_like, strip_wrappers,
-                         SUBMODULE_NAMES)
+from ..facts import DropoutCall, FunctionFacts, Location, Loop, ModeCall, ModelCall
+from ..modewords import model_like, non_module_receiver, optimizer_like, strip_wrappers
 from ..naming import words
 from .boolfold import BoolFolder
 from .collector import Collected
-from .scopes import IMPORT, Scope, dotted, qualified_name
+from .flowcalls import CallFacts
+from .scopes import Scope, dotted, qualified_name
 
 GRAD_NAMES = {"no_grad", "inference_mode", "enable_grad", "set_grad_enabled"}
 DROPOUTS = {"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"}
 ITER_WRAPPERS_STOP = {"range", "len", "zip_longest", "product"}
+# gathers that keep exactly one result per sample (by id, or cut to the dataset size)
+DEDUPLICATING = {"gather_for_metrics", "gather_for_eval", "CocoEvaluator", "COCOeval", "LVISEval", "LVISEvaluator"}
 GUARD_MARKERS = ("isinstance(", "__class__", "type(", "BatchNorm", "Dropout", "_BatchNorm", "Norm)")
 
 
@@ -78,7 +80,7 @@ def grad_kind(scope: Scope, expr: cst.BaseExpression, folder: BoolFolder) -> tup
     return name, True
 
 
-class Flow(cst.CSTVisitor):
+class Flow(CallFacts, cst.CSTVisitor):
     def __init__(self, path: str, data: Collected, folder: BoolFolder, text, loc) -> None:
         self.path, self.folder, self.text, self.loc = path, folder, text, loc
         self.data = data
@@ -89,6 +91,7 @@ class Flow(cst.CSTVisitor):
         self.receivers: set[str] = set()
         self.discarded: set[int] = set()
         self.pending: list[tuple[FunctionFacts, ModelCall]] = []
+        self.training_guards = 0  # inside `if self.training:`
 
     @property
     def frame(self) -> _Frame:
@@ -180,12 +183,18 @@ class Flow(cst.CSTVisitor):
         self.frame.keys.pop()
 
     def visit_If(self, node: cst.If) -> None:
-        if any(marker in self.text(node.test) for marker in GUARD_MARKERS):
+        test = self.text(node.test)
+        if any(marker in test for marker in GUARD_MARKERS):
             self.frame.guards += 1
+        if ".training" in test:
+            self.training_guards += 1
 
     def leave_If(self, node: cst.If) -> None:
-        if any(marker in self.text(node.test) for marker in GUARD_MARKERS):
+        test = self.text(node.test)
+        if any(marker in test for marker in GUARD_MARKERS):
             self.frame.guards -= 1
+        if ".training" in test:
+            self.training_guards -= 1
 
     def visit_DictComp(self, node: cst.DictComp) -> None:
         comp = node.for_in
@@ -241,8 +250,7 @@ class Flow(cst.CSTVisitor):
         short = (callee or "").rpartition(".")[2]
         if qualname and qualname.startswith("torchvision.datasets."):
             self.records.dataset_sites.append((node, frame.scope))
-        if short in ("gather_for_metrics", "gather_for_eval") or short.startswith("collect_results") or (
-                short == "Subset" and _remainder(node)):
+        if short in DEDUPLICATING or short.startswith("collect_results") or _remainder(node):
             self.records.trims.append(self.loc(node))
         if qualname and qualname.startswith("torch.nn.functional.") and short in DROPOUTS:
             self._dropout(node, qualname)
@@ -268,109 +276,11 @@ class Flow(cst.CSTVisitor):
         if isinstance(func, cst.Name) or callee.startswith("self.") or short in ("module", "forward"):
             self.pending.append((fn, ModelCall(self.loc(node), callee, self._grad(), id(node) in self.discarded)))
 
-    def _mode(self, node: cst.Call, func: cst.Attribute, fn: FunctionFacts) -> bool:
-        attr = func.attr.value
-        if attr not in ("eval", "train", "requires_grad_", "apply"):
-            return False
-        receiver = self.text(func.value)
-        args = [a for a in node.args if not a.star]
-        if attr == "apply":
-            if args and mode_helper(self.text(args[0].value)):
-                fn.modes.append(ModeCall(self.loc(node), receiver, "unknown", text=self.text(node)))
-                return True
-            return False
-        if non_module_receiver(receiver) or any(a.star for a in node.args):
-            return False
-        if attr == "requires_grad_":
-            if model_like(receiver) or receiver in self.receivers:
-                fn.modes.append(ModeCall(self.loc(node), receiver, "requires_grad", text=self.text(node)))
-            else:
-                fn.grad_uses.append(self.loc(node))
-            return True
-        if attr == "eval":
-            if args:
-                return False
-            kind = "eval"
-        else:
-            if len(args) > 1 or (args and args[0].keyword is not None and args[0].keyword.value != "mode"):
-                return False
-            value = self.folder.fold(args[0].value, self.frame.scope) if args else None
-            if value is None:
-                kind = "train"
-            elif value.is_const and isinstance(value.const, bool):
-                kind = "train" if value.const else "eval"
-            elif value.is_const:
-                return False
-            else:
-                kind = "unknown"
-        submodule = (self.frame.guards > 0 or receiver in self.frame.module_vars or receiver in SUBMODULE_NAMES
-                     or "[" in receiver or "modules()" in receiver)
-        if not submodule:
-            self.receivers.add(strip_wrappers(receiver))
-        fn.modes.append(ModeCall(self.loc(node), receiver, kind, submodule, self.text(node)))
-        return True
-
-    def _edge(self, node: cst.Call, callee: str, qualname: str | None, fn: FunctionFacts) -> None:
-        scope = self.frame.scope
-        head, _, rest = callee.partition(".")
-        local, method = None, False
-        if head == "self" and rest and "." not in rest:
-            cls = scope.enclosing_class
-            owner = scope
-            while owner is not None and owner.kind != "class":
-                owner = owner.parent
-            if cls is None or owner is None:
-                return
-            local, method = f"{owner.qualname}.{rest}", True
-        elif not rest:
-            bindings = scope.lookup(head) or []
-            defs = [b for b in bindings if b.defines is not None and b.defines.kind == "function"]
-            if len(defs) == len(bindings) == 1:
-                local = defs[0].defines.qualname
-            elif not any(b.kind == IMPORT for b in bindings) and not mode_helper(callee):
-                return
-        elif qualname is None and not (mode_helper(callee) or callee.endswith("from_pretrained")):
-            return
-        args, kwargs, consts = [], [], []
-        for index, arg in enumerate(node.args):
-            if arg.star:
-                continue
-            text = self.text(arg.value)
-            key = arg.keyword.value if arg.keyword is not None else str(index)
-            if arg.keyword is None:
-                args.append(text)
-            else:
-                kwargs.append((arg.keyword.value, text))
-            value = self.folder.fold(arg.value, scope)
-            if value.is_const:
-                consts.append((key, value))
-        context = self.data.contexts.get(id(node))
-        binding = context.name if context is not None and context.kind == "assign" else None
-        fn.calls.append(CallEdge(self.loc(node), callee, qualname, local, tuple(args), tuple(kwargs),
-                                 tuple(consts), binding, self._grad(), method))
-
-    def _dropout(self, node: cst.Call, qualname: str) -> None:
-        function = next((f.fn for f in reversed(self.frames) if f.fn is not None), None)
-        if function is None or function.name != "forward":
-            return
-        training, spread = None, any(a.star for a in node.args)
-        positional = [a for a in node.args if a.keyword is None and not a.star]
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value == "training":
-                training = self.folder.fold(arg.value, self.frame.scope)
-        if training is None and len(positional) > 2:
-            training = self.folder.fold(positional[2].value, self.frame.scope)
-        self.records.dropouts.append(DropoutCall(self.loc(node), function.qualname, qualname.rpartition(".")[2],
-                                                 training, spread))
-
 
 def _remainder(call: cst.Call) -> bool:
-    """`Subset(ds, range(covered, len(ds)))`: the indices a distributed sampler left out."""
-    if len(call.args) < 2 or not isinstance(call.args[1].value, cst.Call):
-        return False
-    indices = call.args[1].value
-    return dotted(indices.func) == "range" and len(indices.args) >= 2 and \
-        isinstance(indices.args[1].value, cst.Call) and dotted(indices.args[1].value.func) == "len"
+    """`range(covered, len(dataset))`: the indices a distributed sampler left out, evaluated separately."""
+    return dotted(call.func) == "range" and len(call.args) >= 2 and \
+        isinstance(call.args[1].value, cst.Call) and dotted(call.args[1].value.func) == "len"
 
 
 def collect_flow(module: cst.Module, path: str, data: Collected, folder: BoolFolder, text, loc) -> Records:

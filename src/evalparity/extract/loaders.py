@@ -8,7 +8,7 @@ from pathlib import PurePath
 import libcst as cst
 
 from ..facts import Arg, DatasetCall, Evidence, LoaderUse, ParamDependence, Sampler
-from ..naming import opposite, role_of_flag, role_of_name, role_of_string
+from ..naming import opposite, role_of_flag, role_of_name, role_of_string, words
 from ..values import const
 from .boolfold import BoolFolder, names_in
 from .build import FILE_ROLES, ROLE_KEYWORDS_BOOL, ROLE_KEYWORDS_STR
@@ -22,6 +22,10 @@ LOADER_PARAMS = ("dataset", "batch_size", "shuffle", "sampler", "batch_sampler",
                  "pin_memory", "drop_last", "timeout", "worker_init_fn", "multiprocessing_context", "generator")
 SAMPLERS = {"DistributedSampler", "RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler",
             "SequentialSampler", "BatchSampler"}
+ITERABLE_WORDS = {"iter", "iterator", "iterable", "stream", "streaming", "pipe", "datapipe", "webdataset", "shards",
+                  "wds"}
+SYNTHETIC_WORDS = {"random", "randn", "rand", "randint", "fake", "dummy", "synthetic", "boring", "toy", "mock"}
+ITERABLE_LIBRARIES = ("torchtext.", "torchdata.", "webdataset.")
 CANDIDATES = (True, False, "train", "val", "valid", "validation", "test", "eval", None)
 W_BRANCH, W_KEY, W_NAME, W_DATASET, W_SCOPE = 3.0, 2.0, 2.0, 2.0, 1.0
 # torchvision dataset → (split parameter, its position, its default)
@@ -104,6 +108,7 @@ class LoaderExtractor:
             dataset_location=self.loc(dataset) if dataset is not None else None, key=key,
             evidence=tuple(evidence), branch=role, function=function.qualname if function else None,
             params=params, returned=returned, depends=depends, iterable=self._iterable(dataset, scope, exprs),
+            synthetic=self._synthetic(dataset, scope),
         )
 
     def _depends(self, name, expr, scope, params, env) -> ParamDependence | None:
@@ -149,9 +154,28 @@ class LoaderExtractor:
                 return (Sampler(short, self.loc(expr), tuple(args), self.text(expr)),)
         return (Sampler("other", self.loc(expr), text=self.text(expr)),)
 
+    def _synthetic(self, dataset, scope: Scope, depth: int = 0) -> bool:
+        """Random or placeholder data, where the order of samples means nothing: `RandomDataset(…)`,
+        `TensorDataset(x, y)` with `x = torch.randn(…)`."""
+        expr = dataset
+        if isinstance(dataset, cst.Name):
+            binding, ok = single_value(scope, dataset.value)
+            expr = binding.value if ok else dataset
+        if expr is None:
+            return False
+        if any(w in SYNTHETIC_WORDS for w in words(self.text(expr))):
+            return True
+        if isinstance(expr, cst.Call) and depth < 1:
+            named = [a.value for a in expr.args if isinstance(a.value, cst.Name)]
+            return bool(named) and all(self._synthetic(n, scope, depth + 1) for n in named)
+        return False
+
     def _iterable(self, dataset, scope: Scope, exprs: dict) -> bool:
+        """An IterableDataset (or a stream, a datapipe, a dataset that yields batches): no shuffle to ask for."""
         batch = exprs.get("batch_size")
         if isinstance(batch, cst.Name) and batch.value == "None":
+            return True
+        if dataset is not None and any(w in ITERABLE_WORDS for w in words(self.text(dataset))):
             return True
         call = dataset
         if isinstance(dataset, cst.Name):
@@ -160,7 +184,8 @@ class LoaderExtractor:
         if not isinstance(call, cst.Call):
             return False
         name = dotted(call.func) or ""
-        if "Iterable" in name or "WebDataset" in name or "Stream" in name:
+        qualname = qualified_name(scope, call.func) or ""
+        if any(w in ITERABLE_WORDS for w in words(name)) or qualname.startswith(ITERABLE_LIBRARIES):
             return True
         bindings = scope.lookup(name) or []
         for binding in bindings:

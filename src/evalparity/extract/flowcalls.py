@@ -1,0 +1,108 @@
+"""What the calls of a function record for the flow facts (a mixin of extract/flow.Flow): mode calls
+(`.eval()`, `.train(False)`, `.requires_grad_()`, `.apply(set_bn_eval)`), edges of the call graph, and
+functional dropout in `forward`."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..facts import CallEdge, DropoutCall, FunctionFacts, ModeCall
+from ..modewords import SUBMODULE_NAMES, mode_helper, model_like, non_module_receiver, strip_wrappers
+from .scopes import IMPORT
+
+
+class CallFacts:
+    def _mode(self, node: cst.Call, func: cst.Attribute, fn: FunctionFacts) -> bool:
+        attr = func.attr.value
+        if attr not in ("eval", "train", "requires_grad_", "apply"):
+            return False
+        receiver = self.text(func.value)
+        args = [a for a in node.args if not a.star]
+        if attr == "apply":
+            if args and mode_helper(self.text(args[0].value)):
+                fn.modes.append(ModeCall(self.loc(node), receiver, "unknown", text=self.text(node)))
+                return True
+            return False
+        if non_module_receiver(receiver) or any(a.star for a in node.args):
+            return False
+        if attr == "requires_grad_":
+            if model_like(receiver) or receiver in self.receivers:
+                fn.modes.append(ModeCall(self.loc(node), receiver, "requires_grad", text=self.text(node)))
+            else:
+                fn.grad_uses.append(self.loc(node))
+            return True
+        if attr == "eval":
+            if args:
+                return False
+            kind = "eval"
+        else:
+            if len(args) > 1 or (args and args[0].keyword is not None and args[0].keyword.value != "mode"):
+                return False
+            value = self.folder.fold(args[0].value, self.frame.scope) if args else None
+            if value is None:
+                kind = "train"
+            elif value.is_const and isinstance(value.const, bool):
+                kind = "train" if value.const else "eval"
+            elif value.is_const:
+                return False
+            else:
+                kind = "unknown"
+        submodule = (self.frame.guards > 0 or receiver in self.frame.module_vars or receiver in SUBMODULE_NAMES
+                     or "[" in receiver or "modules()" in receiver)
+        if not submodule:
+            self.receivers.add(strip_wrappers(receiver))
+        fn.modes.append(ModeCall(self.loc(node), receiver, kind, submodule, self.text(node)))
+        return True
+
+    def _edge(self, node: cst.Call, callee: str, qualname: str | None, fn: FunctionFacts) -> None:
+        scope = self.frame.scope
+        head, _, rest = callee.partition(".")
+        local, method = None, False
+        if head == "self" and rest and "." not in rest:
+            cls = scope.enclosing_class
+            owner = scope
+            while owner is not None and owner.kind != "class":
+                owner = owner.parent
+            if cls is None or owner is None:
+                return
+            local, method = f"{owner.qualname}.{rest}", True
+        elif not rest:
+            bindings = scope.lookup(head) or []
+            defs = [b for b in bindings if b.defines is not None and b.defines.kind == "function"]
+            if len(defs) == len(bindings) == 1:
+                local = defs[0].defines.qualname
+            elif not any(b.kind == IMPORT for b in bindings) and not mode_helper(callee):
+                return
+        elif qualname is None and not (mode_helper(callee) or callee.endswith("from_pretrained")):
+            return
+        args, kwargs, consts = [], [], []
+        for index, arg in enumerate(node.args):
+            if arg.star:
+                continue
+            text = self.text(arg.value)
+            key = arg.keyword.value if arg.keyword is not None else str(index)
+            if arg.keyword is None:
+                args.append(text)
+            else:
+                kwargs.append((arg.keyword.value, text))
+            value = self.folder.fold(arg.value, scope)
+            if value.is_const:
+                consts.append((key, value))
+        context = self.data.contexts.get(id(node))
+        binding = context.name if context is not None and context.kind == "assign" else None
+        fn.calls.append(CallEdge(self.loc(node), callee, qualname, local, tuple(args), tuple(kwargs),
+                                 tuple(consts), binding, self._grad(), method))
+
+    def _dropout(self, node: cst.Call, qualname: str) -> None:
+        function = next((f.fn for f in reversed(self.frames) if f.fn is not None), None)
+        if function is None or function.name != "forward" or self.training_guards:
+            return
+        training, spread = None, any(a.star for a in node.args)
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "training":
+                training = self.folder.fold(arg.value, self.frame.scope)
+        if training is None and len(positional) > 2:
+            training = self.folder.fold(positional[2].value, self.frame.scope)
+        self.records.dropouts.append(DropoutCall(self.loc(node), function.qualname, qualname.rpartition(".")[2],
+                                                 training, spread))
