@@ -148,6 +148,8 @@ def _add(path: Path, files: list[Path], errors: list[FileError], seen: set[str])
         errors.append(FileError(shown, "unreadable", "broken symbolic link"))
     elif path.is_dir():
         errors.append(FileError(shown, "unreadable", "is a directory"))
+    elif not path.is_file():
+        errors.append(FileError(shown, "unreadable", "not a regular file"))
     else:
         files.append(path)
 

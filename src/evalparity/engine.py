@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .checks import CheckContext, all_checks
-from .discover import FileError, discover, read_source, display_path
-from .extract import extract_source
+from .cache import Cache
+from .discover import FileError, discover, display_path
+from .extraction import extract_files
 from .facts import FileFacts
 from .findings import Finding
 from .knowledge import KnowledgeBase, default_knowledge
 from .pairing import Pair, pair
 from .postprocess import Options, finish
-from .prefilter import markers, may_contribute
 from .project import Project
 from .roles import RoledPipeline, assign_roles
 from .rulebook import load_rules
@@ -48,38 +48,14 @@ def enabled_codes(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) ->
     return {code for code in codes if not any(code.startswith(p) for p in ignore)}
 
 
-def _extract(path, kb: KnowledgeBase, errors: list[FileError], wanted=None) -> FileFacts | None:
-    shown = display_path(path)
-    source = read_source(path)
-    if isinstance(source, FileError):
-        errors.append(source)
-        return None
-    if wanted is not None and not may_contribute(source, wanted):
-        return None
-    try:
-        return extract_source(shown, source, kb)
-    except RecursionError:
-        errors.append(FileError(shown, "too-complex", "nesting too deep to analyse; skipped"))
-    except Exception as exc:  # an evalparity bug must not stop the other files
-        errors.append(FileError(shown, "internal", f"{type(exc).__name__}: {exc}"))
-    return None
-
-
-def analyze(paths: list[str], kb: KnowledgeBase | None = None, excludes=None,
+def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, cache: Cache | None = None, excludes=None,
             force_exclude: bool = False, progress=None) -> Analysis:
     kb = kb or default_knowledge()
     files, errors = discover(paths) if excludes is None else discover(paths, excludes, force_exclude)
     if progress is not None:
         progress(0, len(files))
-    wanted = markers(kb)
-    facts: dict[str, FileFacts] = {}
-    deferred = {}
-    for path in files:
-        extracted = _extract(path, kb, errors, wanted)
-        if extracted is not None:
-            facts[extracted.path] = extracted
-        else:
-            deferred[display_path(path)] = lambda path=path: _extract(path, kb, [])
+    facts, deferred, problems = extract_files(files, kb, jobs=jobs, cache=cache)
+    errors.extend(problems)
     if progress is not None:
         progress(len(files), len(files))
     project = Project(facts, deferred)
@@ -89,15 +65,15 @@ def analyze(paths: list[str], kb: KnowledgeBase | None = None, excludes=None,
 
 
 def check(paths: list[str], select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
-          kb: KnowledgeBase | None = None, options: Options | None = None) -> Result:
+          kb: KnowledgeBase | None = None, jobs: int = 1, cache: Cache | None = None, options: Options | None = None) -> Result:
     kb = kb or default_knowledge()
     options = options or Options(codes=enabled_codes(select, ignore))
     with options.active():
-        return _check(paths, kb, options)
+        return _check(paths, kb, options, jobs, cache)
 
 
-def _check(paths: list[str], kb: KnowledgeBase, options: Options) -> Result:
-    analysis = analyze(options.targets(paths), kb, excludes=options.excluder,
+def _check(paths: list[str], kb: KnowledgeBase, options: Options, jobs: int = 1, cache: Cache | None = None) -> Result:
+    analysis = analyze(options.targets(paths), kb, jobs=jobs, cache=cache, excludes=options.excluder,
                        force_exclude=options.force_exclude, progress=options.progress)
     context = CheckContext(analysis.project, analysis.roled, analysis.pairs, kb)
     raw: list[Finding] = []

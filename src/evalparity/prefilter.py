@@ -10,15 +10,23 @@ EXTRA_MARKERS = ("DataLoader", "transform=", "transforms=", "transform =", "tran
 MODE_MARKERS = (".eval(", ".train(", ".eval\n", ".train\n", ".eval\r", ".train\r", "no_grad:", "inference_mode:",
                 "enable_grad:", "F.dropout", "functional.dropout", "F.alpha_dropout", "functional.alpha_dropout",
                 "loader(", "for epoch")  # loader factories (`build_loader(ds, is_train=False)`), epoch loops
+# Names that torch.nn also uses (nn.Sequential is in every model file): they count only next to an
+# import of a transform library.
+AMBIGUOUS = {"Sequential"}
+LIBRARY_HINTS = (b"transforms", b"albumentations", b"kornia")
 
 
-def markers(kb: KnowledgeBase) -> tuple[bytes, ...]:
-    """Names that every pipeline, dataset use or loader must spell out in the source."""
+def markers(kb: KnowledgeBase) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    """(names that alone make a file worth parsing, names that need a library hint too)."""
     names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
     names |= {"Sequential", *EXTRA_MARKERS, *MODE_MARKERS}
     names |= {name for entries in kb.datasets.values() for name in entries}
-    return tuple(sorted(name.encode() for name in names))
+    plain = tuple(sorted(n.encode() for n in names - AMBIGUOUS))
+    return plain, tuple(sorted(n.encode() for n in names & AMBIGUOUS))
 
 
-def may_contribute(data: bytes, wanted: tuple[bytes, ...]) -> bool:
-    return any(marker in data for marker in wanted)
+def may_contribute(data: bytes, wanted: tuple[tuple[bytes, ...], tuple[bytes, ...]]) -> bool:
+    plain, ambiguous = wanted
+    if any(marker in data for marker in plain):
+        return True
+    return any(marker in data for marker in ambiguous) and any(hint in data for hint in LIBRARY_HINTS)
