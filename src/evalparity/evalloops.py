@@ -19,6 +19,8 @@ from .modewords import framework_class, framework_hook, loader_like
 from .naming import role_of_name, words
 from .project import Project
 
+FOREIGN = frozenset({"mxnet", "tensorflow", "keras", "jax", "flax", "paddle", "mindspore", "oneflow", "chainer",
+                     "gluoncv"})
 NOT_EVAL_WORDS = frozenset({"adapt", "adaptation", "tent", "bn", "calib", "calibrate", "recalibrate", "mc",
                             "dropout", "uncertainty", "bayes", "bayesian", "stats", "statistics", "attack", "adv",
                             "adversarial", "pgd", "fgsm", "saliency", "cam", "gradcam", "grad", "gradient",
@@ -40,6 +42,13 @@ def unit_test_file(path: str) -> bool:
     name = parts.name
     return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or
             any(p in ("tests", "test", "testing") for p in parts.parts[:-1]))
+
+
+def foreign_file(project: Project, path: str) -> bool:
+    """Code for another framework (MXNet/Gluon, TensorFlow, JAX, …), whose modes are not `.eval()`."""
+    facts = project.files.get(path)
+    return facts is not None and any((record.module or record.name or "").split(".")[0] in FOREIGN
+                                     for record in facts.imports)
 
 
 def excluded(fn: FunctionFacts) -> bool:
@@ -67,7 +76,7 @@ class EvalLoops:
         self.items: list[EvalLoop] = []
         seen = set()
         for key, fn in sorted(self.graph.functions.items()):
-            if excluded(fn) or unit_test_file(key[0]):
+            if excluded(fn) or unit_test_file(key[0]) or foreign_file(project, key[0]):
                 continue
             loops = sorted(fn.loops, key=lambda l: start(l.location), reverse=True)  # innermost first
             for loop in loops:

@@ -104,13 +104,16 @@ class ModeFlow:
         self._trains[key] = result
         return result
 
-    def before(self, key: Key, location: Location) -> Event | None:
+    def before(self, key: Key, location: Location, model: str | None = None) -> Event | None:
         """The last mode change that ran before `location` in this function: earlier in the innermost loop,
-        else later in it (the previous iteration), then the same for each outer loop, then earlier code."""
+        else later in it (the previous iteration), then the same for each outer loop, then earlier code.
+        `.train()` on another model than `model` is passed over; any `.eval()` counts (precision first)."""
         fn = self.graph.function(key)
         if fn is None:
             return None
-        events = [e for e in self.events(key) if e.location != location and not inside(e.location, location)]
+        events = [e for e in self.events(key) if e.location != location and not inside(e.location, location)
+                  and not (e.kind == "train" and model and e.receiver != "?" and model != "?"
+                           and not same_model(e.receiver, model))]
         for loop in enclosing_loops(fn, location):
             body = [e for e in events if inside(loop.location, e.location)]
             earlier = [e for e in body if start(e.location) < start(location)]
@@ -121,11 +124,11 @@ class ModeFlow:
         earlier = [e for e in events if start(e.location) < start(location)]
         return earlier[-1] if earlier else None
 
-    def reaching(self, key: Key, location: Location, depth: int = 0) -> tuple[str, list]:
-        """What mode reaches `location`: ("set", event) when a mode call reaches it on some path,
-        ("train", [events or call sites]) when every known path leaves the model in training mode (the
+    def reaching(self, key: Key, location: Location, model: str | None = None, depth: int = 0) -> tuple[str, list]:
+        """What mode reaches `location` for `model`: ("set", event) when a mode call reaches it on some
+        path, ("train", [events or call sites]) when every known path leaves the model in training mode (the
         default after construction), ("unknown", []) when a path cannot be followed."""
-        event = self.before(key, location)
+        event = self.before(key, location, model)
         if event is not None:
             return ("train", [event]) if event.kind == "train" else ("set", [event])
         if key[1] == "<module>":
@@ -134,8 +137,10 @@ class ModeFlow:
         if not callers or depth >= MAX_DEPTH:
             return "unknown", []
         trail = []
+        fn = self.graph.function(key)
         for caller, edge in callers:
-            state, found = self.reaching(caller, edge.location, depth + 1)
+            lifted = lift(model, fn, edge) if model and fn is not None else None
+            state, found = self.reaching(caller, edge.location, lifted, depth + 1)
             if state != "train":
                 return state, found
             trail.append((caller, edge, found))

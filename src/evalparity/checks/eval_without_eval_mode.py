@@ -13,7 +13,7 @@ CODE = "EP501"
 def check(ctx):
     loops, flow = eval_loops(ctx.project), mode_flow(ctx.project)
     for item in loops.items:
-        state, trail = flow.reaching(item.key, item.call.location)
+        state, trail = flow.reaching(item.key, item.call.location, item.call.callee)
         if state != "train":
             continue
         if trail and isinstance(trail[0], Event):

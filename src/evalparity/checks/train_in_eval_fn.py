@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..callgraph import call_graph
-from ..evalloops import eval_function, unit_test_file
+from ..evalloops import eval_function, foreign_file, unit_test_file
 from ..findings import Finding, Related
 from ..modeflow import mode_flow, start
 
@@ -13,7 +13,7 @@ CODE = "EP503"
 def check(ctx):
     graph, flow = call_graph(ctx.project), mode_flow(ctx.project)
     for key, fn in list(graph.functions.items()):
-        if unit_test_file(key[0]):
+        if unit_test_file(key[0]) or foreign_file(ctx.project, key[0]):
             continue
         if not eval_function(key[0], fn) or fn.training or flow.trains(key):
             continue

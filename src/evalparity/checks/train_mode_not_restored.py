@@ -4,7 +4,7 @@ switches back to `.train()` — from the second epoch on, training runs in eval 
 from __future__ import annotations
 
 from ..callgraph import call_graph
-from ..evalloops import unit_test_file
+from ..evalloops import foreign_file, unit_test_file
 from ..findings import Finding, Related
 from ..modeflow import inside, lift, mode_flow, same_model, start
 
@@ -36,7 +36,7 @@ def check(ctx):
     graph, flow = call_graph(ctx.project), mode_flow(ctx.project)
     reported = set()
     for key, fn in sorted(graph.functions.items()):
-        if unit_test_file(key[0]):
+        if unit_test_file(key[0]) or foreign_file(ctx.project, key[0]):
             continue
         for loop in sorted(fn.loops, key=lambda l: start(l.location)):
             events = [e for e in flow.events(key) if inside(loop.location, e.location)]
