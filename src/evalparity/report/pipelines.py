@@ -1,5 +1,6 @@
 """`evalparity pipelines`: each train/eval pair side by side, steps aligned, differences marked,
-with the evidence for each side's role."""
+the image's state after each step (container, value range, channels, size), and the evidence for
+each side's role."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from ..engine import Analysis
 from ..facts import Step, UNKNOWN
+from ..flow import flatten, run
 from ..knowledge import KnowledgeBase
 from ..roles import RoledPipeline
 from ..semantics import is_random
@@ -32,15 +34,16 @@ def step_text(step: Step) -> str:
     return f"{step.short_name}({inner}){suffix}"
 
 
-def _cell(step: Step | None, other: Step | None, kb: KnowledgeBase) -> str:
+def _cell(step: Step | None, other: Step | None, kb: KnowledgeBase, states: dict) -> str:
     if step is None:
         return "[dim]—[/]"
     text = escape(step_text(step))
     if is_random(step, kb):
         text += " [magenta](random)[/]"
     if other is None or step_text(other) != step_text(step):
-        return f"[yellow]{text}[/]"
-    return text
+        text = f"[yellow]{text}[/]"
+    state = states.get(id(step))
+    return f"{text}\n[dim]→ {escape(state.describe())}[/]" if state is not None else text
 
 
 def _rows(left: list[Step], right: list[Step]):
@@ -72,9 +75,12 @@ def render(analysis: Analysis, kb: KnowledgeBase, console: Console) -> None:
         table.add_column("#", justify="right", style="dim")
         table.add_column(f"train  {escape(_where(pair.train))}", overflow="fold")
         table.add_column(f"eval  {escape(_where(pair.eval))}", overflow="fold")
-        for index, (train_step, eval_step) in enumerate(_rows(list(pair.train.pipeline.steps),
-                                                               list(pair.eval.pipeline.steps)), 1):
-            table.add_row(str(index), _cell(train_step, eval_step, kb), _cell(eval_step, train_step, kb))
+        states = {}
+        for side in (pair.train, pair.eval):
+            states.update({id(t.step): t.after for t in run(side.pipeline.steps, kb)})
+        for index, (train_step, eval_step) in enumerate(_rows(flatten(pair.train.pipeline.steps, kb),
+                                                               flatten(pair.eval.pipeline.steps, kb)), 1):
+            table.add_row(str(index), _cell(train_step, eval_step, kb, states), _cell(eval_step, train_step, kb, states))
         console.print(table)
         console.print(f"  train role: {escape(_evidence(pair.train))}", soft_wrap=True)
         console.print(f"  eval role:  {escape(_evidence(pair.eval))}", soft_wrap=True)
