@@ -137,3 +137,20 @@ def test_user_code_is_never_imported_or_run(tmp_path):
     result = invoke("check", str(tmp_path), "--format", "concise")
     assert result.exit_code == 1 and "EP101" in result.output
     assert not marker.exists()
+
+
+def test_jobs_and_cache_options_give_the_same_output(tmp_path, monkeypatch):
+    from evalparity import extraction
+
+    monkeypatch.setattr(extraction, "POOL_THRESHOLD", 1)
+    monkeypatch.chdir(tmp_path)
+    for index in range(4):
+        (tmp_path / f"m{index}.py").write_text(RANDOM_IN_EVAL)
+    plain = invoke("check", ".", "--format", "json", "--no-cache", "--jobs", "1").output
+    assert not (tmp_path / ".evalparity_cache").exists()
+    assert invoke("check", ".", "--format", "json", "--jobs", "2").output == plain
+    assert (tmp_path / ".evalparity_cache" / "CACHEDIR.TAG").exists()
+    assert invoke("check", ".", "--format", "json", "--jobs", "2").output == plain
+    result = invoke("clean")
+    assert result.exit_code == 0 and "Removed .evalparity_cache/" in result.output
+    assert not (tmp_path / ".evalparity_cache").exists()

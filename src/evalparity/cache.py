@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -19,10 +20,20 @@ TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The installed evalparity code itself, so a changed extractor never reads stale facts."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\x00" + path.read_bytes())
+    return digest.hexdigest()
+
+
 class Cache:
     def __init__(self, root: Path, salt: str) -> None:
         self.root = Path(root) / CACHE_DIR
-        self.salt = f"{__version__}\x00{salt}".encode()
+        self.salt = f"{__version__}\x00{code_digest()}\x00{salt}".encode()
         self._ready = False
 
     def key(self, path: str, data: bytes) -> str:

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections import Counter
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -19,6 +20,7 @@ from rich.table import Table
 
 from . import __version__, baseline
 from .config import ConfigError, code_problem, find_config, load_config, select_codes
+from .cache import CACHE_DIR, Cache, clean as clean_cache
 from .discover import DEFAULT_EXCLUDES, Excluder, UsageError
 from .engine import analyze, check as run_check
 from .knowledge import KnowledgeError, default_knowledge, load_knowledge
@@ -160,9 +162,12 @@ def _show_progress(quiet: bool) -> bool:
               help="Report only findings that are not in this baseline file.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               help="Write every current finding to this baseline file and exit 0.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for parsing (default: the number of CPUs).")
+@click.option("--no-cache", is_flag=True, help=f"Neither read nor write the cache in {CACHE_DIR}/.")
 def check(paths, output_format, output_file, select, extend_select, ignore, knowledge, config_file, isolated,
           exclude, extend_exclude, force_exclude, fail_on, exit_zero, statistics, quiet, baseline_file,
-          write_baseline):
+          write_baseline, jobs, no_cache):
     """Lint PATHS (default: the current directory).
 
     Files named explicitly are checked in the context of their project (the folder of the configuration
@@ -182,7 +187,9 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
         raise click.ClickException(str(exc)) from None
     try:
         with progress_bar(enabled=_show_progress(quiet)) as on_files:
-            result = run_check(paths, kb=kb, options=dataclasses.replace(options, progress=on_files))
+            cache = None if no_cache else Cache(Path.cwd(), cache_salt(kb, config))
+            result = run_check(paths, kb=kb, jobs=jobs or os.cpu_count() or 1, cache=cache,
+                               options=dataclasses.replace(options, progress=on_files))
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     if write_baseline:
@@ -280,6 +287,21 @@ def pipelines(paths, knowledge, config_file, isolated):
         raise click.UsageError(str(exc)) from None
     pipelines_view.render(analysis, kb, _console())
     return EXIT_CLEAN
+
+
+@cli.command()
+def clean():
+    """Remove the cache folder (.evalparity_cache/) in the current directory."""
+    removed = clean_cache(Path.cwd())
+    click.echo(f"Removed {CACHE_DIR}/." if removed else f"No {CACHE_DIR}/ here.")
+    return EXIT_CLEAN
+
+
+def cache_salt(kb, config) -> str:
+    """What besides a file's content changes its facts: the knowledge base and the role hints."""
+    train = sorted(config.train_words) if config else []
+    evaluation = sorted(config.eval_words) if config else []
+    return "\x00".join((kb.digest, ",".join(train), ",".join(evaluation)))
 
 
 def main() -> None:

@@ -48,16 +48,12 @@ def enabled_codes(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) ->
     return {code for code in codes if not any(code.startswith(p) for p in ignore)}
 
 
-def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, cache: Cache | None = None, excludes=None,
-            force_exclude: bool = False, progress=None) -> Analysis:
+def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, cache: Cache | None = None,
+            excludes=None, force_exclude: bool = False, progress=None) -> Analysis:
     kb = kb or default_knowledge()
     files, errors = discover(paths) if excludes is None else discover(paths, excludes, force_exclude)
-    if progress is not None:
-        progress(0, len(files))
-    facts, deferred, problems = extract_files(files, kb, jobs=jobs, cache=cache)
+    facts, deferred, problems = extract_files(files, kb, jobs=jobs, cache=cache, progress=progress)
     errors.extend(problems)
-    if progress is not None:
-        progress(len(files), len(files))
     project = Project(facts, deferred)
     roled = assign_roles(project)
     return Analysis(dict(facts), project, roled, pair(roled, project), errors,

@@ -13,6 +13,7 @@ from .discover import FileError, display_path, read_source
 from .extract import extract_source
 from .facts import FileFacts
 from .knowledge import KnowledgeBase
+from .naming import EVAL_WORDS, TRAIN_WORDS, role_words, set_role_hints
 from .prefilter import markers, may_contribute
 
 POOL_THRESHOLD = 16  # below this many files to parse, starting workers costs more than it saves
@@ -28,9 +29,16 @@ def extract_one(shown: str, source: bytes, kb: KnowledgeBase) -> tuple[FileFacts
         return None, [FileError(shown, "internal", f"{type(exc).__name__}: {exc}")]
 
 
-def _init_worker(kb: KnowledgeBase) -> None:
+def _init_worker(kb: KnowledgeBase, hints: tuple) -> None:
+    """Workers get the knowledge base and the active role hints (spawned workers start without them)."""
     global _WORKER_KB
     _WORKER_KB = kb
+    set_role_hints(*hints)
+
+
+def _active_hints() -> tuple:
+    train, evaluation = role_words()
+    return train - TRAIN_WORDS, evaluation - EVAL_WORDS
 
 
 def _work(item: tuple[str, bytes]):
@@ -53,7 +61,8 @@ def _cached_extract(shown: str, source: bytes, kb: KnowledgeBase, cache: Cache |
     return facts
 
 
-def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None):
+def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None,
+                  progress: Callable[[int, int], None] | None = None):
     """(facts by display path, deferred loaders for skipped files, per-file errors)."""
     wanted = markers(kb)
     errors: list[FileError] = []
@@ -74,12 +83,25 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
         slots[shown] = cached
         if cached is None:
             todo.append((shown, source, key))
+    done = len(paths) - len(todo)
+    if progress is not None:
+        progress(done, len(paths))
     if jobs > 1 and len(todo) >= POOL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
-                                 initargs=(kb,)) as pool:
-            results = list(pool.map(_work, [(shown, source) for shown, source, _ in todo], chunksize=8))
+                                 initargs=(kb, _active_hints())) as pool:
+            results = []
+            for result in pool.map(_work, [(shown, source) for shown, source, _ in todo], chunksize=4):
+                results.append(result)
+                done += 1
+                if progress is not None:
+                    progress(done, len(paths))
     else:
-        results = [extract_one(shown, source, kb) for shown, source, _ in todo]
+        results = []
+        for shown, source, _ in todo:
+            results.append(extract_one(shown, source, kb))
+            done += 1
+            if progress is not None:
+                progress(done, len(paths))
     for (shown, _, key), (facts, problems) in zip(todo, results):
         errors.extend(problems)
         slots[shown] = facts

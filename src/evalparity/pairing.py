@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .facts import EVAL, TRAIN
-from .naming import EVAL_WORDS, TRAIN_WORDS, words
+from .naming import role_words, words
 from .project import Project
 from .roles import RoledPipeline
 
@@ -19,7 +19,8 @@ class Pair:
 
 def _stem(item: RoledPipeline) -> tuple[str, ...]:
     name = item.pipeline.binding or ""
-    return tuple(w for w in words(name) if w not in TRAIN_WORDS and w not in EVAL_WORDS)
+    train, evaluation = role_words()
+    return tuple(w for w in words(name) if w not in train and w not in evaluation)
 
 
 def _base(item: RoledPipeline) -> str:
