@@ -20,8 +20,12 @@ class CheckContext:
 
 def all_checks():
     from .dataflow import dataflow_checks
-    from . import (eval_reuses_train, normalize_mismatch, normalize_missing_in_eval, random_transform_in_eval,
-                   value_scale_differs)
+    from . import (cifar10_per_image_std, color_mode_mismatch, double_scaling, eval_reuses_train,
+                   eval_size_mismatch, interpolation_mismatch, near_known_stats, normalize_channels,
+                   normalize_mismatch, normalize_missing_in_eval, normalize_scale_mismatch, normalize_zero_std,
+                   random_transform_in_eval, transform_order, value_scale_differs)
 
     return [random_transform_in_eval, eval_reuses_train, normalize_mismatch, normalize_missing_in_eval,
-            value_scale_differs] + dataflow_checks()
+            normalize_scale_mismatch, value_scale_differs, double_scaling, normalize_channels, normalize_zero_std,
+            transform_order, near_known_stats, cifar10_per_image_std, eval_size_mismatch, interpolation_mismatch,
+            color_mode_mismatch] + dataflow_checks()

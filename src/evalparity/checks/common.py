@@ -6,7 +6,7 @@ from ..facts import Evidence, Step
 from ..knowledge import KnowledgeBase
 from ..project import walk_steps
 from ..roles import RoledPipeline
-from ..semantics import is_normalize, is_opaque, scale_effect, UNIT, RAW
+from ..semantics import arg, is_normalize, is_opaque, scale_effect, UNIT, RAW
 
 
 def strongest(evidence: list[Evidence], role: str, prefer_elsewhere=None) -> Evidence | None:
@@ -66,3 +66,47 @@ def scale_state(item: RoledPipeline, kb: KnowledgeBase) -> tuple[str | None, Ste
 
 __all__ = ["strongest", "role_reason", "label", "flat_steps", "last_normalize", "has_opaque", "scale_state",
            "walk_steps"]
+
+
+def normalize_transitions(transitions, kb: KnowledgeBase, include_self: bool = False):
+    """(index, transition) of each torchvision/kornia-style Normalize step in a flow run; with
+    `include_self`, also albumentations-style Normalize steps that scale by themselves, when they use
+    their mean and std (normalization='standard', the default)."""
+    for index, transition in enumerate(transitions):
+        info = kb.lookup(transition.step.qualname)
+        if info is None or info.kind != "normalize":
+            continue
+        if info.scale == "normalize_self":
+            if not include_self:
+                continue
+            mode = arg(transition.step, info, "normalization")
+            if mode is not None and not (mode.is_const and mode.const == "standard"):
+                continue
+        yield index, transition
+
+
+def normalize_steps(item: RoledPipeline, kb: KnowledgeBase, include_self: bool = True) -> list[Step]:
+    """Every Normalize step of a pipeline, once each, conditions ignored (for rules about the constants
+    alone, which do not depend on what comes before)."""
+    from ..flow import run
+
+    return [t.step for _, t in normalize_transitions(run(item.pipeline.steps, kb), kb, include_self)]
+
+
+def shared_steps(roled: list[RoledPipeline], kb: KnowledgeBase) -> set:
+    """Locations of steps that appear in more than one pipeline (a `normalize` bound once and used by
+    the training and the evaluation pipeline)."""
+    owners: dict = {}
+    for item in roled:
+        for step in flat_steps(item, kb):
+            owners.setdefault(step.location, set()).add(item.id.partition("#")[0])
+    return {location for location, ids in owners.items() if len(ids) > 1}
+
+
+def site(item: RoledPipeline, step: Step, shared: set):
+    """Where to report a finding about a step's place in a pipeline: the step itself, unless it is bound
+    to a name outside the pipeline and shared with another pipeline that may use it correctly; then the
+    pipeline."""
+    where, span = step.location, item.pipeline.location
+    inside = where.path == span.path and span.line <= where.line <= span.end_line
+    return span if where in shared and not inside else where

@@ -104,9 +104,19 @@ class Builder:
         loose = [c for c in draft.conds if branch_role((c,))[0] is None]
         if not loose:
             return draft.step
-        text = " and ".join(("" if c.positive else "not ") + self.text(c.test) for c in loose)
+        text = " and ".join(self._cond_text(c) for c in loose)
         step = draft.step
         return Step(step.qualname, step.name, step.args, step.location, step.children, text, step.synthetic)
+
+    def _cond_text(self, cond) -> str:
+        """`x`, `not x`; a negated `a and b` is written `not (a and b)` so that the parts of a step's
+        condition joined by ` and ` stay readable as separate conjuncts."""
+        text = self.text(cond.test)
+        if cond.positive:
+            return text
+        if isinstance(cond.test, cst.BooleanOperation):
+            return f"not ({text})"
+        return "not " + text
 
     def _context(self, node) -> Context | None:
         return self.data.contexts.get(id(node))

@@ -1,0 +1,52 @@
+"""EP205: the values are scaled to [0, 1] twice on one path."""
+
+from __future__ import annotations
+
+from ..findings import Finding, Related
+from ..flow import UNIT, runs
+from ..knowledge import KnowledgeBase
+from ..semantics import arg
+from ..values import numbers
+
+CODE = "EP205"
+
+
+def _divides_again(transition, kb: KnowledgeBase) -> bool:
+    info = kb.lookup(transition.step.qualname)
+    if transition.effect == "divide":
+        return True
+    if info is None:
+        return False
+    if info.scale == "normalize_self":
+        mode = arg(transition.step, info, "normalization")
+        if mode is not None and not (mode.is_const and mode.const == "standard"):
+            return False  # per-image modes ignore max_pixel_value
+        value = arg(transition.step, info, info.max_pixel_value.name) if info.max_pixel_value else None
+        nums = numbers(value) if value is not None else None
+        maximum = nums[0] if nums and len(nums) == 1 else (info.max_pixel_value.default if value is None else None)
+        return maximum is not None and maximum > 1
+    if info.name == "ToFloat" and info.library.startswith("albumentations"):
+        # ToFloat divides by the maximum of the input dtype: on float input that is 1.0, unless max_value is given
+        value = arg(transition.step, info, "max_value")
+        nums = numbers(value) if value is not None else None
+        return bool(nums) and len(nums) == 1 and nums[0] > 1
+    return False
+
+
+def check(ctx):
+    for item in ctx.roled:
+        reported = set()
+        for transitions in runs(item.pipeline.steps, ctx.kb):
+            first = None
+            for transition in transitions:
+                if transition.before.scale == UNIT and transition.before.scale_known and first is not None \
+                        and transition.step.location not in reported and _divides_again(transition, ctx.kb):
+                    reported.add(transition.step.location)
+                    message = (f"`{transition.step.short_name}` divides by 255 again: `{first.short_name}` already "
+                               f"scaled the values to [0, 1]")
+                    yield Finding(CODE, message, transition.step.location,
+                                  [Related(first.location, f"first scaling by `{first.short_name}`")])
+                if transition.after.scale == UNIT and transition.before.scale != UNIT:
+                    first = transition.step
+                elif transition.after.scale != UNIT:
+                    first = None
