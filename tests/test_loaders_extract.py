@@ -103,3 +103,12 @@ def test_dataset_without_split_argument_uses_the_default():
     first, second = facts.dataset_calls
     assert first.split is None and first.default is True and first.binding == "test_set"
     assert second.split_param == "split" and second.split.const == "test"
+
+
+def test_loader_and_flow_facts_survive_the_cache_round_trip():
+    from conftest import FIXTURES
+    from evalparity.serialize import dumps, loads
+
+    for path in sorted(FIXTURES.glob("EP4*/**/*.py")) + sorted(FIXTURES.glob("EP5*/**/*.py")):
+        facts = _facts(path.read_text(encoding="utf-8"))
+        assert loads(dumps(facts)) == facts, path
