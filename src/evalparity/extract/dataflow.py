@@ -8,7 +8,7 @@ from ..facts import FileFacts
 from ..knowledge import KnowledgeBase
 from .boolfold import BoolFolder
 from .collector import Collected
-from .flow import collect_flow
+from .loopvisitor import collect_flow
 from .folding import Folder
 from .loaders import LoaderExtractor
 

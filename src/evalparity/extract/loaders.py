@@ -13,7 +13,7 @@ from ..values import const
 from .boolfold import BoolFolder, names_in
 from .build import FILE_ROLES, ROLE_KEYWORDS_BOOL, ROLE_KEYWORDS_STR
 from .collector import CallSite, Collected
-from .flow import Records
+from .loopvisitor import Records
 from .scopes import ASSIGN, Scope, dotted, qualified_name, single_value
 from .steps import branch_role
 

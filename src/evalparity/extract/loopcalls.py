@@ -1,4 +1,4 @@
-"""What the calls of a function record for the flow facts (a mixin of extract/flow.Flow): mode calls
+"""What the calls of a function record for the flow facts (a mixin of extract/loopvisitor.Flow): mode calls
 (`.eval()`, `.train(False)`, `.requires_grad_()`, `.apply(set_bn_eval)`), edges of the call graph, and
 functional dropout in `forward`."""
 

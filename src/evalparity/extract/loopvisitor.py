@@ -14,7 +14,7 @@ from ..modewords import model_like, non_module_receiver, optimizer_like, strip_w
 from ..naming import words
 from .boolfold import BoolFolder
 from .collector import Collected
-from .flowcalls import CallFacts
+from .loopcalls import CallFacts
 from .scopes import Scope, dotted, qualified_name
 
 GRAD_NAMES = {"no_grad", "inference_mode", "enable_grad", "set_grad_enabled"}
