@@ -137,7 +137,7 @@ class Builder:
                                          location))
         scope = site.scope
         while scope is not None and scope.kind != "module":
-            role = None if _is_unit_test(scope) else role_of_name(scope.name)
+            role = None if _is_unit_test(scope, self.path) else role_of_name(scope.name)
             if role is not None:
                 what = "function" if scope.kind == "function" else "class"
                 evidence.append(Evidence(role, W_SCOPE, f"defined in {what} `{scope.name}`", location))
@@ -356,8 +356,13 @@ class Builder:
                     self.facts.constants[name] = value
 
 
-def _is_unit_test(scope: Scope) -> bool:
-    """pytest/unittest names (`test_resize`, `TestTransforms`) say nothing about evaluation."""
+def _is_unit_test(scope: Scope, path: str) -> bool:
+    """In a test file, pytest/unittest names (`test_resize`, `TestTransforms`) say nothing about
+    evaluation; in a training script `def test(model, loader)` or `def test_epoch(...)` is the evaluation."""
+    file = PurePath(path)
+    in_tests = file.name.startswith("test_") or file.stem.endswith("_test") or "tests" in file.parts[:-1]
+    if not in_tests:
+        return False
     if scope.kind == "function":
-        return scope.name.startswith("test_") or scope.name == "test"
+        return scope.name.startswith("test")
     return scope.kind == "class" and scope.name.startswith("Test")
