@@ -11,6 +11,7 @@ the conditions, so an `if`/`else` pair of steps never ends up on the same path.
 
 from __future__ import annotations
 
+import ast
 import itertools
 import re
 from dataclasses import dataclass, replace
@@ -259,7 +260,6 @@ def advance(step: Step, state: State, kb: KnowledgeBase) -> tuple[State, str | N
 
 # conditions ------------------------------------------------------------------------------------------
 MAX_ATOMS = 8
-_EQUALS = re.compile(r"^(?P<lhs>.+?)\s*==\s*(?P<rhs>'[^']*'|\"[^\"]*\"|-?[\d.]+|True|False|None)$")
 
 
 def _split_and(text: str) -> list[str]:
@@ -316,16 +316,39 @@ def literals(condition: str | None) -> list[tuple[str, bool]]:
     return [_literal(p) for p in _split_and(condition)] if condition else []
 
 
+def _choices(atom: str) -> tuple[str, frozenset] | None:
+    """`x == 'a'` → (x, {'a'}); `x in ('a', 'b')` → (x, {'a', 'b'}); None for anything else."""
+    for operator in (" == ", " in "):
+        left, found, right = atom.partition(operator)
+        if not found or not _balanced(left):
+            continue
+        try:
+            value = ast.literal_eval(right.strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None
+        values = value if operator == " in " and isinstance(value, (list, tuple, set, frozenset)) else \
+            ((value,) if operator == " == " else None)
+        if values is None:
+            return None
+        try:
+            return left.strip(), frozenset(values)
+        except TypeError:
+            return None
+    return None
+
+
 def _consistent(assignment: dict[str, bool]) -> bool:
-    """At most one of `x == 'a'`, `x == 'b'` … holds."""
-    seen: dict[str, str] = {}
+    """The true comparisons of one expression with literals leave it some value: `x == 'a'` and
+    `x == 'b'` cannot both hold, nor `x == 'a'` and `x in ('b', 'c')`."""
+    allowed: dict[str, frozenset] = {}
     for atom, value in assignment.items():
-        match = _EQUALS.match(atom)
-        if value and match:
-            lhs, rhs = match.group("lhs").strip(), match.group("rhs")
-            if lhs in seen and seen[lhs] != rhs:
-                return False
-            seen[lhs] = rhs
+        choice = _choices(atom) if value else None
+        if choice is None:
+            continue
+        lhs, values = choice
+        allowed[lhs] = allowed[lhs] & values if lhs in allowed else values
+        if not allowed[lhs]:
+            return False
     return True
 
 
