@@ -65,7 +65,8 @@ def test_json_contract(tmp_path):
                             "end_column", "cell", "related", "fingerprint", "fix"}
     assert (finding["code"], finding["name"], finding["severity"]) == ("EP101", "random-transform-in-eval", "error")
     assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (2, 21, 2, 36)
-    assert finding["fix"] is None and len(finding["fingerprint"]) == 16 and finding["cell"] is None
+    assert set(finding["fix"]) == {"applicability", "description", "edits"} and finding["fix"]["applicability"] == "unsafe"
+    assert len(finding["fingerprint"]) == 16 and finding["cell"] is None
     assert data["summary"]["findings"] == 1
 
 

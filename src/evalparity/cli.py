@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, baseline
+from . import __version__, baseline, fixing
 from .config import ConfigError, code_problem, find_config, load_config, select_codes
 from .cache import CACHE_DIR, Cache, clean as clean_cache
 from .discover import DEFAULT_EXCLUDES, Excluder, UsageError
@@ -165,9 +165,13 @@ def _show_progress(quiet: bool) -> bool:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for parsing (default: the number of CPUs).")
 @click.option("--no-cache", is_flag=True, help=f"Neither read nor write the cache in {CACHE_DIR}/.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="Include the unsafe fixes (they change results: review them).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff and change nothing "
+              "(exit 1 when a file would change).")
 def check(paths, output_format, output_file, select, extend_select, ignore, knowledge, config_file, isolated,
           exclude, extend_exclude, force_exclude, fail_on, exit_zero, statistics, quiet, baseline_file,
-          write_baseline, jobs, no_cache):
+          write_baseline, jobs, no_cache, apply_fixes, unsafe_fixes, show_diff):
     """Lint PATHS (default: the current directory).
 
     Files named explicitly are checked in the context of their project (the folder of the configuration
@@ -178,6 +182,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
     paths = list(paths) or ["."]
     if statistics and output_format not in ("text", "concise", "json"):
         raise click.UsageError("--statistics works with --format text, concise or json")
+    if (apply_fixes or show_diff) and write_baseline:
+        raise click.UsageError("--fix and --diff cannot be used with --write-baseline")
     config, options = _settings(paths, config_file, isolated, _codes(select), _codes(extend_select),
                                 _codes(ignore), _split(exclude), _split(extend_exclude), force_exclude)
     kb = _load_kb(tuple(str(p) for p in (config.knowledge if config else ())) + tuple(knowledge))
@@ -185,13 +191,24 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
         known = baseline.load(baseline_file) if baseline_file else None
     except baseline.BaselineError as exc:
         raise click.ClickException(str(exc)) from None
-    try:
-        with progress_bar(enabled=_show_progress(quiet)) as on_files:
-            cache = None if no_cache else Cache(Path.cwd(), cache_salt(kb, config))
-            result = run_check(paths, kb=kb, jobs=jobs or os.cpu_count() or 1, cache=cache,
-                               options=dataclasses.replace(options, progress=on_files))
-    except UsageError as exc:
-        raise click.UsageError(str(exc)) from None
+    def run():
+        try:
+            with progress_bar(enabled=_show_progress(quiet)) as on_files:
+                cache = None if no_cache else Cache(Path.cwd(), cache_salt(kb, config))
+                found = run_check(paths, kb=kb, jobs=jobs or os.cpu_count() or 1, cache=cache,
+                                  options=dataclasses.replace(options, progress=on_files))
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
+        if known is not None and not write_baseline:
+            found.findings, found.baselined = baseline.apply(found.findings, known)
+        found.unsafe_fixes = unsafe_fixes
+        return found
+
+    result = run()
+    if show_diff:
+        return fixing.show_diff(result, unsafe_fixes, options.scope(paths), quiet)
+    if apply_fixes:
+        result = fixing.fix_until_stable(result, run, unsafe_fixes, options.scope(paths), quiet)
     if write_baseline:
         try:
             baseline.write(write_baseline, result.findings)
@@ -201,8 +218,6 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
             click.echo(f"Wrote {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''} "
                        f"to the baseline {write_baseline}.", err=True)
         return EXIT_ERROR if any(e.kind == "internal" for e in result.errors) else EXIT_CLEAN
-    if known is not None:
-        result.findings, result.baselined = baseline.apply(result.findings, known)
     _report(result, output_format, output_file, statistics, quiet)
     if any(e.kind == "internal" for e in result.errors):
         return EXIT_ERROR

@@ -36,6 +36,7 @@ class Result:
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notebooks: dict = field(default_factory=dict)  # path → notebooks.NotebookSource (cell locations)
     baselined: int = 0  # findings hidden because the baseline has them
+    unsafe_fixes: bool = False  # unsafe fixes count as available (`--unsafe-fixes`)
 
 
 def enabled_codes(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> set[str]:

@@ -278,5 +278,6 @@ class FileFacts:
     error: str | None = None
     error_location: Location | None = None
     lines: tuple[str, ...] = ()
+    import_line: int = 0  # 1-based line before which a new module-level import can go (0: unknown)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..facts import EVAL
 from ..findings import Finding
+from ..fixes.rules import drop_last_false
 from .loader_common import at, const_setting, role_related, torch_loaders
 
 CODE = "EP401"
@@ -19,4 +20,5 @@ def check(ctx):
         where = at(item, item.setting("drop_last"))
         message = (f"evaluation loader {item.label} ({item.reason()}) has drop_last=True: the last incomplete "
                    f"batch is never evaluated, so {left} are silently left out of the metric")
-        yield Finding(CODE, message, where, role_related(item, EVAL, where))
+        yield Finding(CODE, message, where, role_related(item, EVAL, where),
+                      fix=drop_last_false(ctx.project, item, item.setting("drop_last")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Finding
+from ..fixes.rules import call_parens
 
 CODE = "EP504"
 
@@ -18,4 +19,4 @@ def check(ctx):
                            f"instead of disabling gradients; write `with {misuse.text}():`")
             else:
                 continue
-            yield Finding(CODE, message, misuse.location)
+            yield Finding(CODE, message, misuse.location, fix=call_parens(ctx.project, misuse))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Finding, Related
+from ..fixes.rules import normalize_like_train
 from ..semantics import normalize_values
 from ..values import describe, equal, numbers, same_numbers
 from .common import last_normalize
@@ -25,13 +26,15 @@ def check(ctx):
             continue
         train_values = normalize_values(train_step, ctx.kb)
         eval_values = normalize_values(eval_step, ctx.kb)
-        parts = []
+        parts, labels = [], []
         for label, train_value, eval_value in zip(("mean", "std"), train_values, eval_values):
             if train_value is None or eval_value is None:
                 continue
             if equal(eval_value, train_value) is False and not _scaled_255(eval_value, train_value):
                 parts.append(f"{label} {describe(eval_value)} differs from training {label} {describe(train_value)}")
+                labels.append(label)
         if parts:
             message = "evaluation Normalize " + "; ".join(parts)
             yield Finding(CODE, message, eval_step.location,
-                          [Related(train_step.location, f"training Normalize ({pair.reason})")])
+                          [Related(train_step.location, f"training Normalize ({pair.reason})")],
+                          fix=normalize_like_train(ctx.project, pair, train_step, eval_step, labels))

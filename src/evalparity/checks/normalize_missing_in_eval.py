@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Finding, Related
+from ..fixes.rules import add_normalize
 from ..semantics import normalize_values
 from ..values import describe
 from .common import has_opaque, last_normalize, scale_state
@@ -24,7 +25,8 @@ def check(ctx):
             values = f" (mean {describe(mean)}, std {describe(std)})" if mean is not None and std is not None else ""
             yield Finding(CODE, f"evaluation pipeline does not normalize, but training does{values}",
                           pair.eval.pipeline.location,
-                          [Related(train_step.location, f"training Normalize ({pair.reason})")])
+                          [Related(train_step.location, f"training Normalize ({pair.reason})")],
+                          fix=add_normalize(ctx.project, pair, train_step, scale_state(pair.eval, ctx.kb)[1]))
         elif train_step is None and eval_step is not None and _plain(pair.train, ctx.kb):
             yield Finding(CODE, "evaluation pipeline normalizes, but the training pipeline does not",
                           eval_step.location,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..facts import EVAL
 from ..findings import Finding, Related
+from ..fixes.rules import eval_counterpart
 from ..semantics import random_leaves
 from .common import role_reason, strongest
 
@@ -27,4 +28,5 @@ def check(ctx):
                 pair = paired.get(item.id)
                 if pair is not None:
                     related.append(Related(pair.train.pipeline.location, "training pipeline, where augmentation belongs"))
-                yield Finding(CODE, message, leaf.location, related)
+                yield Finding(CODE, message, leaf.location, related,
+                              fix=eval_counterpart(ctx.project, ctx.kb, item.pipeline.steps, leaf))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Finding, Related
+from ..fixes.rules import drop_shuffle
 from .loader_common import at, const_setting, torch_loaders
 
 CODE = "EP405"
@@ -23,5 +24,6 @@ def check(ctx):
             message = (f"{item.label} passes shuffle=True together with {option}=`{given.value.text if given else candidates[0].text}`: DataLoader "
                        f"raises ValueError at run time (\"{exclusive}\"); let the sampler do the shuffling")
             related = [Related(given.location if given else item.where, f"{option}= given here")]
-            yield Finding(CODE, message, where, related)
+            yield Finding(CODE, message, where, related,
+                          fix=drop_shuffle(ctx.project, item, item.setting("shuffle")))
             break

@@ -12,6 +12,7 @@ from ..knowledge import KnowledgeBase
 from .build import Builder
 from .collector import collect
 from .dataflow import add_dataflow_facts
+from .header import import_line
 from .positions import Positions
 
 _SPACE = re.compile(r"\s+")
@@ -63,6 +64,7 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     facts = Builder(path, data, kb, text, loc, position).build()
     add_dataflow_facts(facts, module, data, kb, text, loc, source)
     facts.lines = tuple(module.code.splitlines())
+    facts.import_line = import_line(module, positions)
     return facts
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine import Result
 from .locations import place
-from .summary import summary_line
+from .summary import fixable, fixable_line, summary_line
 
 
 def render(result: Result, sources, echo, quiet: bool = False) -> None:
@@ -13,8 +13,11 @@ def render(result: Result, sources, echo, quiet: bool = False) -> None:
         where = place(finding.location, notebooks)
         other = "; ".join(place(r.location, notebooks).short() for r in finding.related)
         tail = f" (see {other})" if other else ""
-        echo(f"{where.label()}: {finding.code} [{finding.severity}] {finding.message}{tail}")
+        mark = "[*] " if fixable(finding, result) else ""
+        echo(f"{where.label()}: {finding.code} [{finding.severity}] {mark}{finding.message}{tail}")
     for error in result.errors:
         echo(f"{error.path}: error ({error.kind}): {error.message}")
     if not quiet:
         echo(summary_line(result))
+        if fixable_line(result):
+            echo(fixable_line(result))

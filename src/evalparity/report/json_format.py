@@ -11,6 +11,15 @@ from .locations import place
 from .summary import severity_counts
 
 
+def _fix(fix: dict | None, notebooks) -> dict | None:
+    """`{applicability, description, edits}`; edits in files only (a notebook's are not applied)."""
+    if not fix:
+        return None
+    edits = [{key: e[key] for key in ("path", "line", "column", "end_line", "end_column", "content")}
+             for e in fix.get("edits", ()) if e["path"] not in notebooks]
+    return {"applicability": fix["applicability"], "description": fix["description"], "edits": edits}
+
+
 def as_dict(result: Result) -> dict:
     notebooks = getattr(result, "notebooks", {})
     findings = []
@@ -25,7 +34,7 @@ def as_dict(result: Result) -> dict:
             "code": f.code, "name": f.name, "severity": f.severity, "message": f.message,
             "path": where.path, "line": where.line, "column": where.column,
             "end_line": where.end_line, "end_column": where.end_column, "cell": where.cell,
-            "related": related, "fingerprint": f.fingerprint, "fix": f.fix,
+            "related": related, "fingerprint": f.fingerprint, "fix": _fix(f.fix, notebooks),
         })
     summary = {"files": result.files_checked, "findings": len(result.findings),
                "by_severity": severity_counts(result), "errors": len(result.errors)}

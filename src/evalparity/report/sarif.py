@@ -62,6 +62,20 @@ def _rule(rule) -> dict:
     }
 
 
+def _fixes(fix: dict) -> dict:
+    """A SARIF fix: one artifactChange per file, one replacement per edit (1-based lines and columns,
+    the end exclusive, as SARIF's regions are)."""
+    changes: dict[str, list] = {}
+    for e in fix["edits"]:
+        region = {"startLine": e["line"], "startColumn": e["column"], "endLine": e["end_line"],
+                  "endColumn": e["end_column"]}
+        changes.setdefault(e["path"], []).append({"deletedRegion": region,
+                                                   "insertedContent": {"text": e["content"]}})
+    return {"description": {"text": f"{fix['description']} ({fix['applicability']} fix)"},
+            "artifactChanges": [{"artifactLocation": _uri(path), "replacements": items}
+                                for path, items in changes.items()]}
+
+
 def as_dict(result: Result) -> dict:
     rules = load_rules()
     notebooks = getattr(result, "notebooks", {})
@@ -92,6 +106,8 @@ def as_dict(result: Result) -> dict:
         }
         if related:
             entry["relatedLocations"] = related
+        if finding.fix and finding.fix.get("edits"):
+            entry["fixes"] = [_fixes(finding.fix)]
         if where.cell is not None:
             entry["properties"] = {"cell": where.cell, "cellLine": where.line, "cellColumn": where.column}
         results.append(entry)

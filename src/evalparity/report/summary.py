@@ -12,6 +12,29 @@ def severity_counts(result: Result) -> dict[str, int]:
     return {level: counts.get(level, 0) for level in ("error", "warning", "info")}
 
 
+def fixable(finding, result) -> bool:
+    """The fix of this finding would be applied by `--fix` (with `--unsafe-fixes` when the run has it)."""
+    fix = finding.fix
+    return bool(fix and fix.get("edits")) and (fix.get("applicability") == "safe" or
+                                                bool(getattr(result, "unsafe_fixes", False)))
+
+
+def fixable_line(result: Result) -> str:
+    """`[*] 2 fixable with the --fix option (1 hidden fix can be enabled with the --unsafe-fixes option).`"""
+    fixes = [f for f in result.findings if f.fix and f.fix.get("edits")]
+    shown = sum(1 for f in fixes if fixable(f, result))
+    hidden = len(fixes) - shown
+    parts = []
+    if shown:
+        parts.append(f"[*] {shown} fixable with the `--fix` option" + (" (and `--unsafe-fixes`)" if any(
+            f.fix["applicability"] == "unsafe" for f in fixes if fixable(f, result)) else ""))
+    if hidden:
+        parts.append(f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the `--unsafe-fixes` option")
+    if not parts:
+        return ""
+    return (parts[0] + (f" ({parts[1]})" if len(parts) > 1 else "") + ".") if shown else parts[0][0].upper() + parts[0][1:] + "."
+
+
 def summary_line(result: Result) -> str:
     total = len(result.findings)
     if not total:

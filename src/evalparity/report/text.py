@@ -9,7 +9,7 @@ from rich.markup import escape
 from ..engine import Result
 from ..facts import Location
 from .locations import place
-from .summary import summary_line
+from .summary import fixable, fixable_line, summary_line
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
 
@@ -35,7 +35,8 @@ def render(result: Result, sources, console: Console, quiet: bool = False) -> No
         loc = finding.location
         where = place(loc, notebooks)
         style = SEVERITY_STYLE.get(finding.severity, "bold")
-        console.print(f"[bold]{escape(where.label())}:[/] [{style}]{finding.code}[/] "
+        mark = "[*] " if fixable(finding, result) else ""
+        console.print(f"[bold]{escape(where.label())}:[/] [{style}]{finding.code}[/] {escape(mark)}"
                       f"{escape(finding.message)}", soft_wrap=True)
         _frame(console, loc, sources.get(loc.path), f"{finding.code} {finding.name}", style, where.line)
         for related in finding.related:
@@ -45,9 +46,14 @@ def render(result: Result, sources, console: Console, quiet: bool = False) -> No
                           f"{escape(related.message)}", soft_wrap=True)
             _frame(console, other, sources.get(other.path), "other side", "cyan", there.line)
         console.print(f"  [dim]= {finding.severity}; see `evalparity explain {finding.code}`[/]")
+        if finding.fix and finding.fix.get("edits"):
+            console.print(f"  [dim]= {escape(finding.fix['applicability'])} fix: {escape(finding.fix['description'])}[/]",
+                          soft_wrap=True)
         console.print()
     for error in result.errors:
         console.print(f"[bold]{escape(error.path)}:[/] [bold red]error[/] ({error.kind}): {escape(error.message)}",
                       soft_wrap=True)
     if not quiet:
         console.print(summary_line(result))
+        if fixable_line(result):
+            console.print(escape(fixable_line(result)), soft_wrap=True)

@@ -1,0 +1,207 @@
+"""Apply the fixes that findings carry (see evalparity.fixes for their shape).
+
+Per file: decode as Python does (BOM, PEP 263 declaration), take the fixes in file order and skip any
+that overlaps one already taken or whose `original` text is no longer there (the next round picks it
+up after a re-check), write new lines with the file's own line ending, re-parse the result with libcst
+and refuse it when it does not parse, then encode with the same encoding and replace the file
+atomically (a temporary file in the same folder, the same mode, os.replace)."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from .fixes import SAFE
+
+
+@dataclass
+class FileChange:
+    path: str
+    before: bytes
+    after: bytes
+    fixed: int  # findings fixed in this file
+    error: str | None = None  # why the file was left alone
+
+
+@dataclass
+class FixRun:
+    changes: list[FileChange] = field(default_factory=list)
+
+    @property
+    def fixed(self) -> int:
+        return sum(c.fixed for c in self.changes if c.error is None)
+
+    @property
+    def errors(self) -> list[FileChange]:
+        return [c for c in self.changes if c.error is not None]
+
+    def changed(self) -> list[FileChange]:
+        return [c for c in self.changes if c.error is None and c.after != c.before]
+
+
+def applicable(finding, unsafe: bool) -> bool:
+    fix = finding.fix
+    return bool(fix and fix.get("edits")) and (fix.get("applicability") == SAFE or unsafe)
+
+
+def plan(findings, unsafe: bool, allowed: set[str] | None = None) -> dict[str, list]:
+    """Fixes by file. A fix with edits in several files is left out (every fix here edits one file)."""
+    by_file: dict[str, list] = {}
+    for finding in findings:
+        if not applicable(finding, unsafe):
+            continue
+        paths = {e["path"] for e in finding.fix["edits"]}
+        if len(paths) != 1:
+            continue
+        path = paths.pop()
+        if allowed is not None and path not in allowed:
+            continue
+        by_file.setdefault(path, []).append(finding)
+    return by_file
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding) as Python reads a source file; a BOM gives utf-8-sig."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding), encoding
+
+
+def newline_of(text: str) -> str:
+    for index, char in enumerate(text):
+        if char == "\r":
+            return "\r\n" if text.startswith("\r\n", index) else "\r"
+        if char == "\n":
+            return "\n"
+    return "\n"
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    index, size = 0, len(text)
+    while index < size:
+        char = text[index]
+        if char == "\r":
+            index += 2 if text.startswith("\r\n", index) else 1
+            starts.append(index)
+        elif char == "\n":
+            index += 1
+            starts.append(index)
+        else:
+            next_r, next_n = text.find("\r", index), text.find("\n", index)
+            candidates = [i for i in (next_r, next_n) if i >= 0]
+            if not candidates:
+                break
+            index = min(candidates)
+    return starts
+
+
+def _offset(starts: list[int], text: str, line: int, column: int) -> int | None:
+    if line == len(starts) + 1 and column == 1:
+        return len(text)
+    if not 0 < line <= len(starts):
+        return None
+    offset = starts[line - 1] + column - 1
+    return offset if offset <= len(text) else None
+
+
+def _normal(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def apply_fixes(text: str, findings) -> tuple[str, int]:
+    """Apply the findings' fixes to one file's text: (new text, how many findings were fixed)."""
+    starts = _line_starts(text)
+    newline = newline_of(text)
+    taken: list[tuple[int, int, str]] = []
+    fixed = 0
+    ordered = sorted(findings, key=lambda f: min((e["line"], e["column"]) for e in f.fix["edits"]))
+    for finding in ordered:
+        spans = []
+        for e in finding.fix["edits"]:
+            start = _offset(starts, text, e["line"], e["column"])
+            end = _offset(starts, text, e["end_line"], e["end_column"])
+            if start is None or end is None or end < start or _normal(text[start:end]) != e["original"]:
+                spans = None
+                break
+            spans.append((start, end, e["content"].replace("\n", newline)))
+        if not spans or any(_overlaps(span, other) for span in spans for other in taken) or \
+                any(_overlaps(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]):
+            continue
+        taken += spans
+        fixed += 1
+    for start, end, content in sorted(taken, key=lambda s: (s[0], s[1]), reverse=True):
+        text = text[:start] + content + text[end:]
+    return text, fixed
+
+
+def _overlaps(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+    """Spans that touch the same characters, or two insertions at the same point (their order is unknown)."""
+    if a[0] == a[1] or b[0] == b[1]:
+        return a[0] == b[0] or (a[0] < b[0] < a[1]) or (b[0] < a[0] < b[1])
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def fix_file(path: str, findings) -> FileChange:
+    try:
+        before = Path(path).read_bytes()
+    except OSError as exc:
+        return FileChange(path, b"", b"", 0, f"cannot read: {exc.strerror or exc}")
+    try:
+        text, encoding = decode(before)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return FileChange(path, before, before, 0, f"cannot decode: {exc}")
+    new_text, fixed = apply_fixes(text, findings)
+    if not fixed:
+        return FileChange(path, before, before, 0)
+    try:
+        after = new_text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        return FileChange(path, before, before, 0, f"the fixed text cannot be written as {encoding}: {exc.reason}")
+    try:
+        cst.parse_module(after)
+    except Exception as exc:  # libcst raises ParserSyntaxError, and others on odd input
+        return FileChange(path, before, before, 0, f"the fixed file would not parse ({type(exc).__name__}); left unchanged")
+    return FileChange(path, before, after, fixed)
+
+
+def fix_all(findings, unsafe: bool, allowed: set[str] | None = None) -> FixRun:
+    """Compute the changes (nothing is written)."""
+    return FixRun([fix_file(path, items) for path, items in sorted(plan(findings, unsafe, allowed).items())])
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace a file's content through a temporary file in the same folder, keeping its mode."""
+    target = os.path.realpath(path)
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    folder = os.path.dirname(target) or "."
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".evalparity-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def unified_diff(change: FileChange) -> str:
+    before, _ = decode(change.before)
+    after, _ = decode(change.after)
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=f"a/{change.path}", tofile=f"b/{change.path}")
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+                   for line in lines)

@@ -1,0 +1,14 @@
+from torchvision import datasets, transforms as T
+
+train_transform = T.Compose([
+    T.RandomResizedCrop(224),
+    T.RandomHorizontalFlip(),
+    T.ToTensor(),
+])
+val_transform = T.Compose([
+    T.Resize(256, interpolation=T.InterpolationMode.BICUBIC),
+    T.CenterCrop(224),
+    T.ToTensor(),
+])
+train_set = datasets.ImageFolder("data/train", train_transform)
+val_set = datasets.ImageFolder("data/val", val_transform)
