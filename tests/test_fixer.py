@@ -1,0 +1,215 @@
+"""Applying fixes: encodings, line endings, file mode, refusal of unparsable results, idempotence, the
+command-line options, and a property test on a copy of examples/."""
+
+import json
+import os
+import shutil
+import stat
+
+import libcst as cst
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import EXAMPLES
+from evalparity.cli import cli
+from evalparity.fixer import apply_fixes, fix_file
+from evalparity.fixes.counterparts import default_counterparts, load_counterparts
+from evalparity.findings import Finding
+from evalparity.facts import Location
+from evalparity.knowledge import KnowledgeError, default_knowledge
+
+EVAL_FLIP = (
+    "from torchvision import transforms as T\n"
+    "train_tf = T.Compose([T.RandomCrop(32, padding=4), T.ToTensor()])\n"
+    "val_tf = T.Compose([\n"
+    "    T.RandomHorizontalFlip(),  # eval\n"
+    "    T.ToTensor(),\n"
+    "])\n"
+)
+FLIP_LINE = "    T.RandomHorizontalFlip(),  # eval\n"
+BARE_EVAL = "import torch\n\n\ndef evaluate(model):\n    model.eval\n    return model\n"
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [*args, "--isolated", "--no-cache"])
+
+
+def _finding(edits, applicability="safe"):
+    loc = Location("a.py", 1, 1, 1, 1)
+    return Finding("EP504", "m", loc, fix={"applicability": applicability, "description": "d", "edits": edits})
+
+
+def _edit(line, column, end_line, end_column, content, original):
+    return {"path": "a.py", "line": line, "column": column, "end_line": end_line, "end_column": end_column,
+            "content": content, "original": original}
+
+
+# round trips ----------------------------------------------------------------------------------------
+def test_crlf_file_keeps_crlf_outside_the_fixed_span(tmp_path, in_dir):
+    path = tmp_path / "a.py"
+    path.write_bytes(EVAL_FLIP.replace("\n", "\r\n").encode())
+    in_dir(tmp_path)
+    assert invoke("check", "a.py", "--fix", "--unsafe-fixes").exit_code == 0
+    assert path.read_bytes() == EVAL_FLIP.replace(FLIP_LINE, "").replace("\n", "\r\n").encode()
+
+
+def test_latin1_file_with_pep263_declaration_round_trips(tmp_path, in_dir):
+    source = "# -*- coding: latin-1 -*-\n# Données d'évaluation\n" + BARE_EVAL + "label = 'mesuré'\n"
+    path = tmp_path / "a.py"
+    path.write_bytes(source.encode("latin-1"))
+    in_dir(tmp_path)
+    assert invoke("check", "a.py", "--fix").exit_code == 0
+    assert path.read_bytes() == source.replace("model.eval\n", "model.eval()\n").encode("latin-1")
+
+
+def test_bom_is_kept(tmp_path, in_dir):
+    path = tmp_path / "a.py"
+    path.write_bytes(b"\xef\xbb\xbf" + BARE_EVAL.encode())
+    in_dir(tmp_path)
+    assert invoke("check", "a.py", "--fix").exit_code == 0
+    assert path.read_bytes() == b"\xef\xbb\xbf" + BARE_EVAL.replace("model.eval\n", "model.eval()\n").encode()
+
+
+def test_file_mode_is_kept_and_no_temporary_file_is_left(tmp_path, in_dir):
+    path = tmp_path / "a.py"
+    path.write_text(BARE_EVAL)
+    os.chmod(path, 0o750)
+    in_dir(tmp_path)
+    invoke("check", "a.py", "--fix")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o750
+    assert "model.eval()" in path.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py"]
+
+
+def test_a_symlink_stays_a_symlink(tmp_path, in_dir):
+    real = tmp_path / "real.py"
+    real.write_text(BARE_EVAL)
+    (tmp_path / "link.py").symlink_to(real)
+    in_dir(tmp_path)
+    invoke("check", "link.py", "--fix")
+    assert (tmp_path / "link.py").is_symlink() and "model.eval()" in real.read_text()
+
+
+# the applier ----------------------------------------------------------------------------------------
+def test_a_result_that_does_not_parse_is_refused(tmp_path):
+    path = tmp_path / "a.py"
+    path.write_text("x = 1\n")
+    change = fix_file(str(path), [_finding([_edit(1, 5, 1, 6, "(", "1")])])
+    assert change.error and "would not parse" in change.error and change.after == change.before
+
+
+def test_stale_fixes_and_overlaps_are_skipped():
+    text = "abc\n"
+    first = _finding([_edit(1, 1, 1, 3, "X", "ab")])
+    overlapping = _finding([_edit(1, 2, 1, 4, "Y", "bc")])
+    stale = _finding([_edit(1, 3, 1, 4, "Z", "q")])
+    assert apply_fixes(text, [first, overlapping, stale]) == ("Xc\n", 1)
+
+
+def test_two_insertions_at_one_point_wait_for_the_next_round():
+    text = "a\n"
+    one, two = _finding([_edit(1, 1, 1, 1, "x", "")]), _finding([_edit(1, 1, 1, 1, "y", "")])
+    assert apply_fixes(text, [one, two]) == ("xa\n", 1)
+
+
+def test_new_lines_in_content_use_the_file_line_ending():
+    assert apply_fixes("a\r\nb\r\n", [_finding([_edit(2, 1, 2, 1, "c\n", "")])]) == ("a\r\nc\r\nb\r\n", 1)
+
+
+# command line ---------------------------------------------------------------------------------------
+def test_diff_prints_and_changes_nothing(tmp_path, in_dir):
+    (tmp_path / "a.py").write_text(BARE_EVAL)
+    in_dir(tmp_path)
+    result = invoke("check", ".", "--diff")
+    assert result.exit_code == 1
+    assert "-    model.eval\n+    model.eval()\n" in result.output and "--- a/a.py" in result.output
+    assert (tmp_path / "a.py").read_text() == BARE_EVAL
+    (tmp_path / "a.py").write_text(BARE_EVAL.replace("model.eval\n", "model.eval()\n"))
+    assert invoke("check", ".", "--diff").exit_code == 0
+
+
+def test_unsafe_fixes_need_the_option(tmp_path, in_dir):
+    (tmp_path / "a.py").write_text(EVAL_FLIP)
+    in_dir(tmp_path)
+    listed = invoke("check", ".")
+    assert "1 hidden fix can be enabled with the `--unsafe-fixes` option." in listed.output
+    assert "[*]" not in listed.output
+    assert invoke("check", ".", "--fix").exit_code == 1
+    assert (tmp_path / "a.py").read_text() == EVAL_FLIP
+    assert "[*] 1 fixable" in invoke("check", ".", "--unsafe-fixes").output
+    assert invoke("check", ".", "--fix", "--unsafe-fixes").exit_code == 0
+    assert (tmp_path / "a.py").read_text() == EVAL_FLIP.replace(FLIP_LINE, "")
+
+
+def test_fix_reports_what_remains(tmp_path, in_dir):
+    (tmp_path / "a.py").write_text(BARE_EVAL + EVAL_FLIP)
+    in_dir(tmp_path)
+    result = invoke("check", ".", "--fix", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [f["code"] for f in data["findings"]] == ["EP101"] and result.exit_code == 1
+    assert data["findings"][0]["fix"]["applicability"] == "unsafe"
+    assert "Fixed 1 finding in 1 file." in result.stderr
+
+
+def test_sarif_carries_the_fix(tmp_path, in_dir):
+    (tmp_path / "a.py").write_text(BARE_EVAL)
+    in_dir(tmp_path)
+    run = json.loads(invoke("check", ".", "--format", "sarif").output)["runs"][0]
+    change = run["results"][0]["fixes"][0]["artifactChanges"][0]
+    assert change["replacements"][0]["insertedContent"]["text"] == "()"
+    assert change["replacements"][0]["deletedRegion"] == {"startLine": 5, "startColumn": 15, "endLine": 5,
+                                                          "endColumn": 15}
+
+
+def test_fix_cannot_write_a_baseline(tmp_path, in_dir):
+    in_dir(tmp_path)
+    assert invoke("check", ".", "--fix", "--write-baseline", "b.json").exit_code == 2
+
+
+def test_suppressed_findings_are_not_fixed(tmp_path, in_dir):
+    source = BARE_EVAL.replace("model.eval\n", "model.eval  # noqa: EP504\n")
+    (tmp_path / "a.py").write_text(source)
+    in_dir(tmp_path)
+    invoke("check", ".", "--fix")
+    assert (tmp_path / "a.py").read_text() == source
+
+
+# property: examples/ ---------------------------------------------------------------------------------
+def test_fixing_examples_leaves_nothing_fixable(tmp_path, in_dir):
+    copy = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, copy)
+    in_dir(tmp_path)
+    first = invoke("check", "examples", "--fix", "--unsafe-fixes")
+    assert first.exit_code in (0, 1), first.output
+    changed = {p for p in copy.rglob("*.py") if p.read_bytes() != (EXAMPLES / p.relative_to(copy)).read_bytes()}
+    assert changed  # the examples have fixable findings
+    data = json.loads(invoke("check", "examples", "--format", "json").output)
+    assert not [f for f in data["findings"] if f["fix"]], data["findings"]
+    snapshot = {p: p.read_bytes() for p in copy.rglob("*.py")}
+    assert invoke("check", "examples", "--fix", "--unsafe-fixes").exit_code in (0, 1)
+    assert {p: p.read_bytes() for p in copy.rglob("*.py")} == snapshot
+    for path in snapshot:
+        cst.parse_module(path.read_bytes())
+
+
+# the counterparts table -----------------------------------------------------------------------------
+def test_every_counterpart_is_a_known_random_transform():
+    kb = default_knowledge()
+    for qualname in default_counterparts():
+        info = kb.lookup(qualname)
+        assert info is not None and info.qualname == qualname and info.random, qualname
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ({"remove": True, "replace": ["CenterCrop({size})"]}, "exactly one"),
+    ({"replace": ["Resize({resize})"]}, "crop_ratio"),
+    ({"replace": ["CenterCrop({width})"]}, "unknown placeholder"),
+    ({"remove": True, "typo": 1}, "unknown key"),
+    ({"replace": ["not a call"]}, "templates"),
+])
+def test_counterparts_are_validated(tmp_path, entry, problem):
+    path = tmp_path / "eval_counterparts.yaml"
+    path.write_text(yaml.safe_dump({"counterparts": {"torchvision.transforms.RandomCrop": entry}}))
+    with pytest.raises(KnowledgeError, match=problem):
+        load_counterparts(path)
