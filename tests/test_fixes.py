@@ -60,4 +60,4 @@ def test_fix_fixture(case, tmp_path, in_dir):
 
 
 def test_every_fixable_rule_has_a_fixture():
-    assert {c.parent.name for c in CASES} >= {"EP101", "EP201", "EP202", "EP401", "EP405", "EP504"}
+    assert {c.parent.name for c in CASES} >= {"EP101", "EP201", "EP202", "EP204", "EP401", "EP405", "EP501", "EP504"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..evalloops import eval_loops
 from ..facts import CallEdge
 from ..findings import Finding, Related
+from ..fixes.rules import eval_before_loop
 from ..modeflow import Event, mode_flow
 
 CODE = "EP501"
@@ -29,4 +30,4 @@ def check(ctx):
         message = (f"`{item.call.callee}(…)` runs an evaluation ({item.why}) but the model {cause}: no "
                    f"`.eval()` / `.train(False)` reaches it here or in {where}, so BatchNorm uses batch statistics "
                    "and updates its running averages, and Dropout stays active")
-        yield Finding(CODE, message, item.call.location, related[:3])
+        yield Finding(CODE, message, item.call.location, related[:3], fix=eval_before_loop(ctx.project, item))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Finding, Related
+from ..fixes.rules import same_conversion
 from .common import has_opaque, scale_state
 
 CODE = "EP204"
@@ -19,4 +20,5 @@ def check(ctx):
         message = (f"evaluation converts with `{eval_step.short_name}` ({eval_state}) but training converts with "
                    f"`{train_step.short_name}` ({train_state})")
         yield Finding(CODE, message, eval_step.location,
-                      [Related(train_step.location, f"training conversion ({pair.reason})")])
+                      [Related(train_step.location, f"training conversion ({pair.reason})")],
+                      fix=same_conversion(ctx.project, ctx.kb, train_step, eval_step))

@@ -301,3 +301,31 @@ def _sibling(conversion: Step, train_step: Step) -> str | None:
         return None
     head, dot, _ = conversion.name.rpartition(".")
     return f"{head}.{train_step.short_name}" if dot else train_step.short_name
+
+
+# EP204 ---------------------------------------------------------------------------------------------
+def same_conversion(project, kb, train_step: Step, eval_step: Step) -> dict | None:
+    """Swap the eval side's tensor conversion for the training one, when both are argument-free
+    conversions of one library (`PILToTensor()` ↔ `ToTensor()`)."""
+    infos = [kb.lookup(s.qualname) for s in (train_step, eval_step)]
+    if any(i is None or i.scale not in ("to_unit", "keep") for i in infos) or train_step.args or eval_step.args:
+        return None
+    callee = _sibling(eval_step, train_step)
+    src = Source.of(project, eval_step.location.path)
+    if callee is None or src is None or ("." not in callee and _binding(project.facts(src.path), callee) is None):
+        return None
+    return fix(UNSAFE, f"Convert with `{callee}()` as training does", [src.replace(eval_step.location, f"{callee}()")])
+
+
+# EP501 ---------------------------------------------------------------------------------------------
+def eval_before_loop(project, item) -> dict | None:
+    """Insert `model.eval()` on its own line right before the evaluation loop."""
+    receiver = item.call.callee
+    loop = item.loop.location
+    src = Source.of(project, loop.path)
+    if src is None or not all(part.isidentifier() for part in receiver.split(".")):
+        return None
+    if src.line(loop.line)[:loop.column - 1].strip() or not src.line(loop.line)[loop.column - 1:].startswith(("for", "async")):
+        return None
+    return fix(UNSAFE, f"Call `{receiver}.eval()` before the evaluation loop (and `.train()` after it if training "
+               "continues)", [src.insert(loop.line, 1, f"{src.indent(loop.line)}{receiver}.eval()\n")])
