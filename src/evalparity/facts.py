@@ -275,6 +275,7 @@ class FileFacts:
     misuses: list[ModeCall] = field(default_factory=list)  # bare `model.eval`, `with torch.no_grad:`
     dropouts: list[DropoutCall] = field(default_factory=list)
     trims: list[Location] = field(default_factory=list)  # `[:len(dataset)]`, `gather_for_metrics`: exact-N gathers
+    retransformed: list[tuple[str, str]] = field(default_factory=list)  # (scope, name) of `name….transform = …`
     error: str | None = None
     error_location: Location | None = None
     lines: tuple[str, ...] = ()

@@ -56,6 +56,8 @@ def _splits(ctx):
                 for target in split.targets:
                     if role_of_name(target) != EVAL and (split.scope, target) not in eval_loaders:
                         continue
+                    if (split.scope, target) in facts.retransformed:
+                        continue  # `target.dataset.transform = eval_tf` replaces the pipeline afterwards
                     message = (f"`{target}` is split by `{split.callee}` from `{split.source}`, whose transform "
                                f"{label(item)} is random (`{leaf.short_name}`): the evaluation split is augmented too")
                     yield Finding(CODE, message, split.location,

@@ -48,6 +48,7 @@ class Builder:
         for site in self.data.calls:
             self._use(site)
         self.facts.imports = [Import(r.local, r.module, r.name, r.level) for r in self.data.imports]
+        self.facts.retransformed = list(self.data.retransformed)
         self._constants()
         return self.facts
 

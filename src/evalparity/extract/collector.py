@@ -70,6 +70,7 @@ class Collected:
     contexts: dict[int, Context] = field(default_factory=dict)
     tuple_assigns: list[TupleAssign] = field(default_factory=list)
     imports: list[ImportRecord] = field(default_factory=list)
+    retransformed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _terminates(body: cst.BaseSuite) -> bool:
@@ -167,6 +168,10 @@ class Collector(cst.CSTVisitor):
                                                  tuple(self.conds), target))
         elif isinstance(target, cst.Attribute) and value is not None:
             self.data.contexts.setdefault(id(value), Context("assign", target.attr.value, attr=True))
+            base = dotted(target.value)
+            if target.attr.value in ("transform", "transforms") and base:
+                # `valid_data.dataset.transform = test_tf`: the dataset's pipeline is replaced later
+                self.data.retransformed.append((self.scope.qualname, base.partition(".")[0]))
         elif isinstance(target, (cst.Tuple, cst.List)):
             names = []
             parallel = (isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(target.elements)
