@@ -213,3 +213,16 @@ def test_counterparts_are_validated(tmp_path, entry, problem):
     path.write_text(yaml.safe_dump({"counterparts": {"torchvision.transforms.RandomCrop": entry}}))
     with pytest.raises(KnowledgeError, match=problem):
         load_counterparts(path)
+
+
+def test_no_counterpart_fix_when_its_class_is_not_imported(tmp_path, in_dir):
+    (tmp_path / "a.py").write_text(
+        "from torchvision.datasets import ImageFolder\n"
+        "from torchvision.transforms import Compose, RandomCrop, ToTensor\n"
+        "train_tf = Compose([RandomCrop(224), ToTensor()])\n"
+        "val_tf = Compose([RandomCrop(224), ToTensor()])\n"
+        "train_set = ImageFolder('data/train', train_tf)\n"
+        "val_set = ImageFolder('data/val', val_tf)\n")
+    in_dir(tmp_path)
+    assert "EP101" in invoke("check", ".", "--format", "concise").output
+    assert invoke("check", ".", "--diff", "--unsafe-fixes").exit_code == 0

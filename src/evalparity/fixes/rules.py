@@ -119,6 +119,9 @@ def eval_counterpart(project, kb, pipeline_steps: tuple[Step, ...], leaf: Step) 
         return None
     keywords = {a.name: a.value.text for a in leaf.args if single_line(a.value.text)}
     items = [expand(t, leaf.name, size.value.text, resize, keywords) for t in entry.replace]
+    facts = project.facts(src.path)
+    if "." not in leaf.name and any(_binding(facts, item.partition("(")[0]) is None for item in items):
+        return None  # `from torchvision.transforms import RandomCrop`: CenterCrop may not be imported
     names = " + ".join(f"`{item.partition('(')[0].rpartition('.')[2]}`" for item in items)
     return fix(UNSAFE, f"Replace `{leaf.short_name}` with {names}", replace_element(src, leaf.location, items))
 
