@@ -30,11 +30,14 @@ class FileError:
 
 
 def display_path(path: Path) -> str:
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    """Relative to the current directory when below it, with / separators."""
+    absolute = os.path.abspath(path)
+    here = os.getcwd()
+    if absolute == here:
+        return "."
+    if absolute.startswith(here.rstrip(os.sep) + os.sep):
+        return Path(absolute[len(here.rstrip(os.sep)) + 1:]).as_posix()
+    return Path(absolute).as_posix()
 
 
 class Excluder:

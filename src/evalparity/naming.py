@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from .facts import EVAL, TRAIN
@@ -64,7 +65,12 @@ def _split_glued(word: str) -> list[str]:
 
 
 def words(identifier: str) -> list[str]:
-    return [part for w in _SPLIT.split(identifier) if w for part in _split_glued(w.lower())]
+    return list(_words(identifier))
+
+
+@lru_cache(maxsize=65536)
+def _words(identifier: str) -> tuple[str, ...]:
+    return tuple(part for w in _SPLIT.split(identifier) if w for part in _split_glued(w.lower()))
 
 
 def role_of_words(items: list[str]) -> str | None:

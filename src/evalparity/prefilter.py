@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .knowledge import KnowledgeBase
 
 EXTRA_MARKERS = ("DataLoader", "transform=", "transforms=", "transform =", "transforms =", "ImageFolder",
@@ -16,17 +18,21 @@ AMBIGUOUS = {"Sequential"}
 LIBRARY_HINTS = (b"transforms", b"albumentations", b"kornia")
 
 
-def markers(kb: KnowledgeBase) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
-    """(names that alone make a file worth parsing, names that need a library hint too)."""
+def _pattern(names) -> re.Pattern[bytes]:
+    return re.compile(b"|".join(re.escape(n.encode()) for n in sorted(names)))
+
+
+def markers(kb: KnowledgeBase) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """(names that alone make a file worth parsing, names that need a library hint too), each as one
+    compiled alternation so a file is scanned once."""
     names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
     names |= {"Sequential", *EXTRA_MARKERS, *MODE_MARKERS}
     names |= {name for entries in kb.datasets.values() for name in entries}
-    plain = tuple(sorted(n.encode() for n in names - AMBIGUOUS))
-    return plain, tuple(sorted(n.encode() for n in names & AMBIGUOUS))
+    return _pattern(names - AMBIGUOUS), _pattern(names & AMBIGUOUS)
 
 
-def may_contribute(data: bytes, wanted: tuple[tuple[bytes, ...], tuple[bytes, ...]]) -> bool:
+def may_contribute(data: bytes, wanted: tuple[re.Pattern[bytes], re.Pattern[bytes]]) -> bool:
     plain, ambiguous = wanted
-    if any(marker in data for marker in plain):
+    if plain.search(data):
         return True
-    return any(marker in data for marker in ambiguous) and any(hint in data for hint in LIBRARY_HINTS)
+    return bool(ambiguous.search(data)) and any(hint in data for hint in LIBRARY_HINTS)
