@@ -3,7 +3,6 @@ base class in the file, or a function imported from another project module), and
 
 from __future__ import annotations
 
-import weakref
 
 from .facts import CallEdge, FunctionFacts
 from .project import Project
@@ -111,14 +110,8 @@ class CallGraph:
         return found
 
 
-_GRAPHS: "weakref.WeakKeyDictionary[Project, CallGraph]" = weakref.WeakKeyDictionary()
-
-
 def call_graph(project: Project) -> CallGraph:
-    graph = _GRAPHS.get(project)
-    if graph is None:
-        graph = _GRAPHS[project] = CallGraph(project)
-    return graph
+    return project.derived(CallGraph)
 
 
 def argument_for(fn: FunctionFacts, edge: CallEdge, param: str) -> str | None:

@@ -7,7 +7,6 @@ EVAL, or runs under `torch.no_grad()` / `torch.inference_mode()`. Framework hook
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -110,11 +109,5 @@ class EvalLoops:
         return EvalLoop(key, fn, loop, min(calls, key=lambda c: start(c.location)), why, role)
 
 
-_CACHE: "weakref.WeakKeyDictionary[Project, EvalLoops]" = weakref.WeakKeyDictionary()
-
-
 def eval_loops(project: Project) -> EvalLoops:
-    loops = _CACHE.get(project)
-    if loops is None:
-        loops = _CACHE[project] = EvalLoops(project)
-    return loops
+    return project.derived(EvalLoops)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import weakref
 from dataclasses import dataclass, field
 
 from .callgraph import CallGraph, Key, argument_for, call_graph, const_for
@@ -193,11 +192,9 @@ class LoaderRoles:
         return UNKNOWN, ""
 
 
-_CACHE: "weakref.WeakKeyDictionary[Project, LoaderRoles]" = weakref.WeakKeyDictionary()
+def _build(project: Project) -> LoaderRoles:
+    return LoaderRoles(project, call_graph(project))
 
 
 def loader_roles(project: Project) -> LoaderRoles:
-    roles = _CACHE.get(project)
-    if roles is None:
-        roles = _CACHE[project] = LoaderRoles(project, call_graph(project))
-    return roles
+    return project.derived(_build)

@@ -5,7 +5,6 @@ iterations of the enclosing loops, and from the callers."""
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 from .callgraph import CallGraph, Key, argument_for, call_graph
@@ -152,11 +151,9 @@ def same_model(a: str, b: str) -> bool:
     return a != "?" and b != "?" and strip_wrappers(a) == strip_wrappers(b)
 
 
-_CACHE: "weakref.WeakKeyDictionary[Project, ModeFlow]" = weakref.WeakKeyDictionary()
+def _build(project: Project) -> ModeFlow:
+    return ModeFlow(call_graph(project))
 
 
 def mode_flow(project: Project) -> ModeFlow:
-    flow = _CACHE.get(project)
-    if flow is None:
-        flow = _CACHE[project] = ModeFlow(call_graph(project))
-    return flow
+    return project.derived(_build)

@@ -28,6 +28,7 @@ class Project:
         self._deferred = dict(deferred or {})
         self._suffixes: dict[tuple[str, ...], list[str]] = {}
         self._imports: dict[str, set[str]] = {}
+        self._derived: dict[Callable, object] = {}
         for path in list(files) + list(self._deferred):
             parts = _dotted(path)
             for start in range(len(parts)):
@@ -70,6 +71,12 @@ class Project:
             if path is not None:
                 return path, ".".join(parts[cut:])
         return None
+
+    def derived(self, build: Callable[["Project"], object]):
+        """A project-wide analysis (call graph, loader roles, …), built on first use and kept for this run."""
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        return self._derived[build]
 
     def facts(self, path: str) -> FileFacts | None:
         if path in self.files:
