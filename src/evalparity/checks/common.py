@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..facts import Evidence, Step
+from ..flow import flatten
 from ..knowledge import KnowledgeBase
 from ..project import walk_steps
 from ..roles import RoledPipeline
@@ -27,18 +28,7 @@ def label(item: RoledPipeline) -> str:
 
 def flat_steps(item: RoledPipeline, kb: KnowledgeBase) -> list[Step]:
     """Top-level steps with nested Compose expanded (wrappers are kept whole)."""
-    result = []
-
-    def add(steps):
-        for step in steps:
-            info = kb.lookup(step.qualname)
-            if info is not None and info.kind == "compose" and step.children:
-                add(step.children)
-            else:
-                result.append(step)
-
-    add(item.pipeline.steps)
-    return result
+    return flatten(item.pipeline.steps, kb)
 
 
 def last_normalize(item: RoledPipeline, kb: KnowledgeBase) -> Step | None:
