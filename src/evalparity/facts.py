@@ -128,6 +128,7 @@ class Sampler:
     location: Location | None = None
     args: tuple[Arg, ...] = ()
     text: str = ""
+    branch: str | None = None  # the role of the branch that picks it (`if is_training: sampler = …`)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..callgraph import call_graph
-from ..facts import EVAL
+from ..facts import EVAL, TRAIN
 from ..findings import Finding, Related
 from .loader_common import role_related, torch_loaders
 
@@ -32,7 +32,7 @@ def _trimmed(ctx, item) -> bool:
 def check(ctx):
     reported = set()
     for item in torch_loaders(ctx, EVAL):
-        sampler = next((s for s in item.loader.samplers if s.kind == "DistributedSampler"), None)
+        sampler = next((s for s in item.loader.samplers if s.kind == "DistributedSampler" and s.branch != TRAIN), None)
         if sampler is None or sampler.location in reported or _trimmed(ctx, item):
             continue
         reported.add(sampler.location)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..facts import EVAL
+from ..facts import EVAL, TRAIN
 from ..findings import Finding
 from .loader_common import at, const_setting, role_related, torch_loaders
 
@@ -21,6 +21,8 @@ def check(ctx):
                           where, role_related(item, EVAL, where))
             continue
         for sampler in item.loader.samplers:
+            if sampler.branch == TRAIN:
+                continue  # picked only on the training branch of a shared factory
             if sampler.kind in RANDOM_SAMPLERS:
                 reason = f"`{sampler.kind}`"
             elif sampler.kind == "DistributedSampler":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..callgraph import call_graph
 from ..facts import TRAIN
 from ..findings import Finding
+from ..naming import EVAL_WORDS, words
 from ..loaderroles import loader_roles
 from ..modeflow import inside, mode_flow
 from .loader_common import at, const_setting, role_related, torch_loaders
@@ -30,10 +31,18 @@ def _only_iterated_without_training(ctx, item) -> bool:
     return seen and not trained
 
 
+def _evaluates(item) -> bool:
+    """`eval_train_loader`, `train_eval_loader`: a loader over training data that exists to be evaluated."""
+    name = (item.site.binding if item.site is not None else None) or item.loader.binding or ""
+    return any(word in EVAL_WORDS for word in words(name))
+
+
 def check(ctx):
     for item in torch_loaders(ctx, TRAIN):
         loader = item.loader
         if loader.iterable or loader.synthetic or any(s.kind != "none" for s in (*loader.samplers, *loader.batch_samplers)):
+            continue
+        if _evaluates(item):
             continue
         known, shuffle = const_setting(item, "shuffle")
         if not known or shuffle not in (None, False) or _only_iterated_without_training(ctx, item):

@@ -3,6 +3,8 @@ their role; known library datasets built with or without their split argument.""
 
 from __future__ import annotations
 
+import dataclasses
+
 from pathlib import PurePath
 
 import libcst as cst
@@ -13,6 +15,7 @@ from ..values import const
 from .boolfold import BoolFolder, names_in
 from .build import FILE_ROLES, ROLE_KEYWORDS_BOOL, ROLE_KEYWORDS_STR
 from .collector import CallSite, Collected
+from .conditions import condition_role
 from .loopvisitor import Records
 from .scopes import ASSIGN, Scope, dotted, qualified_name, single_value
 from .steps import branch_role
@@ -129,7 +132,8 @@ class LoaderExtractor:
         if expr is None:
             return ()
         if isinstance(expr, cst.IfExp):
-            return self._samplers(expr.body, scope, env) + self._samplers(expr.orelse, scope, env)
+            return (_in_branch(self._samplers(expr.body, scope, env), condition_role(expr.test, True))
+                    + _in_branch(self._samplers(expr.orelse, scope, env), condition_role(expr.test, False)))
         if isinstance(expr, cst.Name):
             if expr.value == "None":
                 return (Sampler("none", self.loc(expr), text="None"),)
@@ -137,7 +141,8 @@ class LoaderExtractor:
             if bindings and all(b.kind == ASSIGN and b.value is not None for b in bindings) and len(bindings) <= 4:
                 found = ()
                 for binding in bindings:
-                    found += self._samplers(binding.value, binding.scope or scope, env)
+                    found += _in_branch(self._samplers(binding.value, binding.scope or scope, env),
+                                        branch_role(binding.conds)[0])
                 return found
             return (Sampler("other", self.loc(expr), text=self.text(expr)),)
         if isinstance(expr, cst.Call):
@@ -305,3 +310,7 @@ def _params(function: Scope | None) -> tuple[str, ...]:
 
 def _unit_test(name: str) -> bool:
     return name.startswith("test_")
+
+
+def _in_branch(samplers: tuple[Sampler, ...], role: str | None) -> tuple[Sampler, ...]:
+    return tuple(s if s.branch or role is None else dataclasses.replace(s, branch=role) for s in samplers)
