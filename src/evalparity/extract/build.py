@@ -7,11 +7,12 @@ from pathlib import PurePath
 
 import libcst as cst
 
-from ..facts import EVAL, TRAIN, DatasetUse, Evidence, FileFacts, Import, LoaderUse, Pipeline, Ref, SplitUse, Step
+from ..facts import EVAL, TRAIN, Arg, DatasetUse, Evidence, FileFacts, Import, LoaderUse, Pipeline, Ref, SplitUse, Step
 from ..knowledge import KnowledgeBase, TransformInfo
-from ..naming import is_tta, role_of_flag, role_of_name, role_of_string, opposite
-from .collector import CallSite, Collected, Context
+from ..naming import is_tta, opposite, role_of_flag, role_of_name, role_of_string
 from ..semantics import arg as semantic_arg, matches
+from ..values import const
+from .collector import CallSite, Collected, Context
 from .folding import Folder
 from .scopes import Scope, qualified_name, single_value
 from .steps import Draft, StepBuilder, branch_role
@@ -192,8 +193,6 @@ class Builder:
         mean = self._arg_value(call, scope, info, info.mean.name) if info.mean else None
         std = self._arg_value(call, scope, info, info.std.name) if info.std else None
         if normalization is not None or (mean is not None and std is not None):
-            from ..facts import Arg
-            from ..values import const
             mean = mean or const(normalization.mean, f"{normalization.name} mean")
             std = std or const(normalization.std, f"{normalization.name} std")
             step = Step("torchvision.transforms.Normalize", "Normalize",
