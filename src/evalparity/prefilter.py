@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 from .knowledge import KnowledgeBase
 
@@ -12,27 +12,32 @@ EXTRA_MARKERS = ("DataLoader", "transform=", "transforms=", "transform =", "tran
 MODE_MARKERS = (".eval(", ".train(", ".eval\n", ".train\n", ".eval\r", ".train\r", "no_grad:", "inference_mode:",
                 "enable_grad:", "F.dropout", "functional.dropout", "F.alpha_dropout", "functional.alpha_dropout",
                 "loader(", "for epoch")  # loader factories (`build_loader(ds, is_train=False)`), epoch loops
-# Names that torch.nn also uses (nn.Sequential is in every model file): they count only next to an
-# import of a transform library.
-AMBIGUOUS = {"Sequential"}
-LIBRARY_HINTS = (b"transforms", b"albumentations", b"kornia")
+# Names that torch.nn also uses (nn.Sequential is in every model file) count only next to a transform
+# library; dataset class names only next to `datasets` (they are imported from torchvision.datasets).
+SEQUENTIAL_HINTS = (b"transforms", b"albumentations", b"kornia")
+DATASET_HINT = b"datasets"
 
 
-def _pattern(names) -> re.Pattern[bytes]:
-    return re.compile(b"|".join(re.escape(n.encode()) for n in sorted(names)))
+@dataclass(frozen=True)
+class Markers:
+    plain: tuple[bytes, ...]
+    gated: tuple[tuple[tuple[bytes, ...], tuple[bytes, ...]], ...]  # (hints, names): names count if a hint is present
 
 
-def markers(kb: KnowledgeBase) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """(names that alone make a file worth parsing, names that need a library hint too), each as one
-    compiled alternation so a file is scanned once."""
+def markers(kb: KnowledgeBase) -> Markers:
+    """The names every pipeline, dataset use, loader or mode call must spell out in the source."""
     names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
-    names |= {"Sequential", *EXTRA_MARKERS, *MODE_MARKERS}
-    names |= {name for entries in kb.datasets.values() for name in entries}
-    return _pattern(names - AMBIGUOUS), _pattern(names & AMBIGUOUS)
+    names |= {*EXTRA_MARKERS, *MODE_MARKERS}
+    names -= {"Sequential"}
+    # a marker that contains another one adds nothing: `ReplayCompose` is found by `Compose`
+    plain = sorted(n for n in names if not any(other != n and other in n for other in names))
+    datasets = sorted({name for entries in kb.datasets.values() for name in entries})
+    return Markers(tuple(n.encode() for n in plain),
+                   ((SEQUENTIAL_HINTS, (b"Sequential",)), ((DATASET_HINT,), tuple(n.encode() for n in datasets))))
 
 
-def may_contribute(data: bytes, wanted: tuple[re.Pattern[bytes], re.Pattern[bytes]]) -> bool:
-    plain, ambiguous = wanted
-    if plain.search(data):
+def may_contribute(data: bytes, wanted: Markers) -> bool:
+    if any(marker in data for marker in wanted.plain):
         return True
-    return bool(ambiguous.search(data)) and any(hint in data for hint in LIBRARY_HINTS)
+    return any(any(hint in data for hint in hints) and any(name in data for name in names)
+               for hints, names in wanted.gated)
