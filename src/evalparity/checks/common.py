@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..facts import Evidence, Step
 from ..flow import flatten
 from ..knowledge import KnowledgeBase
-from ..project import walk_steps
 from ..roles import RoledPipeline
 from ..semantics import arg, is_normalize, is_opaque, scale_effect, UNIT, RAW
 
@@ -52,10 +51,6 @@ def scale_state(item: RoledPipeline, kb: KnowledgeBase) -> tuple[str | None, Ste
         elif effect is not None and effect not in (UNIT, RAW):
             return None, step
     return state, decider
-
-
-__all__ = ["strongest", "role_reason", "label", "flat_steps", "last_normalize", "has_opaque", "scale_state",
-           "walk_steps"]
 
 
 def normalize_transitions(transitions, kb: KnowledgeBase, include_self: bool = False):
