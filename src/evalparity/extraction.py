@@ -15,6 +15,7 @@ from .facts import FileFacts
 from .knowledge import KnowledgeBase
 from .naming import EVAL_WORDS, TRAIN_WORDS, role_words, set_role_hints
 from .prefilter import markers, may_contribute
+from .screen import screen_names, worth_extracting
 
 POOL_THRESHOLD = 16  # below this many files to parse, starting workers costs more than it saves
 _WORKER_KB: KnowledgeBase | None = None
@@ -64,7 +65,7 @@ def _cached_extract(shown: str, source: bytes, kb: KnowledgeBase, cache: Cache |
 def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None,
                   progress: Callable[[int, int], None] | None = None):
     """(facts by display path, deferred loaders for skipped files, per-file errors)."""
-    wanted = markers(kb)
+    wanted, names = markers(kb), screen_names(kb)
     errors: list[FileError] = []
     slots: dict[str, FileFacts | None] = {}
     deferred: dict[str, Callable[[], FileFacts | None]] = {}
@@ -80,6 +81,9 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
             continue
         key = cache.key(shown, source) if cache is not None else None
         cached = cache.get(key) if key is not None else None
+        if cached is None and not worth_extracting(shown, source, names):
+            deferred[shown] = lambda shown=shown, source=source: _cached_extract(shown, source, kb, cache)
+            continue
         slots[shown] = cached
         if cached is None:
             todo.append((shown, source, key))

@@ -1,0 +1,187 @@
+"""The prefilter's second stage: CPython's own parser, about ten times faster than libcst's, checks that
+the words the first stage found are code that can contribute on its own, not comments, strings or
+unrelated names.
+
+A file can contribute on its own when it calls a pipeline, dataset, split or loader constructor (or passes
+a `transform=`), or when it holds something a model-mode rule looks at: a loop over data that calls
+something, a call that hands a loader to another function (a training driver), a bare `model.eval`,
+`with torch.no_grad:` without the call, functional dropout that ignores the module's mode, `.train()` in a
+function named for evaluation. Anything else is deferred: extracted on demand when an import or a call
+from an analysed file reaches it (project.py, callgraph.py). Files that do not parse are kept so that
+the syntax error is reported."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .extract.collector import SPECIAL_CALLS, TRANSFORM_KEYWORDS
+from .facts import EVAL
+from .knowledge import KnowledgeBase
+from .evalloops import FOREIGN, unit_test_file
+from .modewords import loader_like
+from .naming import role_of_name, words
+
+GRAD_NAMES = frozenset({"no_grad", "inference_mode", "enable_grad"})
+DROPOUTS = frozenset({"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"})
+ITER_WRAPPERS_STOP = frozenset({"range", "len", "zip_longest", "product"})
+# an argument named like this makes a call a hand-over of data to a training or evaluation function
+DRIVER_WORDS = frozenset({"loader", "loaders", "dataloader", "dataloaders", "dl", "iterator"})
+
+
+@dataclass(frozen=True)
+class ScreenNames:
+    constructors: frozenset[str]  # pipeline, dataset, split and loader constructors, by their last name
+    transforms: frozenset[str]  # every transform the knowledge base knows (`nn.Sequential` of them is a pipeline)
+
+
+def screen_names(kb: KnowledgeBase) -> ScreenNames:
+    names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
+    names |= {name for entries in kb.datasets.values() for name in entries}
+    # `Sequential` is torch.nn's too (in every model file): it counts only around transforms
+    return ScreenNames(frozenset((names | SPECIAL_CALLS) - {"Sequential"}),
+                       frozenset(entry.name for entry in kb.all_entries()) - {"Sequential"})
+
+
+def _last_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _iterated(expr: ast.AST) -> str:
+    """The name a `for` iterates once wrappers are peeled: `enumerate(tqdm(val_loader))` → val_loader."""
+    for _ in range(6):
+        if not isinstance(expr, ast.Call):
+            break
+        name = _dotted(expr.func)
+        if name.rpartition(".")[2] in ITER_WRAPPERS_STOP or name.endswith((".items", ".values", ".keys")):
+            return ""
+        positional = [a for a in expr.args if not isinstance(a, ast.Starred)]
+        if not positional:
+            return name
+        expr = positional[0]
+    if isinstance(expr, ast.Subscript):
+        expr = expr.value
+    return _dotted(expr)
+
+
+def _data_loop(node: ast.For | ast.AsyncFor) -> bool:
+    name = _iterated(node.iter)
+    if not name or not (loader_like(name) or role_of_name(name.rpartition(".")[2]) is not None):
+        return False
+    return any(isinstance(inner, ast.Call) for stmt in node.body for inner in ast.walk(stmt))
+
+
+def _imports(tree: ast.Module) -> dict[str, str]:
+    """Local name → imported module or object, from the module's import statements."""
+    table = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                table[alias.asname or alias.name.partition(".")[0]] = alias.name if alias.asname else \
+                    alias.name.partition(".")[0]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for alias in node.names:
+                table[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return table
+
+
+def _torch_dropout(call: ast.Call, imports: dict[str, str]) -> bool:
+    """`F.dropout(x, 0.5)` in `forward`, with `F` from torch, and no `training=` (or a literal True)."""
+    if _last_name(call.func) not in DROPOUTS:
+        return False
+    head = _dotted(call.func).partition(".")[0]
+    if not imports.get(head, "").startswith("torch"):
+        return False
+    training = next((k.value for k in call.keywords if k.arg == "training"), None)
+    if training is None and len(call.args) >= 3:
+        training = call.args[2]
+    if training is None:
+        return not any(k.arg is None for k in call.keywords) and not any(isinstance(a, ast.Starred)
+                                                                         for a in call.args)
+    return isinstance(training, ast.Constant) and training.value is True
+
+
+def _hands_over_data(call: ast.Call) -> bool:
+    """`validate(val_loader, model)`, `train_one_epoch(model, data_loader)`: a training driver's call;
+    `build_loader(ds, is_train=False)`: a loader factory's call site."""
+    callee = _last_name(call.func)
+    if any(w in DRIVER_WORDS for w in words(callee)):
+        return True
+    for arg in (*call.args, *(k.value for k in call.keywords)):
+        name = _last_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else ""
+        if name and any(w in DRIVER_WORDS for w in words(name)) and (
+                role_of_name(callee) is not None or role_of_name(name) is not None or "epoch" in words(callee)):
+            return True
+    return False
+
+
+def _function_contributes(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str], mode: bool) -> bool:
+    """Functional dropout that ignores the mode in `forward`; `.train()` in a function named for evaluation."""
+    if fn.name == "forward":
+        return any(isinstance(node, ast.Call) and _torch_dropout(node, imports) for node in ast.walk(fn))
+    if mode and role_of_name(fn.name) == EVAL:
+        return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "train"
+                   for node in ast.walk(fn))
+    return False
+
+
+def _sequential_of_transforms(call: ast.Call, names: ScreenNames) -> bool:
+    """`nn.Sequential(T.Resize(256), …)`, `A.Sequential([A.HorizontalFlip(), …])`."""
+    items = [item for arg in call.args for item in (arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg])]
+    return any(isinstance(item, ast.Call) and (_last_name(item.func) in names.transforms or
+                                                (_last_name(item.func) == "Sequential" and
+                                                 _sequential_of_transforms(item, names)))
+               for item in items)
+
+
+def _contributes(tree: ast.Module, names: ScreenNames, mode: bool) -> bool:
+    """`mode`: whether the model-mode criteria apply (not in unit tests or code for another framework)."""
+    imports = _imports(tree)
+    if any(module.partition(".")[0] in FOREIGN for module in imports.values()):
+        mode = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            last = _last_name(node.func)
+            if last in names.constructors or (last == "Sequential" and _sequential_of_transforms(node, names)):
+                return True
+            if any(k.arg in TRANSFORM_KEYWORDS for k in node.keywords):
+                return True
+            if mode and _hands_over_data(node):
+                return True
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            if mode and _data_loop(node):
+                return True
+        elif isinstance(node, ast.Expr):
+            if isinstance(node.value, ast.Attribute) and node.value.attr in ("eval", "train"):
+                return True
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            if any(_last_name(item.context_expr) in GRAD_NAMES for item in node.items):
+                return True
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if _function_contributes(node, imports, mode):
+                return True
+    return False
+
+
+def worth_extracting(path: str, source: bytes, names: ScreenNames) -> bool:
+    """False when the file cannot contribute on its own; True when it can, or does not parse."""
+    try:
+        tree = compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
+        return True
+    return _contributes(tree, names, mode=not unit_test_file(path))

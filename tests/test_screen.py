@@ -1,0 +1,94 @@
+"""The prefilter's second stage keeps files that can contribute on their own and defers the rest."""
+
+import textwrap
+
+import pytest
+
+from conftest import FIXTURES
+from evalparity.engine import check, enabled_codes
+from evalparity.extraction import extract_one
+from evalparity.knowledge import default_knowledge
+from evalparity.screen import screen_names, worth_extracting
+
+KB = default_knowledge()
+NAMES = screen_names(KB)
+
+
+def _keeps(source: str, path: str = "train.py") -> bool:
+    return worth_extracting(path, textwrap.dedent(source).encode(), NAMES)
+
+
+KEPT = {
+    "compose": "import torchvision.transforms as T\ntf = T.Compose([T.ToTensor()])\n",
+    "loader": "from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=8)\n",
+    "dataset": "from torchvision import datasets\nds = datasets.CIFAR10('.', train=False)\n",
+    "transform keyword": "ds = MyDataset(root, transform=tf)\n",
+    "split": "from torch.utils.data import random_split\na, b = random_split(ds, [8, 2])\n",
+    "sequential of transforms": "import torch.nn as nn\nimport torchvision.transforms as T\n"
+                                "tf = nn.Sequential(T.Resize(256), T.CenterCrop(224))\n",
+    "albumentations sequential": "import albumentations as A\ntf = A.Sequential([A.HorizontalFlip()])\n",
+    "loop over a loader": "def evaluate(model, val_loader):\n    for x, y in val_loader:\n        model(x)\n",
+    "loop over role-named data": "for x in enumerate(test_data):\n    net(x)\n",
+    "driver call": "for epoch in range(9):\n    validate(model, val_loader)\n",
+    "loader factory call": "from loaders import build_loader\nholdout = build_loader(b, is_train=False)\n",
+    "bare eval": "model.eval\n",
+    "no_grad not called": "import torch\nwith torch.no_grad:\n    y = model(x)\n",
+    "dropout in forward": "import torch.nn.functional as F\nclass Net:\n    def forward(self, x):\n"
+                          "        return F.dropout(x, 0.5)\n",
+    "dropout with literal True": "from torch.nn import functional as F\ndef forward(x):\n"
+                                 "    return F.dropout(x, 0.5, training=True)\n",
+    "train in an eval function": "def validate(model):\n    model.train()\n",
+    "syntax error": "def broken(:\n",
+}
+
+DEFERRED = {
+    "words only in comments and strings": "# build a DataLoader and Compose here\nhelp = 'transform='\n",
+    "model file with nn.Sequential": "import torch.nn as nn\nimport torchvision.transforms\n"
+                                     "body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())\n",
+    "constants only": "MEAN = (0.485, 0.456, 0.406)\nSTD = (0.229, 0.224, 0.225)\n",
+    "eval call outside any loop": "def export(model):\n    model.eval()\n    return model\n",
+    "loop over layers": "def init(model):\n    for m in model.modules():\n        m.reset_parameters()\n",
+    "builtin on a loader": "def size(dataloader):\n    return len(dataloader) if isinstance(dataloader, list) else 0\n",
+    "dropout that follows the mode": "import torch.nn.functional as F\ndef forward(self, x):\n"
+                                     "    return F.dropout(x, 0.5, training=self.training)\n",
+    "another framework's dropout": "import chainer.functions as F\ndef forward(x):\n    return F.dropout(x, 0.5)\n",
+    "dropout outside forward": "import torch.nn.functional as F\ndef block(x):\n    return F.dropout(x, 0.5)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(KEPT))
+def test_kept(name):
+    assert _keeps(KEPT[name])
+
+
+@pytest.mark.parametrize("name", sorted(DEFERRED))
+def test_deferred(name):
+    assert not _keeps(DEFERRED[name])
+
+
+def test_unit_tests_are_not_evaluation_code():
+    source = "def test_eval(model):\n    model.train()\n    for x in val_loader:\n        model(x)\n"
+    assert _keeps(source, "src/evaluate.py")
+    assert not _keeps(source, "tests/test_model.py")
+
+
+def test_code_for_another_framework_has_no_torch_modes():
+    source = "import mxnet\nfor batch in val_data:\n    net(batch)\n"
+    assert not _keeps(source)
+
+
+FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*.py") if "fixes" not in p.parts)
+
+
+def test_deferred_fixture_files_find_nothing_on_their_own(in_dir, monkeypatch):
+    """A file the screen defers would produce no finding by itself even if it were analysed."""
+    deferred = [p for p in FIXTURE_FILES if not worth_extracting(p.name, p.read_bytes(), NAMES)]
+    assert deferred, "the fixtures should include files that only supply constants or helpers"
+    for path in deferred:
+        facts, _ = extract_one(path.name, path.read_bytes(), KB)
+        assert facts is not None and not (facts.pipelines or facts.loaders or facts.datasets or facts.splits), path
+        in_dir(path.parent)
+        monkeypatch.setattr("evalparity.extraction.worth_extracting", lambda *args: True)
+        result = check([path.name], select=tuple(enabled_codes()) + (path.parent.name,))
+        found = [f.code for f in result.findings if f.code != "EP902"]  # unused suppressions: checked on every file
+        assert not found, (path, found)
