@@ -143,10 +143,13 @@ def _function_contributes(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: d
 def _sequential_of_transforms(call: ast.Call, names: ScreenNames) -> bool:
     """`nn.Sequential(T.Resize(256), …)`, `A.Sequential([A.HorizontalFlip(), …])`."""
     items = [item for arg in call.args for item in (arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg])]
-    return any(isinstance(item, ast.Call) and (_last_name(item.func) in names.transforms or
-                                                (_last_name(item.func) == "Sequential" and
-                                                 _sequential_of_transforms(item, names)))
-               for item in items)
+    for item in items:
+        if not isinstance(item, ast.Call):
+            continue
+        name = _last_name(item.func)
+        if name in names.transforms or (name == "Sequential" and _sequential_of_transforms(item, names)):
+            return True
+    return False
 
 
 def _contributes(tree: ast.Module, names: ScreenNames, mode: bool) -> bool:

@@ -58,12 +58,12 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     position = positions.start
 
     def text(node) -> str:
-        return _SPACE.sub(" ", module.code_for_node(node)).strip()
+        return _SPACE.sub(" ", positions.source(node)).strip()
 
     data = collect(module, pipeline_constructor_names(kb))
     facts = Builder(path, data, kb, text, loc, position).build()
     add_dataflow_facts(facts, module, data, kb, text, loc, source)
-    facts.lines = tuple(module.code.splitlines())
+    facts.lines = tuple(positions.code.splitlines())
     facts.import_line = import_line(module, positions)
     return facts
 

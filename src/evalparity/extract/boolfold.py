@@ -11,6 +11,7 @@ from ..facts import Value
 from ..values import const, unknown
 from .folding import Folder
 from .scopes import Scope
+from .walk import walk
 
 _COMPARE = {
     cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.Is: operator.is_, cst.IsNot: operator.is_not,
@@ -79,21 +80,24 @@ class BoolFolder:
         return self.folder.fold(expr, scope, env)
 
 
+class _Names:
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        walk(node.value, self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        walk(node.value, self)
+        return False
+
+
 def names_in(expr: cst.CSTNode) -> set[str]:
     """Every plain name read by an expression (not attribute parts)."""
-    found: set[str] = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            found.add(node.value)
-
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
-            return False
-
-        def visit_Arg(self, node: cst.Arg) -> bool:
-            node.value.visit(self)
-            return False
-
-    expr.visit(Names())
-    return found
+    names = _Names()
+    walk(expr, names)
+    return names.found

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .scopes import ASSIGN, IMPORT, OTHER, Binding, Scope, dotted
+from .walk import walk
 
 LIST_METHODS = {"append", "extend", "insert"}
 TRANSFORM_KEYWORDS = {"transform", "transforms", "img_transform", "image_transform", "transform_fn", "preprocess"}
@@ -91,7 +92,7 @@ def _call_name(call: cst.Call) -> str:
     return ""
 
 
-class Collector(cst.CSTVisitor):
+class Collector:
     def __init__(self, interesting_names: set[str]) -> None:
         self.interesting = interesting_names | SPECIAL_CALLS
         self.scope = Scope("module", "<module>")
@@ -225,15 +226,15 @@ class Collector(cst.CSTVisitor):
     def visit_If(self, node: cst.If) -> bool:
         depth = len(self.conds)
         is_elif = id(node) in self._elifs
-        node.test.visit(self)
+        walk(node.test, self)
         self.conds.append(Cond(node.test, True))
-        node.body.visit(self)
+        walk(node.body, self)
         del self.conds[depth:]
         if node.orelse is not None:
             self.conds.append(Cond(node.test, False))
             if isinstance(node.orelse, cst.If):
                 self._elifs.add(id(node.orelse))
-            node.orelse.visit(self)
+            walk(node.orelse, self)
             del self.conds[depth:]
         elif _terminates(node.body) and self._blocks and not is_elif:
             # `if is_train: return …` — the rest of the block runs only when the test is false
@@ -246,12 +247,12 @@ class Collector(cst.CSTVisitor):
             self.data.contexts.setdefault(id(node.body), context)
             self.data.contexts.setdefault(id(node.orelse), context)
         depth = len(self.conds)
-        node.test.visit(self)
+        walk(node.test, self)
         self.conds.append(Cond(node.test, True))
-        node.body.visit(self)
+        walk(node.body, self)
         del self.conds[depth:]
         self.conds.append(Cond(node.test, False))
-        node.orelse.visit(self)
+        walk(node.orelse, self)
         del self.conds[depth:]
         return False
 
@@ -288,5 +289,5 @@ class Collector(cst.CSTVisitor):
 
 def collect(module: cst.Module, interesting_names: set[str]) -> Collected:
     collector = Collector(interesting_names)
-    module.visit(collector)
+    walk(module, collector)
     return collector.data

@@ -16,6 +16,7 @@ from .boolfold import BoolFolder
 from .collector import Collected
 from .loopcalls import CallFacts
 from .scopes import Scope, dotted, qualified_name
+from .walk import walk
 
 GRAD_NAMES = {"no_grad", "inference_mode", "enable_grad", "set_grad_enabled"}
 DROPOUTS = {"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"}
@@ -80,7 +81,7 @@ def grad_kind(scope: Scope, expr: cst.BaseExpression, folder: BoolFolder) -> tup
     return name, True
 
 
-class Flow(CallFacts, cst.CSTVisitor):
+class Flow(CallFacts):
     def __init__(self, path: str, data: Collected, folder: BoolFolder, text, loc) -> None:
         self.path, self.folder, self.text, self.loc = path, folder, text, loc
         self.data = data
@@ -285,5 +286,5 @@ def _remainder(call: cst.Call) -> bool:
 
 def collect_flow(module: cst.Module, path: str, data: Collected, folder: BoolFolder, text, loc) -> Records:
     flow = Flow(path, data, folder, text, loc)
-    module.visit(flow)
+    walk(module, flow)
     return flow.records

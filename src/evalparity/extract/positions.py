@@ -20,6 +20,7 @@ from libcst._nodes.internal import CodegenState
 @dataclass(frozen=False)
 class _OffsetState(CodegenState):
     spans: dict = field(default_factory=dict)
+    full: dict = field(default_factory=dict)  # the whole code of each node, parentheses and leading lines included
     offset: int = 0
     _stack: list = field(default_factory=list)
 
@@ -37,6 +38,7 @@ class _OffsetState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._stack.pop()
+        self.full[node] = (start, self.offset)
         if node not in self.spans:
             self.spans[node] = (start, self.offset)
 
@@ -61,7 +63,9 @@ class Positions:
         state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
         module._codegen(state)
         self._spans = state.spans
-        code = "".join(state.tokens)
+        self._full = state.full
+        self.module = module
+        self.code = code = "".join(state.tokens)
         starts = [0]
         index = 0
         while True:
@@ -78,6 +82,16 @@ class Positions:
 
     def start(self, node: cst.CSTNode) -> tuple[int, int]:
         return self._point(self._spans[node][0])
+
+    def source(self, node: cst.CSTNode) -> str:
+        """The node's code, as `Module.code_for_node` would generate it (up to indentation)."""
+        span = self._full.get(node)
+        if span is None:
+            return self.module.code_for_node(node)
+        text = self.code[span[0]:span[1]]
+        if isinstance(node, cst.If) and text.lstrip().startswith("elif"):
+            text = text.replace("elif", "if", 1)  # alone, an `elif` branch is generated as an `if`
+        return text
 
     def range(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
         start, end = self._spans[node]
