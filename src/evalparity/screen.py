@@ -86,18 +86,15 @@ def _data_loop(node: ast.For | ast.AsyncFor) -> bool:
     return any(isinstance(inner, ast.Call) for stmt in node.body for inner in ast.walk(stmt))
 
 
-def _imports(tree: ast.Module) -> dict[str, str]:
-    """Local name → imported module or object, from the module's import statements."""
-    table = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                table[alias.asname or alias.name.partition(".")[0]] = alias.name if alias.asname else \
-                    alias.name.partition(".")[0]
-        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            for alias in node.names:
-                table[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return table
+def _record_import(node: ast.Import | ast.ImportFrom, table: dict[str, str]) -> None:
+    """Local name → imported module or object."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            table[alias.asname or alias.name.partition(".")[0]] = alias.name if alias.asname else \
+                alias.name.partition(".")[0]
+    elif not node.level and node.module:
+        for alias in node.names:
+            table[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
 
 def _torch_dropout(call: ast.Call, imports: dict[str, str]) -> bool:
@@ -130,14 +127,13 @@ def _hands_over_data(call: ast.Call) -> bool:
     return False
 
 
-def _function_contributes(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str], mode: bool) -> bool:
-    """Functional dropout that ignores the mode in `forward`; `.train()` in a function named for evaluation."""
-    if fn.name == "forward":
-        return any(isinstance(node, ast.Call) and _torch_dropout(node, imports) for node in ast.walk(fn))
-    if mode and role_of_name(fn.name) == EVAL:
-        return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "train"
-                   for node in ast.walk(fn))
-    return False
+def _forward_dropout(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str]) -> bool:
+    return any(isinstance(node, ast.Call) and _torch_dropout(node, imports) for node in ast.walk(fn))
+
+
+def _trains_in_eval_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "train"
+               for node in ast.walk(fn))
 
 
 def _sequential_of_transforms(call: ast.Call, names: ScreenNames) -> bool:
@@ -152,11 +148,13 @@ def _sequential_of_transforms(call: ast.Call, names: ScreenNames) -> bool:
     return False
 
 
-def _contributes(tree: ast.Module, names: ScreenNames, mode: bool) -> bool:
-    """`mode`: whether the model-mode criteria apply (not in unit tests or code for another framework)."""
-    imports = _imports(tree)
-    if any(module.partition(".")[0] in FOREIGN for module in imports.values()):
-        mode = False
+def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool) -> bool:
+    """`mode`: whether the model-mode criteria apply (not in unit tests or code for another framework).
+    One walk: constructor calls decide at once; the rest waits for the imports."""
+    imports: dict[str, str] = {}
+    mode_hit = False
+    forwards = []
+    trains = b".train(" in source
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             last = _last_name(node.func)
@@ -164,11 +162,9 @@ def _contributes(tree: ast.Module, names: ScreenNames, mode: bool) -> bool:
                 return True
             if any(k.arg in TRANSFORM_KEYWORDS for k in node.keywords):
                 return True
-            if mode and _hands_over_data(node):
-                return True
+            mode_hit = mode_hit or _hands_over_data(node)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            if mode and _data_loop(node):
-                return True
+            mode_hit = mode_hit or _data_loop(node)
         elif isinstance(node, ast.Expr):
             if isinstance(node.value, ast.Attribute) and node.value.attr in ("eval", "train"):
                 return True
@@ -176,9 +172,15 @@ def _contributes(tree: ast.Module, names: ScreenNames, mode: bool) -> bool:
             if any(_last_name(item.context_expr) in GRAD_NAMES for item in node.items):
                 return True
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if _function_contributes(node, imports, mode):
-                return True
-    return False
+            if node.name == "forward":
+                forwards.append(node)
+            elif trains and not mode_hit and role_of_name(node.name) == EVAL:
+                mode_hit = _trains_in_eval_function(node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            _record_import(node, imports)
+    if b"dropout" in source and any(_forward_dropout(fn, imports) for fn in forwards):
+        return True
+    return mode_hit and mode and not any(module.partition(".")[0] in FOREIGN for module in imports.values())
 
 
 def worth_extracting(path: str, source: bytes, names: ScreenNames) -> bool:
@@ -187,4 +189,4 @@ def worth_extracting(path: str, source: bytes, names: ScreenNames) -> bool:
         tree = compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
         return True
-    return _contributes(tree, names, mode=not unit_test_file(path))
+    return _contributes(tree, source, names, mode=not unit_test_file(path))

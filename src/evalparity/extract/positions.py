@@ -9,17 +9,36 @@ PositionProvider's (tests/test_positions.py compares them on every fixture).
 from __future__ import annotations
 
 from bisect import bisect_right
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 
+class _SyntacticPosition:
+    """What `record_syntactic_position` returns: a plain context manager (a generator-based one costs more)."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(self, state: "_OffsetState", node, start_node, end_node) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+
+    def __enter__(self) -> None:
+        self.start = self.state.offset
+
+    def __exit__(self, *exc) -> bool:
+        state = self.state
+        start = self.start if self.start_node is None else state.span(self.start_node)[0]
+        end = state.offset if self.end_node is None else state.span(self.end_node)[1]
+        state.spans[id(self.node)] = (start, end)
+        return False
+
+
 @dataclass(frozen=False)
 class _OffsetState(CodegenState):
-    spans: dict = field(default_factory=dict)
+    """Keyed by id(node): the tree outlives the state, and CSTNode.__hash__ is a Python call."""
+
+    spans: dict = field(default_factory=dict)  # syntactic ranges, for nodes whose code has more than their syntax
     full: dict = field(default_factory=dict)  # the whole code of each node, parentheses and leading lines included
     offset: int = 0
     _stack: list = field(default_factory=list)
@@ -37,23 +56,14 @@ class _OffsetState(CodegenState):
         self._stack.append(self.offset)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        start = self._stack.pop()
-        self.full[node] = (start, self.offset)
-        if node not in self.spans:
-            self.spans[node] = (start, self.offset)
+        self.full[id(node)] = (self._stack.pop(), self.offset)
 
-    @contextmanager
-    def record_syntactic_position(self, node, *, start_node=None, end_node=None) -> Iterator[None]:
-        start = self.offset
-        try:
-            yield
-        finally:
-            end = self.offset
-            if start_node is not None:
-                start = self.spans[start_node][0]
-            if end_node is not None:
-                end = self.spans[end_node][1]
-            self.spans[node] = (start, end)
+    def span(self, node: cst.CSTNode) -> tuple[int, int]:
+        key = id(node)
+        return self.spans[key] if key in self.spans else self.full[key]
+
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None) -> _SyntacticPosition:
+        return _SyntacticPosition(self, node, start_node, end_node)
 
 
 class Positions:
@@ -62,8 +72,7 @@ class Positions:
     def __init__(self, module: cst.Module) -> None:
         state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
         module._codegen(state)
-        self._spans = state.spans
-        self._full = state.full
+        self._state = state
         self.module = module
         self.code = code = "".join(state.tokens)
         starts = [0]
@@ -81,11 +90,11 @@ class Positions:
         return line, offset - self._starts[line - 1]
 
     def start(self, node: cst.CSTNode) -> tuple[int, int]:
-        return self._point(self._spans[node][0])
+        return self._point(self._state.span(node)[0])
 
     def source(self, node: cst.CSTNode) -> str:
         """The node's code, as `Module.code_for_node` would generate it (up to indentation)."""
-        span = self._full.get(node)
+        span = self._state.full.get(id(node))
         if span is None:
             return self.module.code_for_node(node)
         text = self.code[span[0]:span[1]]
@@ -94,7 +103,7 @@ class Positions:
         return text
 
     def range(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
-        start, end = self._spans[node]
+        start, end = self._state.span(node)
         return self._point(start), self._point(end)
 
 
