@@ -1,24 +1,39 @@
 """Facts survive the cache unchanged, and output is identical with and without it, for any --jobs."""
 
 import json
+import os
+import pickle
+from pathlib import Path
 
 import pytest
 
 from conftest import EXAMPLES, FIXTURES
-from evalparity import extraction
-from evalparity.cache import CACHE_DIR, Cache, clean
+from evalparity import cache as cache_module, extraction
+from evalparity.cache import CACHE_DIR, FORMAT, MANIFEST, Cache, Manifest, Signature, clean, decode_facts, encode
 from evalparity.engine import check
 from evalparity.extract import extract_source
 from evalparity.knowledge import default_knowledge
 from evalparity.report.json_format import as_dict
-from evalparity.serialize import dumps, loads
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.py"))[:40] + sorted(EXAMPLES.rglob("*.py")),
                          ids=lambda p: p.name)
 def test_facts_round_trip(path):
     facts = extract_source(path.name, path.read_bytes(), default_knowledge())
-    assert loads(dumps(facts)) == facts
+    assert decode_facts(encode(facts)) == facts
+
+
+def test_codec_keeps_folded_arrays_and_refuses_other_classes():
+    from evalparity.extract.folding import Array
+    from evalparity.facts import FileFacts, Value
+
+    facts = FileFacts("a.py", constants={"MEAN": Value("const", const=Array((0.5, 0.25)), text="m")})
+    again = decode_facts(encode(facts))
+    assert again == facts and type(again.constants["MEAN"].const) is Array
+    with pytest.raises(pickle.UnpicklingError):
+        decode_facts(encode(FileFacts("a.py", constants={"x": Value("const", const=Path("x"))})))
+    with pytest.raises(TypeError):
+        decode_facts(encode(("not", "facts")))
 
 
 def _findings(tmp_path, **kwargs):
@@ -34,7 +49,7 @@ def test_same_output_with_cache_and_any_jobs(tmp_path, monkeypatch):
     assert _findings(tmp_path, kb=kb, jobs=2) == baseline
     cache = Cache(tmp_path, kb.digest)
     assert _findings(tmp_path, kb=kb, jobs=2, cache=cache) == baseline
-    assert any((tmp_path / CACHE_DIR / "v1").rglob("*.json"))
+    assert any((tmp_path / CACHE_DIR / FORMAT).rglob("*.pickle"))
     assert _findings(tmp_path, kb=kb, jobs=1, cache=Cache(tmp_path, kb.digest)) == baseline
 
 
@@ -51,8 +66,10 @@ def test_corrupt_entry_is_a_miss(tmp_path):
     kb = default_knowledge()
     cache = Cache(tmp_path, kb.digest)
     check([str(EXAMPLES)], kb=kb, cache=cache)
-    for entry in (tmp_path / CACHE_DIR).rglob("*.json"):
-        entry.write_text("{not json")
+    entries = list((tmp_path / CACHE_DIR).rglob("*.pickle"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"\x80\x05not a pickle")
     assert check([str(EXAMPLES)], kb=kb, cache=cache).findings == check([str(EXAMPLES)], kb=kb).findings
 
 
@@ -60,3 +77,150 @@ def test_key_depends_on_content_path_and_salt(tmp_path):
     a, b = Cache(tmp_path, "kb1"), Cache(tmp_path, "kb2")
     assert a.key("x.py", b"1") != a.key("x.py", b"2") != a.key("y.py", b"1")
     assert a.key("x.py", b"1") != b.key("x.py", b"1")
+
+
+# ---- the manifest: unchanged files are neither read nor screened -----------------------------------
+
+MARK = "import torchvision.transforms as T\n"
+RANDOM_EVAL = MARK + "val_tf = T.Compose([T.RandomCrop(8), T.ToTensor()])\n"
+CLEAN_EVAL = MARK + "val_tf = T.Compose([T.CenterCrop(8), T.ToTensor()])\n"
+HELPER = "MEAN = (0.5, 0.5, 0.5)\n"  # no marker: deferred by the prefilter
+COMMENTED = "# the DataLoader lives elsewhere\nSIZE = 8\n"  # a marker in a comment: deferred by the screen
+
+
+@pytest.fixture
+def project(tmp_path, in_dir, monkeypatch):
+    """A small project in the current directory; files count as settled as soon as they are written."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "eval_a.py").write_text(RANDOM_EVAL)
+    (root / "eval_b.py").write_text(CLEAN_EVAL)
+    (root / "stats.py").write_text(HELPER)
+    (root / "notes.py").write_text(COMMENTED)
+    in_dir(root)
+    return root
+
+
+class Reads:
+    """Counts the files extraction reads."""
+
+    def __init__(self, monkeypatch):
+        self.paths = []
+        original = extraction.read_source
+
+        def counting(path):
+            self.paths.append(Path(path).name)
+            return original(path)
+
+        monkeypatch.setattr(extraction, "read_source", counting)
+
+
+def _run(cache_root, salt="kb"):
+    kb = default_knowledge()
+    result = check(["."], kb=kb, cache=Cache(cache_root, salt))
+    return sorted((f.location.path, f.location.line, f.code) for f in result.findings), result.errors
+
+
+def test_unchanged_files_are_not_read_again(project, tmp_path, monkeypatch):
+    first = _run(tmp_path)
+    entries = Cache(tmp_path, "kb").manifest().entries
+    assert {name: eager for name, (_, _, eager) in entries.items()} == {
+        "eval_a.py": True, "eval_b.py": True, "stats.py": False, "notes.py": False}
+    reads = Reads(monkeypatch)
+    assert _run(tmp_path) == first
+    assert reads.paths == []
+    assert ("eval_a.py", 2, "EP101") in first[0]
+
+
+def test_recorded_decision_and_key_are_trusted_while_the_stat_is_unchanged(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(extraction, "signature", lambda path: Signature(1, 1, 1, 1, 1))
+    before = _run(tmp_path)
+    (project / "eval_a.py").write_text(CLEAN_EVAL)  # a change that the (faked) stat does not show
+    assert _run(tmp_path) == before
+    assert ("eval_a.py", 2, "EP101") in before[0]
+
+
+def test_a_modified_file_is_read_and_analysed_again(project, tmp_path, monkeypatch):
+    before = _run(tmp_path)
+    (project / "eval_b.py").write_text(RANDOM_EVAL + "# longer\n")
+    (project / "eval_a.py").write_text(CLEAN_EVAL)
+    reads = Reads(monkeypatch)
+    after = _run(tmp_path)
+    assert sorted(reads.paths) == ["eval_a.py", "eval_b.py"]
+    assert ("eval_a.py", 2, "EP101") in before[0] and ("eval_b.py", 2, "EP101") not in before[0]
+    assert ("eval_b.py", 2, "EP101") in after[0] and ("eval_a.py", 2, "EP101") not in after[0]
+    assert _run(tmp_path) == after
+
+
+def test_a_file_changed_just_now_is_read_until_it_settles(project, tmp_path, monkeypatch):
+    _run(tmp_path)
+    monkeypatch.setattr(cache_module, "RACY_NS", 2_000_000_000)
+    (project / "eval_b.py").write_text(RANDOM_EVAL)
+    for _ in range(2):
+        reads = Reads(monkeypatch)
+        findings, _ = _run(tmp_path)
+        assert reads.paths == ["eval_b.py"] and ("eval_b.py", 2, "EP101") in findings
+
+
+def test_the_manifest_records_only_settled_stats():
+    now = 10**18
+    manifest = Manifest(started_ns=now)
+    manifest.record("old.py", Signature(now - 3 * 10**9, now - 3 * 10**9, 1, 1, 1), "k", True)
+    manifest.record("new.py", Signature(now - 3 * 10**9, now - 10**9, 1, 1, 1), "k", True)
+    assert list(manifest.entries) == ["old.py"] and manifest.changed
+
+
+def test_a_deferred_file_is_read_only_when_needed(project, tmp_path, monkeypatch):
+    (project / "eval_b.py").write_text(MARK + "from stats import MEAN\n"
+                                       "val_tf = T.Compose([T.ToTensor(), T.Normalize(MEAN, MEAN)])\n")
+    first = _run(tmp_path)
+    for entry in (tmp_path / CACHE_DIR / FORMAT).rglob("*.pickle"):
+        entry.unlink()  # facts gone, manifest kept: the deferred helper must be read again, lazily
+    reads = Reads(monkeypatch)
+    assert _run(tmp_path) == first
+    assert "stats.py" in reads.paths and "notes.py" not in reads.paths
+
+
+def test_a_corrupt_or_foreign_manifest_is_an_empty_one(project, tmp_path, monkeypatch):
+    first = _run(tmp_path)
+    manifest = tmp_path / CACHE_DIR / FORMAT / MANIFEST
+    planted = tmp_path / "planted"
+
+    class Plant:
+        def __reduce__(self):
+            return os.mkdir, (str(planted),)
+
+    for garbage in (b"", b"\x80\x05garbage", pickle.dumps(("x", {})), pickle.dumps(Plant()),
+                    pickle.dumps((Cache(tmp_path, "kb")._identity, {"eval_a.py": Plant()}))):
+        manifest.write_bytes(garbage)
+        reads = Reads(monkeypatch)
+        assert _run(tmp_path) == first
+        assert len(reads.paths) == 4
+    assert not planted.exists()
+    reads = Reads(monkeypatch)
+    assert _run(tmp_path) == first and reads.paths == []  # rewritten whole by the last run
+
+
+def test_another_salt_does_not_reuse_the_manifest(project, tmp_path, monkeypatch):
+    _run(tmp_path, "kb")
+    reads = Reads(monkeypatch)
+    _run(tmp_path, "other kb")
+    assert len(reads.paths) == 4
+
+
+def test_deleted_files_drop_out_of_the_manifest(project, tmp_path, monkeypatch):
+    _run(tmp_path)
+    (project / "eval_a.py").unlink()
+    (project / "stats.py").unlink()
+    findings, _ = _run(tmp_path)
+    assert not any(path == "eval_a.py" for path, _, _ in findings)
+    assert set(Cache(tmp_path, "kb").manifest().entries) == {"eval_b.py", "notes.py"}
+
+
+def test_files_that_cannot_be_read_are_reported_every_run(project, tmp_path):
+    (project / "nul.py").write_bytes(b"x = 1\x00\n")
+    for _ in range(3):
+        _, errors = _run(tmp_path)
+        assert [(e.path, e.kind) for e in errors] == [("nul.py", "binary")]
+    assert "nul.py" not in Cache(tmp_path, "kb").manifest().entries

@@ -107,8 +107,8 @@ def test_dataset_without_split_argument_uses_the_default():
 
 def test_loader_and_flow_facts_survive_the_cache_round_trip():
     from conftest import FIXTURES
-    from evalparity.serialize import dumps, loads
+    from evalparity.cache import decode_facts, encode
 
     for path in sorted(FIXTURES.glob("EP4*/**/*.py")) + sorted(FIXTURES.glob("EP5*/**/*.py")):
         facts = _facts(path.read_text(encoding="utf-8"))
-        assert loads(dumps(facts)) == facts, path
+        assert decode_facts(encode(facts)) == facts, path

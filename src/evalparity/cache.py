@@ -1,23 +1,37 @@
 """Per-file facts cached under .evalparity_cache/, keyed by path, content, tool version,
-knowledge base and configuration."""
+knowledge base and configuration; plus a manifest of what each file's stat said last time, so that a
+run over unchanged files neither reads nor hashes them.
+
+Entries are pickles read back by an unpickler that builds only evalparity's fact classes: a planted or
+foreign file cannot run code, it is just a miss."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import pickle
 import shutil
 import tempfile
+import time
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from . import __version__
+from . import facts as facts_module
 from .facts import FileFacts
-from .serialize import dumps, loads
 
 CACHE_DIR = ".evalparity_cache"
+FORMAT = "v2"  # the subfolder: bump it whenever the layout or encoding of entries changes
+MANIFEST = "manifest"
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by evalparity.\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")
+# A file modified this recently may change again within the file system's timestamp granularity
+# without its stat changing: it is read every run until it is older (git calls this "racily clean").
+RACY_NS = 2_000_000_000
 
 
 @lru_cache(maxsize=1)
@@ -28,6 +42,96 @@ def code_digest() -> str:
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\x00" + path.read_bytes())
     return digest.hexdigest()
+
+
+# ---- encoding ------------------------------------------------------------------------------------
+
+_FACT_CLASSES = frozenset(name for name, value in vars(facts_module).items()
+                          if isinstance(value, type) and value.__module__ == facts_module.__name__)
+_ALLOWED = {
+    facts_module.__name__: _FACT_CLASSES,
+    "evalparity.extract.folding": frozenset({"Array"}),  # folded array constants (imported only when present)
+    "builtins": frozenset({"complex", "frozenset", "set", "Ellipsis"}),
+}
+
+
+class _FactsUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a fact")
+
+
+def encode(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode(data: bytes) -> object:
+    """The value `encode` wrote; raises on anything else, including classes that are not facts."""
+    return _FactsUnpickler(io.BytesIO(data)).load()
+
+
+def decode_facts(data: bytes) -> FileFacts:
+    facts = decode(data)
+    if not isinstance(facts, FileFacts):
+        raise TypeError("not a FileFacts record")
+    return facts
+
+
+# ---- the manifest --------------------------------------------------------------------------------
+
+class Signature(NamedTuple):
+    """What a file's stat says; any change means the file must be read again."""
+    mtime_ns: int
+    ctime_ns: int
+    size: int
+    inode: int
+    device: int
+
+
+def signature(path: str | os.PathLike) -> Signature | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return Signature(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)
+
+
+@dataclass
+class Manifest:
+    """Display path → (signature, cache key of the content, extracted eagerly?) from earlier runs."""
+    entries: dict[str, tuple[Signature, str, bool]] = field(default_factory=dict)
+    changed: bool = False
+    seen: set[str] = field(default_factory=set)
+    started_ns: int = field(default_factory=time.time_ns)
+
+    def lookup(self, shown: str, stat: Signature | None) -> tuple[str, bool] | None:
+        """(key, eager) recorded for `shown` when its stat is still `stat`."""
+        self.seen.add(shown)
+        entry = self.entries.get(shown)
+        if entry is None or stat is None or entry[0] != stat:
+            return None
+        return entry[1], entry[2]
+
+    def record(self, shown: str, stat: Signature | None, key: str, eager: bool) -> None:
+        self.seen.add(shown)
+        if stat is None or max(stat.mtime_ns, stat.ctime_ns) > self.started_ns - RACY_NS:
+            self.forget(shown)
+            return
+        entry = (stat, key, eager)
+        if self.entries.get(shown) != entry:
+            self.entries[shown] = entry
+            self.changed = True
+
+    def forget(self, shown: str) -> None:
+        self.seen.add(shown)
+        if self.entries.pop(shown, None) is not None:
+            self.changed = True
+
+
+def _valid_entry(entry: object) -> bool:
+    return (type(entry) is tuple and len(entry) == 3 and isinstance(entry[0], tuple) and len(entry[0]) == 5
+            and all(type(n) is int for n in entry[0]) and type(entry[1]) is str and type(entry[2]) is bool)
 
 
 class Cache:
@@ -43,25 +147,69 @@ class Cache:
         return digest.hexdigest()
 
     def _file(self, key: str) -> Path:
-        return self.root / "v1" / key[:2] / f"{key}.json"
+        return self.root / FORMAT / key[:2] / f"{key}.pickle"
 
     def get(self, key: str) -> FileFacts | None:
         try:
-            return loads(self._file(key).read_text(encoding="utf-8"))
+            with open(self._file(key), "rb") as stream:
+                return decode_facts(stream.read())
         except Exception:  # a missing, truncated or foreign entry is a miss, never an error
             return None
 
     def put(self, key: str, facts: FileFacts) -> None:
         try:
-            self._prepare()
-            target = self._file(key)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(dumps(facts))
-            os.replace(temporary, target)
-        except (OSError, TypeError, ValueError):
+            self._write(self._file(key), encode(facts))
+        except (OSError, TypeError, ValueError, pickle.PicklingError, RecursionError):
             pass  # a cache that cannot be written only costs speed
+
+    # -- manifest --
+
+    @property
+    def _identity(self) -> str:
+        """The salt (tool version, code, knowledge base, role hints): no other configuration reuses it."""
+        return hashlib.sha256(b"manifest\x00" + self.salt).hexdigest()
+
+    def manifest(self) -> Manifest:
+        """The manifest of earlier runs with this salt; empty when there is none or it is unreadable."""
+        try:
+            with open(self.root / FORMAT / MANIFEST, "rb") as stream:
+                identity, entries = decode(stream.read())
+            if identity != self._identity or not isinstance(entries, dict):
+                return Manifest()
+            return Manifest({shown: entry for shown, entry in entries.items()
+                             if type(shown) is str and _valid_entry(entry)})
+        except Exception:
+            return Manifest()
+
+    def save_manifest(self, manifest: Manifest) -> None:
+        """Write the manifest when it changed; files this run did not see drop out once they are gone."""
+        for shown in [shown for shown in manifest.entries if shown not in manifest.seen]:
+            if not os.path.lexists(shown):
+                manifest.forget(shown)
+        if not manifest.changed:
+            return
+        entries = {shown: (tuple(stat), key, eager) for shown, (stat, key, eager) in manifest.entries.items()}
+        try:
+            self._write(self.root / FORMAT / MANIFEST, encode((self._identity, entries)))
+        except (OSError, pickle.PicklingError):
+            pass
+        manifest.changed = False
+
+    def _write(self, target: Path, data: bytes) -> None:
+        """Atomically: readers see the old file or the new one, never half of one."""
+        self._prepare()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, target)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
 
     def _prepare(self) -> None:
         if self._ready:

@@ -5,23 +5,24 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from .cache import Cache
+from .cache import Cache, signature
 from .discover import FileError, display_path, read_source
-from .extract import extract_source
 from .facts import FileFacts
 from .knowledge import KnowledgeBase
 from .naming import EVAL_WORDS, TRAIN_WORDS, role_words, set_role_hints
 from .prefilter import markers, may_contribute
-from .screen import screen_names, worth_extracting
 
 POOL_THRESHOLD = 16  # below this many files to parse, starting workers costs more than it saves
 _WORKER_KB: KnowledgeBase | None = None
 
 
 def extract_one(shown: str, source: bytes, kb: KnowledgeBase) -> tuple[FileFacts | None, list[FileError]]:
+    from .extract import extract_source  # libcst: imported only when a file needs parsing
+
     try:
         return extract_source(shown, source, kb), []
     except RecursionError:
@@ -62,28 +63,92 @@ def _cached_extract(shown: str, source: bytes, kb: KnowledgeBase, cache: Cache |
     return facts
 
 
+def _load_deferred(path: Path, shown: str, key: str, kb: KnowledgeBase, cache: Cache) -> FileFacts | None:
+    """A skipped file the manifest knows: its cached facts, else it is read (only now) and extracted."""
+    facts = cache.get(key)
+    if facts is not None:
+        return facts
+    source = read_source(path)
+    return None if isinstance(source, FileError) else _cached_extract(shown, source, kb, cache)
+
+
+def screen_names(kb: KnowledgeBase):
+    from .screen import screen_names as names  # the screen needs libcst's tables: imported on first use
+
+    return names(kb)
+
+
+def worth_extracting(shown: str, source: bytes, names) -> bool:
+    from .screen import worth_extracting as worth
+
+    return worth(shown, source, names)
+
+
+class _Screens:
+    """The prefilter's two stages, set up on first use: a run that the manifest answers needs neither."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._wanted = self._names = None
+
+    def may_contribute(self, source: bytes) -> bool:
+        if self._wanted is None:
+            self._wanted = markers(self.kb)
+        return may_contribute(source, self._wanted)
+
+    def worth_extracting(self, shown: str, source: bytes) -> bool:
+        if self._names is None:
+            self._names = screen_names(self.kb)
+        return worth_extracting(shown, source, self._names)
+
+
 def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None,
                   progress: Callable[[int, int], None] | None = None):
-    """(facts by display path, deferred loaders for skipped files, per-file errors)."""
-    wanted, names = markers(kb), screen_names(kb)
+    """(facts by display path, deferred loaders for skipped files, per-file errors).
+
+    With a cache, files whose stat matches the manifest are not read: the key and the decision (extract
+    now, or defer) recorded for them are reused; the others are read, screened and recorded."""
+    screens = _Screens(kb)
+    manifest = cache.manifest() if cache is not None else None
     errors: list[FileError] = []
     slots: dict[str, FileFacts | None] = {}
     deferred: dict[str, Callable[[], FileFacts | None]] = {}
     todo: list[tuple[str, bytes, str | None]] = []
     for path in paths:
         shown = display_path(path)
+        stat = None
+        if manifest is not None:
+            stat = signature(path)
+            known = manifest.lookup(shown, stat)
+            if known is not None:
+                key, eager = known
+                if not eager:
+                    deferred[shown] = partial(_load_deferred, path, shown, key, kb, cache)
+                    continue
+                cached = cache.get(key)
+                if cached is not None:
+                    slots[shown] = cached
+                    continue
         source = read_source(path)
         if isinstance(source, FileError):
             errors.append(source)
-            continue
-        if not may_contribute(source, wanted):
-            deferred[shown] = lambda shown=shown, source=source: _cached_extract(shown, source, kb, cache)
+            if manifest is not None:
+                manifest.forget(shown)
             continue
         key = cache.key(shown, source) if cache is not None else None
-        cached = cache.get(key) if key is not None else None
-        if cached is None and not worth_extracting(shown, source, names):
-            deferred[shown] = lambda shown=shown, source=source: _cached_extract(shown, source, kb, cache)
+        if not screens.may_contribute(source):
+            deferred[shown] = partial(_cached_extract, shown, source, kb, cache)
+            if manifest is not None:
+                manifest.record(shown, stat, key, False)
             continue
+        cached = cache.get(key) if key is not None else None
+        if cached is None and not screens.worth_extracting(shown, source):
+            deferred[shown] = partial(_cached_extract, shown, source, kb, cache)
+            if manifest is not None:
+                manifest.record(shown, stat, key, False)
+            continue
+        if manifest is not None:
+            manifest.record(shown, stat, key, True)
         slots[shown] = cached
         if cached is None:
             todo.append((shown, source, key))
@@ -111,4 +176,6 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
         slots[shown] = facts
         if facts is not None and cache is not None and key is not None:
             cache.put(key, facts)
+    if manifest is not None:
+        cache.save_manifest(manifest)
     return {shown: facts for shown, facts in slots.items() if facts is not None}, deferred, errors
