@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from .fixer import applicable, fix_all, unified_diff, write_atomic
-
 MAX_ROUNDS = 5  # a fix can make room for another (two imports at one place); more rounds mean a loop
 
 
@@ -20,6 +18,8 @@ def _plural(n: int, word: str) -> str:
 
 def show_diff(result, unsafe: bool, scope, quiet: bool) -> int:
     """Print what --fix would change; exit 1 when something would."""
+    from .fixer import fix_all, unified_diff  # libcst: loaded only when fixes are asked for
+
     run = fix_all(result.findings, unsafe, scope)
     changed = run.changed()
     for change in changed:
@@ -33,6 +33,8 @@ def show_diff(result, unsafe: bool, scope, quiet: bool) -> int:
 
 def fix_until_stable(result, run_check, unsafe: bool, scope, quiet: bool):
     """Apply the fixes, re-check, and repeat while fixes still apply; the last check is returned."""
+    from .fixer import applicable, fix_all, write_atomic
+
     total, files = 0, set()
     for _ in range(MAX_ROUNDS):
         run = fix_all(result.findings, unsafe, scope)
