@@ -1,5 +1,6 @@
 """Facts survive the cache unchanged, and output is identical with and without it, for any --jobs."""
 
+import gc
 import json
 import os
 import pickle
@@ -51,6 +52,18 @@ def test_same_output_with_cache_and_any_jobs(tmp_path, monkeypatch):
     assert _findings(tmp_path, kb=kb, jobs=2, cache=cache) == baseline
     assert any((tmp_path / CACHE_DIR / FORMAT).rglob("*.pickle"))
     assert _findings(tmp_path, kb=kb, jobs=1, cache=Cache(tmp_path, kb.digest)) == baseline
+
+
+def test_settled_facts_give_the_same_output(tmp_path, monkeypatch):
+    kb = default_knowledge()
+    baseline = _findings(tmp_path, kb=kb, cache=Cache(tmp_path, kb.digest))
+    monkeypatch.setattr(extraction, "_SETTLE", True)
+    frozen = gc.get_freeze_count()
+    try:
+        assert _findings(tmp_path, kb=kb, cache=Cache(tmp_path, kb.digest)) == baseline
+        assert gc.isenabled() and gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_cache_folder_is_tagged_and_ignored(tmp_path):

@@ -23,6 +23,7 @@ from .config import ConfigError, code_problem, find_config, load_config, select_
 from .cache import CACHE_DIR, Cache, clean as clean_cache
 from .discover import DEFAULT_EXCLUDES, Excluder, UsageError
 from .engine import analyze, check as run_check
+from .extraction import settle_loaded_facts
 from .knowledge import KnowledgeError, default_knowledge, load_knowledge
 from .postprocess import Options, project_root
 from .progress import progress_bar
@@ -320,4 +321,5 @@ def cache_salt(kb, config) -> str:
 
 
 def main() -> None:
+    settle_loaded_facts()  # this process ends after one run: loaded facts need no garbage collection
     cli.main(prog_name="evalparity")

@@ -3,13 +3,15 @@ over worker processes. Results come back in discovery order whatever the number 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from .cache import Cache, signature
+from .cache import Cache, Manifest, signature
 from .discover import FileError, display_path, read_source
 from .facts import FileFacts
 from .knowledge import KnowledgeBase
@@ -18,6 +20,30 @@ from .prefilter import markers, may_contribute
 
 POOL_THRESHOLD = 16  # below this many files to parse, starting workers costs more than it saves
 _WORKER_KB: KnowledgeBase | None = None
+_SETTLE = False  # see settle_loaded_facts
+
+
+def settle_loaded_facts(enabled: bool = True) -> None:
+    """For a program that exits after one run (the command line): facts taken from the cache are then
+    loaded with the cyclic garbage collector paused, and frozen out of its sight afterwards (gc.freeze).
+    They are millions of small acyclic objects that live until the process ends; the collector would
+    scan them again and again during the run and once more at exit, a third of a warm run's time.
+    Library callers keep the default, so nothing they drop is kept from the collector."""
+    global _SETTLE
+    _SETTLE = enabled
+
+
+@contextmanager
+def _settling():
+    if not _SETTLE or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def extract_one(shown: str, source: bytes, kb: KnowledgeBase) -> tuple[FileFacts | None, list[FileError]]:
@@ -102,14 +128,9 @@ class _Screens:
         return worth_extracting(shown, source, self._names)
 
 
-def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None,
-                  progress: Callable[[int, int], None] | None = None):
-    """(facts by display path, deferred loaders for skipped files, per-file errors).
-
-    With a cache, files whose stat matches the manifest are not read: the key and the decision (extract
-    now, or defer) recorded for them are reused; the others are read, screened and recorded."""
+def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest: Manifest | None):
+    """Sort the files: facts from the cache, deferred loaders, files to extract now, read errors."""
     screens = _Screens(kb)
-    manifest = cache.manifest() if cache is not None else None
     errors: list[FileError] = []
     slots: dict[str, FileFacts | None] = {}
     deferred: dict[str, Callable[[], FileFacts | None]] = {}
@@ -152,6 +173,18 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
         slots[shown] = cached
         if cached is None:
             todo.append((shown, source, key))
+    return slots, deferred, todo, errors
+
+
+def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None,
+                  progress: Callable[[int, int], None] | None = None):
+    """(facts by display path, deferred loaders for skipped files, per-file errors).
+
+    With a cache, files whose stat matches the manifest are not read: the key and the decision (extract
+    now, or defer) recorded for them are reused; the others are read, screened and recorded."""
+    with _settling():
+        manifest = cache.manifest() if cache is not None else None
+        slots, deferred, todo, errors = _triage(paths, kb, cache, manifest)
     done = len(paths) - len(todo)
     if progress is not None:
         progress(done, len(paths))
