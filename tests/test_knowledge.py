@@ -99,3 +99,23 @@ def test_rules_data_ships_inside_the_wheel_and_loads_from_it(tmp_path):
                          cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert int(run.stdout) > 300
+
+
+def test_yaml_reader_gives_safe_load_data_and_errors():
+    import yaml
+
+    from evalparity.resources import load_yaml, rules_dir
+
+    files = sorted(rules_dir().rglob("*.yaml"))
+    assert len(files) > 30
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert load_yaml(text) == yaml.safe_load(text), path
+    broken = "a: [1, 2\nb: 3\n"
+    with pytest.raises(yaml.YAMLError) as fast:
+        load_yaml(broken)
+    with pytest.raises(yaml.YAMLError) as plain:
+        yaml.safe_load(broken)
+    assert str(fast.value) == str(plain.value)
+    with pytest.raises(yaml.constructor.ConstructorError):
+        load_yaml("!!python/object:os.system {}\n")

@@ -35,7 +35,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from .resources import rules_dir
+from .resources import load_yaml, rules_dir
 
 KINDS = {"transform", "compose", "wrapper", "normalize", "lambda", "identity", "factory"}
 SCALE_EFFECTS = {"to_unit", "keep", "dtype", "arg", "normalize_self"}
@@ -225,7 +225,7 @@ def _entry(path: Path, library: str, name: str, raw: Any) -> TransformInfo:
 
 def load_transform_file(path: Path) -> tuple[str, dict[str, TransformInfo], tuple[str, ...]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"{path}: cannot be read: {exc}") from None
     if not isinstance(data, dict):
@@ -246,7 +246,7 @@ def load_transform_file(path: Path) -> tuple[str, dict[str, TransformInfo], tupl
 
 def _load_normalization(path: Path) -> tuple[tuple[ConstantSet, ...], dict[str, tuple[float, ...]]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"{path}: cannot be read: {exc}") from None
     unknown = set(data) - {"sets", "library_constants", "note"}
@@ -277,7 +277,7 @@ def _load_normalization(path: Path) -> tuple[tuple[ConstantSet, ...], dict[str, 
 
 def _load_datasets(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"{path}: cannot be read: {exc}") from None
     unknown = set(data) - {"library", "source", "datasets", "note"}

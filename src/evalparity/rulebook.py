@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
-from .resources import rules_dir
+from .resources import load_yaml, rules_dir
 
 REQUIRED = ("code", "name", "severity", "summary", "what", "why", "example", "use_instead")
 SEVERITIES = ("error", "warning", "info")
@@ -36,7 +34,7 @@ class RuleError(Exception):
 def load_rules() -> dict[str, Rule]:
     rules = {}
     for path in sorted(rules_dir().glob("EP*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         missing = [key for key in REQUIRED if not data.get(key)]
         if missing:
             raise RuleError(f"{path}: missing {', '.join(missing)}")

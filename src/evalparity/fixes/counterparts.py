@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from ..knowledge import KnowledgeError
-from ..resources import rules_dir
+from ..resources import load_yaml, rules_dir
 
 FILE_KEYS = {"source", "counterparts", "note"}
 ENTRY_KEYS = {"remove", "replace", "crop_ratio", "remove_when_same_size", "note"}
@@ -57,7 +57,7 @@ def _entry(path: Path, qualname: str, raw) -> Counterpart:
 
 def load_counterparts(path: Path) -> dict[str, Counterpart]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"{path.name}: cannot read: {exc}") from None
     if not isinstance(data, dict) or set(data) - FILE_KEYS:
