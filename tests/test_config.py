@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from evalparity.cli import cli
-from evalparity.config import ConfigError, glob_match, load_config
+from evalparity.config import ConfigError, GlobSet, glob_match, load_config
 from evalparity.naming import role_of_name, role_words
 
 RANDOM_IN_EVAL = "import torchvision.transforms as T\nval_tf = T.Compose([T.RandomCrop(8), T.ToTensor()])\n"
@@ -239,3 +239,40 @@ def test_load_config_reads_a_plain_toml_file(tmp_path):
 ])
 def test_glob_match(pattern, path, expected):
     assert glob_match(pattern, path) is expected
+
+
+def test_glob_set_agrees_with_glob_match_on_every_pattern():
+    patterns = ["build", "*.egg-info", "tests/**", "src/*.py", "legacy/", "**/conftest.py", "a?.py", "./gen",
+                " docs\\api ", "x/y/z", "[ab]*.py", "*"]
+    paths = ["a.py", "ab.py", "build/a.py", "x/build/a.py", "pkg.egg-info/x.py", "tests/a/b.py", "src/a.py",
+             "src/a/b.py", "legacy/a.py", "legacy", "deep/conftest.py", "conftest.py", "gen/a.py", "x/gen/a.py",
+             "docs/api/a.py", "x/y/z/w.py", "x/y/a.py", "b1.py", "c/d/e/f.py"]
+    for size in range(len(patterns) + 1):
+        globs = GlobSet(patterns[:size])
+        for _ in range(2):  # the second round answers folders from memory
+            for path in paths:
+                assert globs.match(path) == any(glob_match(p, path) for p in patterns[:size]), (size, path)
+
+
+def test_excluder_and_display_paths_read_paths_as_pathlib_does(tmp_path, monkeypatch, in_dir):
+    from pathlib import Path
+
+    from evalparity import discover as discover_module
+    from evalparity.discover import Excluder, display_path
+
+    root = tmp_path / "proj"
+    (root / "build").mkdir(parents=True)
+    in_dir(root)
+    cases = [root, root / "build", root / "build" / "a.py", root / "a.py", root / "sub" / ".." / "a.py",
+             tmp_path / "build", tmp_path / "projx" / "build" / "b.py", tmp_path / "a.py", Path("/"), Path("a.py"),
+             "build/c.py", "./build"]
+    patterns = ["build", "a.py", "sub/*.py"]
+
+    def answers():
+        excluder = Excluder(patterns, root=root, gitignore=False)
+        return [(excluder.excluded(p, False), display_path(p)) for p in cases]
+
+    fast = answers()
+    monkeypatch.setattr(discover_module, "_PLAIN_SEPARATORS", False)
+    assert fast == answers()
+    assert fast[0] == (False, ".") and fast[2] == (True, "build/a.py") and fast[5][0] and not fast[6][0]

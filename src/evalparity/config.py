@@ -245,15 +245,47 @@ def glob_match(pattern: str, relative: str) -> bool:
     """Gitignore-like globs on a /-separated path: `*` and `?` stay within one part, `**` spans parts;
     a pattern without `/` matches the file name (or any folder name) anywhere; a pattern that names a
     folder matches everything below it."""
+    by_name, regex = _glob(pattern)
+    parts = relative.split("/")
+    if by_name:
+        return any(regex.fullmatch(part) for part in parts)
+    return any(regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1))
+
+
+def _glob(pattern: str) -> tuple[bool, re.Pattern[str]]:
+    """(whether the pattern matches a name anywhere, its regex), as glob_match reads it."""
     pattern = pattern.strip().replace("\\", "/")
     if pattern.startswith("./"):
         pattern = pattern[2:]
     if "/" not in pattern.rstrip("/"):
-        name = pattern.rstrip("/")
-        return any(_compile(name).fullmatch(part) for part in relative.split("/"))
-    regex = _compile(pattern.strip("/"))
-    parts = relative.split("/")
-    return any(regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1))
+        return True, _compile(pattern.rstrip("/"))
+    return False, _compile(pattern.strip("/"))
+
+
+class GlobSet:
+    """Whether any of several patterns glob_match a path, for the many paths of a walk: what the parts
+    of a folder match is worked out once for all the files below it."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.patterns = tuple(patterns)
+        self._names: list[re.Pattern[str]] | None = None
+        self._paths: list[re.Pattern[str]] = []
+        self._folders: dict[str, bool] = {}
+
+    def match(self, relative: str) -> bool:
+        if self._names is None:  # compiled on first use, as glob_match does
+            compiled = [_glob(pattern) for pattern in self.patterns]
+            self._names = [regex for by_name, regex in compiled if by_name]
+            self._paths = [regex for by_name, regex in compiled if not by_name]
+        folder, _, name = relative.rpartition("/")
+        if folder:
+            hit = self._folders.get(folder)
+            if hit is None:
+                hit = self._folders[folder] = self.match(folder)
+            if hit:
+                return True
+        return any(regex.fullmatch(name) for regex in self._names) or \
+            any(regex.fullmatch(relative) for regex in self._paths)
 
 
 _CACHE: dict[str, re.Pattern[str]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,15 +30,23 @@ class FileError:
     message: str
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path | str) -> str:
     """Relative to the current directory when below it, with / separators."""
     absolute = os.path.abspath(path)
     here = os.getcwd()
     if absolute == here:
         return "."
     if absolute.startswith(here.rstrip(os.sep) + os.sep):
-        return Path(absolute[len(here.rstrip(os.sep)) + 1:]).as_posix()
-    return Path(absolute).as_posix()
+        return _posix(absolute[len(here.rstrip(os.sep)) + 1:])
+    return _posix(absolute)
+
+
+def _posix(normalised: str) -> str:
+    """Path(normalised).as_posix() for a path os.path.abspath has already normalised."""
+    return normalised if _PLAIN_SEPARATORS else Path(normalised).as_posix()
+
+
+_PLAIN_SEPARATORS = os.sep == "/" and os.altsep is None  # abspath's output is already what pathlib prints
 
 
 class Excluder:
@@ -46,22 +55,31 @@ class Excluder:
 
     def __init__(self, patterns: Iterable[str] = DEFAULT_EXCLUDES, root: Path | None = None,
                  gitignore: bool = True) -> None:
-        from .config import glob_match
+        from .config import GlobSet
 
-        self._match = glob_match
         self.patterns = tuple(patterns)
+        self._globs = GlobSet(self.patterns)
         self.root = Path(os.path.abspath(root or Path.cwd()))
+        self._inside = str(self.root).rstrip(os.sep) + os.sep
         self.gitignore = gitignore
 
-    def excluded(self, path: Path, is_dir: bool | None = None) -> bool:
-        absolute = Path(os.path.abspath(path))
-        try:
-            relative = absolute.relative_to(self.root).as_posix()
-        except ValueError:
-            relative = absolute.name
-        if relative not in ("", ".") and any(self._match(p, relative) for p in self.patterns):
+    def excluded(self, path: Path | str, is_dir: bool | None = None) -> bool:
+        absolute = os.path.abspath(path)
+        if _PLAIN_SEPARATORS:  # the same as the pathlib branch, in string operations
+            if absolute == str(self.root):
+                relative = "."
+            elif absolute.startswith(self._inside):
+                relative = absolute[len(self._inside):]
+            else:
+                relative = os.path.basename(absolute)
+        else:
+            try:
+                relative = Path(absolute).relative_to(self.root).as_posix()
+            except ValueError:
+                relative = Path(absolute).name
+        if relative not in ("", ".") and self._globs.match(relative):
             return True
-        return self.gitignore and _git_ignored(absolute, absolute.is_dir() if is_dir is None else is_dir)
+        return self.gitignore and _git_ignored(absolute, os.path.isdir(absolute) if is_dir is None else is_dir)
 
 
 @lru_cache(maxsize=4096)
@@ -85,14 +103,19 @@ def _ignored_in(top: Path) -> frozenset[str]:
     return frozenset(p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p)
 
 
-def _git_ignored(absolute: Path, is_dir: bool) -> bool:
-    top = _git_root(absolute.parent)
+@lru_cache(maxsize=4096)
+def _git_root_of(folder: str) -> Path | None:
+    return _git_root(Path(folder))
+
+
+def _git_ignored(absolute: str, is_dir: bool) -> bool:
+    top = _git_root_of(os.path.dirname(absolute))
     if top is None:
         return False
     ignored = _ignored_in(top)
     if not ignored:
         return False
-    relative = absolute.relative_to(top).as_posix()
+    relative = Path(absolute).relative_to(top).as_posix()
     parts = relative.split("/")
     if (relative + "/" if is_dir else relative) in ignored:
         return True
@@ -120,9 +143,9 @@ def discover(paths: list[str], excludes: frozenset[str] | Excluder = DEFAULT_EXC
                 continue
             for root, dirs, names in os.walk(path, onerror=lambda e: errors.append(
                     FileError(display_path(Path(e.filename)), "unreadable", e.strerror or str(e)))):
-                dirs[:] = sorted(d for d in dirs if not excluder.excluded(Path(root) / d, True))
+                dirs[:] = sorted(d for d in dirs if not excluder.excluded(os.path.join(root, d), True))
                 for name in sorted(names):
-                    if name.endswith(SUFFIXES) and not excluder.excluded(Path(root) / name, False):
+                    if name.endswith(SUFFIXES) and not excluder.excluded(os.path.join(root, name), False):
                         _add(Path(root) / name, files, errors, seen)
         elif not (force_exclude and _excluded_with_parents(excluder, path)):
             _add(path, files, errors, seen)
@@ -146,6 +169,13 @@ def _add(path: Path, files: list[Path], errors: list[FileError], seen: set[str])
     if key in seen:
         return
     seen.add(key)
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        regular = False
+    if regular:  # the common case, in one system call
+        files.append(path)
+        return
     shown = display_path(path)
     if path.is_symlink() and not path.exists():
         errors.append(FileError(shown, "unreadable", "broken symbolic link"))
