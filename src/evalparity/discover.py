@@ -84,10 +84,10 @@ class Excluder:
 
 @lru_cache(maxsize=4096)
 def _git_root(folder: Path) -> Path | None:
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return None
+    """The nearest folder from `folder` up that has .git (each folder is looked at once per run)."""
+    if (folder / ".git").exists():
+        return folder
+    return None if folder.parent == folder else _git_root(folder.parent)
 
 
 @lru_cache(maxsize=16)

@@ -8,6 +8,7 @@ EVAL, or runs under `torch.no_grad()` / `torch.inference_mode()`. Framework hook
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from .callgraph import Key, call_graph
@@ -36,6 +37,7 @@ class EvalLoop:
     role: str
 
 
+@lru_cache(maxsize=65536)
 def unit_test_file(path: str) -> bool:
     parts = PurePosixPath(path.replace("\\", "/"))
     name = parts.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from typing import Callable
 from pathlib import PurePosixPath
 
@@ -11,6 +12,7 @@ from .facts import FileFacts, Pipeline, Step, Value
 MAX_HOPS = 5
 
 
+@lru_cache(maxsize=65536)  # a pure function of the path, asked again and again while resolving calls
 def _dotted(path: str) -> tuple[str, ...]:
     parts = PurePosixPath(path.replace("\\", "/")).with_suffix("").parts
     parts = tuple(p for p in parts if p not in ("", ".", "/"))
