@@ -159,8 +159,8 @@ class Cache:
     def put(self, key: str, facts: FileFacts) -> None:
         try:
             self._write(self._file(key), encode(facts))
-        except (OSError, TypeError, ValueError, pickle.PicklingError, RecursionError):
-            pass  # a cache that cannot be written only costs speed
+        except Exception:  # a cache that cannot be written (full disk, facts pickle cannot take) only costs speed
+            pass
 
     # -- manifest --
 
@@ -191,8 +191,8 @@ class Cache:
         entries = {shown: (tuple(stat), key, eager) for shown, (stat, key, eager) in manifest.entries.items()}
         try:
             self._write(self.root / FORMAT / MANIFEST, encode((self._identity, entries)))
-        except (OSError, pickle.PicklingError):
-            pass
+        except Exception:
+            pass  # without a manifest the next run reads every file again, nothing worse
         manifest.changed = False
 
     def _write(self, target: Path, data: bytes) -> None:
