@@ -25,8 +25,7 @@ def test_facts_round_trip(path):
 
 
 def test_codec_keeps_folded_arrays_and_refuses_other_classes():
-    from evalparity.extract.folding import Array
-    from evalparity.facts import FileFacts, Value
+    from evalparity.facts import Array, FileFacts, Value
 
     facts = FileFacts("a.py", constants={"MEAN": Value("const", const=Array((0.5, 0.25)), text="m")})
     again = decode_facts(encode(facts))

@@ -50,7 +50,6 @@ _FACT_CLASSES = frozenset(name for name, value in vars(facts_module).items()
                           if isinstance(value, type) and value.__module__ == facts_module.__name__)
 _ALLOWED = {
     facts_module.__name__: _FACT_CLASSES,
-    "evalparity.extract.folding": frozenset({"Array"}),  # folded array constants (imported only when present)
     "builtins": frozenset({"complex", "frozenset", "set", "Ellipsis"}),
 }
 

@@ -10,6 +10,10 @@ EVAL = "eval"
 UNKNOWN = "unknown"
 
 
+class Array(tuple):
+    """A folded numpy/torch array constant: arithmetic applies per element."""
+
+
 @dataclass(frozen=True)
 class Location:
     path: str

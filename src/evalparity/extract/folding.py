@@ -8,7 +8,7 @@ from typing import Callable
 
 import libcst as cst
 
-from ..facts import Location, Value
+from ..facts import Array, Location, Value
 from ..values import const, format_const, unknown
 from .scopes import IMPORT, Scope, qualified_name, single_value
 
@@ -22,10 +22,6 @@ OPS: dict[type, Callable] = {
     cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
     cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv, cst.Power: operator.pow,
 }
-
-
-class Array(tuple):
-    """A folded numpy/torch array: arithmetic applies per element."""
 
 
 def _elementwise(op: Callable, left, right):
