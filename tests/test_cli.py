@@ -145,6 +145,7 @@ def test_jobs_and_cache_options_give_the_same_output(tmp_path, monkeypatch):
 
     monkeypatch.setattr(extraction, "POOL_THRESHOLD", 1)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EVALPARITY_CACHE_DIR", raising=False)  # the default folder
     for index in range(4):
         (tmp_path / f"m{index}.py").write_text(RANDOM_IN_EVAL)
     plain = invoke("check", ".", "--format", "json", "--no-cache", "--jobs", "1").output
@@ -155,3 +156,18 @@ def test_jobs_and_cache_options_give_the_same_output(tmp_path, monkeypatch):
     result = invoke("clean")
     assert result.exit_code == 0 and "Removed .evalparity_cache/" in result.output
     assert not (tmp_path / ".evalparity_cache").exists()
+
+
+def test_cache_folder_from_option_or_environment(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.py").write_text(RANDOM_IN_EVAL)
+    monkeypatch.delenv("EVALPARITY_CACHE_DIR", raising=False)
+    plain = invoke("check", ".", "--format", "json", "--no-cache").output
+    assert invoke("check", ".", "--format", "json", "--cache-dir", "shared").output == plain
+    assert (tmp_path / "shared" / "CACHEDIR.TAG").exists() and not (tmp_path / ".evalparity_cache").exists()
+    monkeypatch.setenv("EVALPARITY_CACHE_DIR", str(tmp_path / "from-env"))
+    assert invoke("check", ".", "--format", "json").output == plain
+    assert (tmp_path / "from-env" / "CACHEDIR.TAG").exists()
+    result = invoke("clean")
+    assert result.exit_code == 0 and "Removed" in result.output and not (tmp_path / "from-env").exists()
+    assert invoke("clean", "--cache-dir", "shared").exit_code == 0 and not (tmp_path / "shared").exists()

@@ -133,9 +133,14 @@ def _valid_entry(entry: object) -> bool:
             and all(type(n) is int for n in entry[0]) and type(entry[1]) is str and type(entry[2]) is bool)
 
 
+def cache_folder(root: Path, folder: str | Path | None = None) -> Path:
+    """The cache folder: the one given (`--cache-dir`, EVALPARITY_CACHE_DIR), else .evalparity_cache/ under root."""
+    return Path(folder) if folder else Path(root) / CACHE_DIR
+
+
 class Cache:
-    def __init__(self, root: Path, salt: str) -> None:
-        self.root = Path(root) / CACHE_DIR
+    def __init__(self, root: Path, salt: str, folder: str | Path | None = None) -> None:
+        self.root = cache_folder(root, folder)
         self.salt = f"{__version__}\x00{code_digest()}\x00{salt}".encode()
         self._ready = False
 
@@ -223,9 +228,9 @@ class Cache:
         self._ready = True
 
 
-def clean(root: Path) -> bool:
-    """Remove the cache under `root`; True when there was one."""
-    target = Path(root) / CACHE_DIR
+def clean(root: Path, folder: str | Path | None = None) -> bool:
+    """Remove the cache under `root` (or the given folder); True when there was one."""
+    target = cache_folder(root, folder)
     if not target.is_dir():
         return False
     shutil.rmtree(target)

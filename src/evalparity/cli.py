@@ -62,6 +62,11 @@ class OneLineErrors(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+CACHE_DIR_OPTION = click.option(
+    "--cache-dir", type=click.Path(file_okay=False), envvar="EVALPARITY_CACHE_DIR", show_envvar=True,
+    help=f"The cache folder (default: {CACHE_DIR}/ in the current directory).")
+
+
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="evalparity")
 def cli() -> None:
@@ -166,13 +171,14 @@ def _show_progress(quiet: bool) -> bool:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for parsing (default: the number of CPUs).")
 @click.option("--no-cache", is_flag=True, help=f"Neither read nor write the cache in {CACHE_DIR}/.")
+@CACHE_DIR_OPTION
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes, then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="Include the unsafe fixes (they change results: review them).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff and change nothing "
               "(exit 1 when a file would change).")
 def check(paths, output_format, output_file, select, extend_select, ignore, knowledge, config_file, isolated,
           exclude, extend_exclude, force_exclude, fail_on, exit_zero, statistics, quiet, baseline_file,
-          write_baseline, jobs, no_cache, apply_fixes, unsafe_fixes, show_diff):
+          write_baseline, jobs, no_cache, cache_dir, apply_fixes, unsafe_fixes, show_diff):
     """Lint PATHS (default: the current directory).
 
     Files named explicitly are checked in the context of their project (the folder of the configuration
@@ -195,7 +201,7 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
     def run():
         try:
             with progress_bar(enabled=_show_progress(quiet)) as on_files:
-                cache = None if no_cache else Cache(Path.cwd(), cache_salt(kb, config))
+                cache = None if no_cache else Cache(Path.cwd(), cache_salt(kb, config), cache_dir)
                 found = run_check(paths, kb=kb, jobs=jobs or os.cpu_count() or 1, cache=cache,
                                   options=dataclasses.replace(options, progress=on_files))
         except UsageError as exc:
@@ -306,10 +312,12 @@ def pipelines(paths, knowledge, config_file, isolated):
 
 
 @cli.command()
-def clean():
-    """Remove the cache folder (.evalparity_cache/) in the current directory."""
-    removed = clean_cache(Path.cwd())
-    click.echo(f"Removed {CACHE_DIR}/." if removed else f"No {CACHE_DIR}/ here.")
+@CACHE_DIR_OPTION
+def clean(cache_dir):
+    """Remove the cache folder (.evalparity_cache/ in the current directory, or --cache-dir)."""
+    shown = f"{cache_dir}" if cache_dir else f"{CACHE_DIR}/"
+    removed = clean_cache(Path.cwd(), cache_dir)
+    click.echo(f"Removed {shown}." if removed else f"No {shown} here.")
     return EXIT_CLEAN
 
 
