@@ -167,6 +167,7 @@ class LoaderUse:
     depends: tuple[ParamDependence, ...] = ()
     iterable: bool = False  # the dataset is an IterableDataset
     synthetic: bool = False  # random or fake data (`RandomDataset`, `FakeData`, `TensorDataset(torch.randn(…))`)
+    dataset_class: str | None = None  # what built the dataset: `pkg.data.TrainDataset` (through imports) or a local class
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,7 @@ class FileFacts:
     dropouts: list[DropoutCall] = field(default_factory=list)
     trims: list[Location] = field(default_factory=list)  # `[:len(dataset)]`, `gather_for_metrics`: exact-N gathers
     retransformed: list[tuple[str, str]] = field(default_factory=list)  # (scope, name) of `name….transform = …`
+    shuffling_classes: list[str] = field(default_factory=list)  # classes whose methods shuffle (datasets that reorder themselves)
     error: str | None = None
     error_location: Location | None = None
     lines: tuple[str, ...] = ()

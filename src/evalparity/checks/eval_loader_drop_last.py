@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..facts import EVAL
 from ..findings import Finding
 from ..fixes.rules import drop_last_false
-from .loader_common import at, const_setting, role_related, torch_loaders
+from .loader_common import at, const_setting, only_inspected, role_related, torch_loaders
 
 CODE = "EP401"
 
@@ -16,6 +16,8 @@ def check(ctx):
         if not known or value is not True:
             continue
         _, batch = const_setting(item, "batch_size")
+        if (batch == 1 and not isinstance(batch, bool)) or only_inspected(ctx, item):
+            continue  # batches of one are never incomplete
         left = f"up to {batch - 1} samples" if isinstance(batch, int) and batch > 1 else "the samples of the last batch"
         where = at(item, item.setting("drop_last"))
         message = (f"evaluation loader {item.label} ({item.reason()}) has drop_last=True: the last incomplete "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..facts import EVAL, TRAIN
 from ..findings import Finding
-from .loader_common import at, const_setting, role_related, torch_loaders
+from .loader_common import at, const_setting, only_inspected, role_related, torch_loaders
 
 CODE = "EP403"
 RANDOM_SAMPLERS = {"RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler"}
@@ -14,6 +14,8 @@ TAIL = "predictions matched to labels, files or ids by position come out shuffle
 def check(ctx):
     reported = set()
     for item in torch_loaders(ctx, EVAL):
+        if only_inspected(ctx, item):
+            continue
         known, shuffle = const_setting(item, "shuffle")
         if known and shuffle is True:
             where = at(item, item.setting("shuffle"))

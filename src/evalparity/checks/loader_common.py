@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from ..facts import Arg, Location
+import re
+
+from ..callgraph import call_graph
+from ..facts import Arg, FunctionFacts, Location, Loop
 from ..findings import Related
 from ..loaderroles import RoledLoader, loader_roles
 from ..evalloops import unit_test_file
+from ..modeflow import inside
 from .common import strongest
 
 
@@ -43,3 +47,33 @@ def role_related(item: RoledLoader, role: str, flagged: Location) -> list[Relate
     if evidence is not None and evidence.location not in (None, flagged):
         related.append(Related(evidence.location, f"{role} role: {evidence.reason}"))
     return related
+
+
+def loops_over(ctx, item: RoledLoader) -> list[tuple[str, FunctionFacts, Loop]]:
+    """The loops of the loader's own file that iterate it by name."""
+    graph, roles = call_graph(ctx.project), loader_roles(ctx.project)
+    path = item.site_path or item.path
+    return [(path, fn, loop) for (fn_path, _), fn in list(graph.functions.items()) if fn_path == path
+            for loop in fn.loops if item in roles.matching(path, fn, loop)]
+
+
+def only_inspected(ctx, item: RoledLoader) -> bool:
+    """Seen iterated, never by a loop that calls the model or a function of the project, and named nowhere
+    else in its file (a comprehension, a call): the data is looked at (plotted, counted), not predicted
+    on, so its order and its last batch change no metric."""
+    loops = loops_over(ctx, item)
+    name = (item.site.binding if item.site is not None else None) or item.loader.binding
+    facts = ctx.project.files.get(item.site_path or item.path)
+    if not loops or not name or facts is None:
+        return False
+    known = {item.where.line, item.loader.location.line, *(loop.location.line for _, _, loop in loops)}
+    mention = re.compile(rf"\b{re.escape(name.rpartition('.')[2])}\b")
+    if any(mention.search(text) for number, text in enumerate(facts.lines, 1) if number not in known):
+        return False
+    graph = call_graph(ctx.project)
+    for path, fn, loop in loops:
+        if any(inside(loop.location, call.location) for call in fn.model_calls):
+            return False
+        if any(inside(loop.location, edge.location) and graph.resolve(path, edge) is not None for edge in fn.calls):
+            return False
+    return True

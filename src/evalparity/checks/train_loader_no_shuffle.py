@@ -6,29 +6,36 @@ from ..callgraph import call_graph
 from ..facts import TRAIN
 from ..findings import Finding
 from ..naming import EVAL_WORDS, words
-from ..loaderroles import loader_roles
 from ..modeflow import inside, mode_flow
-from .loader_common import at, const_setting, role_related, torch_loaders
+from .loader_common import at, const_setting, loops_over, role_related, torch_loaders
 
 CODE = "EP404"
 
 
 def _only_iterated_without_training(ctx, item) -> bool:
     """Seen iterated, and never by a loop that trains: feature extraction or statistics over the train set."""
-    graph, roles, flow = call_graph(ctx.project), loader_roles(ctx.project), mode_flow(ctx.project)
-    path = item.site_path or item.path
-    seen = trained = False
-    for (fn_path, _), fn in graph.functions.items():
-        if fn_path != path:
-            continue
-        for loop in fn.loops:
-            if item not in roles.matching(path, fn, loop):
-                continue
-            seen = True
-            trained |= any(inside(loop.location, t) for t in fn.training)
-            trained |= any(inside(loop.location, e.location) and (target := graph.resolve(path, e)) is not None
-                           and flow.trains(target) for e in fn.calls)
-    return seen and not trained
+    graph, flow = call_graph(ctx.project), mode_flow(ctx.project)
+    loops = loops_over(ctx, item)
+    trained = False
+    for path, fn, loop in loops:
+        trained |= any(inside(loop.location, t) for t in fn.training)
+        trained |= any(inside(loop.location, e.location) and (target := graph.resolve(path, e)) is not None
+                       and flow.trains(target) for e in fn.calls)
+    return bool(loops) and not trained
+
+
+def _shuffles_itself(ctx, item) -> bool:
+    """The dataset reorders its own samples (`np.random.shuffle(self.samples)` in a method): a loader
+    without shuffle=True is then how the project means it."""
+    name = item.loader.dataset_class
+    if not name:
+        return False
+    here = ctx.project.files.get(item.path)
+    if here is not None and name in here.shuffling_classes:
+        return True
+    found = ctx.project.split_qualname(item.path, name)
+    facts = ctx.project.facts(found[0]) if found is not None else None
+    return facts is not None and found[1] in facts.shuffling_classes
 
 
 def _evaluates(item) -> bool:
@@ -42,7 +49,7 @@ def check(ctx):
         loader = item.loader
         if loader.iterable or loader.synthetic or any(s.kind != "none" for s in (*loader.samplers, *loader.batch_samplers)):
             continue
-        if _evaluates(item):
+        if _evaluates(item) or _shuffles_itself(ctx, item):
             continue
         known, shuffle = const_setting(item, "shuffle")
         if not known or shuffle not in (None, False) or _only_iterated_without_training(ctx, item):

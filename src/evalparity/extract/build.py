@@ -50,6 +50,7 @@ class Builder:
             self._use(site)
         self.facts.imports = [Import(r.local, r.module, r.name, r.level) for r in self.data.imports]
         self.facts.retransformed = list(self.data.retransformed)
+        self.facts.shuffling_classes = list(self.data.shuffling_classes)
         self._constants()
         return self.facts
 

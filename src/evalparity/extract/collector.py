@@ -14,6 +14,7 @@ from .walk import walk
 LIST_METHODS = {"append", "extend", "insert"}
 TRANSFORM_KEYWORDS = {"transform", "transforms", "img_transform", "image_transform", "transform_fn", "preprocess"}
 SPECIAL_CALLS = {"random_split", "Subset", "DataLoader", "ImageFolder", "DatasetFolder"}
+SHUFFLES = {"shuffle", "permutation", "randperm"}  # `np.random.shuffle(self.samples)` in a dataset's method
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Collected:
     tuple_assigns: list[TupleAssign] = field(default_factory=list)
     imports: list[ImportRecord] = field(default_factory=list)
     retransformed: list[tuple[str, str]] = field(default_factory=list)
+    shuffling_classes: list[str] = field(default_factory=list)
 
 
 def _terminates(body: cst.BaseSuite) -> bool:
@@ -277,6 +279,9 @@ class Collector:
             self.data.list_ops.append(ListOp(self.scope, func.value.value, func.attr.value, values,
                                              tuple(self.conds), node))
         name = _call_name(node)
+        if name in SHUFFLES and self.scope.kind == "function" and self.scope.parent is not None and \
+                self.scope.parent.kind == "class" and self.scope.parent.qualname not in self.data.shuffling_classes:
+            self.data.shuffling_classes.append(self.scope.parent.qualname)
         keywords = {a.keyword.value for a in node.args if a.keyword is not None}
         inline_pipeline = any(isinstance(a.value, cst.Call) and _call_name(a.value) in self.interesting
                               for a in node.args)

@@ -111,8 +111,18 @@ class LoaderExtractor:
             dataset_location=self.loc(dataset) if dataset is not None else None, key=key,
             evidence=tuple(evidence), branch=role, function=function.qualname if function else None,
             params=params, returned=returned, depends=depends, iterable=self._iterable(dataset, scope, exprs),
-            synthetic=self._synthetic(dataset, scope),
+            synthetic=self._synthetic(dataset, scope), dataset_class=self._dataset_class(dataset, scope),
         )
+
+    def _dataset_class(self, dataset, scope: Scope) -> str | None:
+        """`TrainDataset(…)`, inline or bound to the name passed: the class through imports, or its local name."""
+        expr = dataset
+        if isinstance(dataset, cst.Name):
+            binding, ok = single_value(scope, dataset.value)
+            expr = binding.value if ok else None
+        if not isinstance(expr, cst.Call):
+            return None
+        return qualified_name(scope, expr.func) or dotted(expr.func)
 
     def _depends(self, name, expr, scope, params, env) -> ParamDependence | None:
         used = names_in(expr) & set(params)
