@@ -8,7 +8,6 @@ import libcst as cst
 
 from ..facts import CallEdge, DropoutCall, FunctionFacts, ModeCall
 from ..modewords import SUBMODULE_NAMES, mode_helper, model_like, non_module_receiver, strip_wrappers
-from .scopes import IMPORT
 
 
 class CallFacts:
@@ -68,10 +67,9 @@ class CallFacts:
             local, method = f"{owner.qualname}.{rest}", True
         elif not rest:
             bindings = scope.lookup(head) or []
-            defs = [b for b in bindings if b.defines is not None and b.defines.kind == "function"]
-            if len(defs) == len(bindings) == 1:
-                local = defs[0].defines.qualname
-            elif not any(b.kind == IMPORT for b in bindings) and not mode_helper(callee):
+            if len(bindings) == 1 and bindings[0].defines is not None and bindings[0].defines.kind == "function":
+                local = bindings[0].defines.qualname
+            elif not (bindings and head in bindings[0].scope.imported) and not mode_helper(callee):
                 return
         elif qualname is None and not (mode_helper(callee) or callee.endswith("from_pretrained")):
             return

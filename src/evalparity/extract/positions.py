@@ -98,7 +98,7 @@ class Positions:
         if span is None:
             return self.module.code_for_node(node)
         text = self.code[span[0]:span[1]]
-        if isinstance(node, cst.If) and text.lstrip().startswith("elif"):
+        if type(node) is cst.If and text.lstrip().startswith("elif"):
             text = text.replace("elif", "if", 1)  # alone, an `elif` branch is generated as an `if`
         return text
 

@@ -36,6 +36,7 @@ class Scope:
     parent: "Scope | None" = None
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
+    imported: set[str] = field(default_factory=set)  # names with an import among their bindings here
     node: cst.CSTNode | None = None
     returns: list = field(default_factory=list)
 
@@ -71,6 +72,8 @@ class Scope:
     def bind(self, name: str, binding: Binding) -> None:
         binding.scope = self
         self.bindings.setdefault(name, []).append(binding)
+        if binding.kind == IMPORT:
+            self.imported.add(name)
 
     def chain(self):
         """Scopes searched for a name used here (class bodies do not enclose their methods)."""

@@ -31,27 +31,49 @@ def child_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
+def _subclasses(cls: type) -> set[type]:
+    found = {cls}
+    for sub in cls.__subclasses__():
+        found |= _subclasses(sub)
+    return found
+
+
+# membership in a set instead of isinstance: CSTNode is an abstract base class, whose checks are slow
+NODE_KINDS = frozenset(_subclasses(cst.CSTNode))
+
+
 def walk(node: cst.CSTNode, visitor: object) -> None:
     table = _TABLES.setdefault(type(visitor), {})
-    _walk(node, visitor, table)
+    _walk(node, visitor, table, _entry(table, type(visitor), type(node)))
 
 
-def _walk(node: cst.CSTNode, visitor: object, table: dict) -> None:
-    cls = type(node)
-    entry = table.get(cls)
+def _entry(table: dict, kind: type, cls: type) -> tuple:
+    """(visit, leave, child fields) of a visitor class for a node class; None when there is nothing to do
+    (no method for it and no syntax below it), so the walk does not even descend."""
+    name = cls.__name__
+    visit, leave, fields = getattr(kind, f"visit_{name}", None), getattr(kind, f"leave_{name}", None), child_fields(cls)
+    entry = table[cls] = None if visit is None and leave is None and not fields else (visit, leave, fields)
+    return entry
+
+
+def _walk(node: cst.CSTNode, visitor: object, table: dict, entry: tuple | None) -> None:
     if entry is None:
-        kind, name = type(visitor), cls.__name__
-        entry = table[cls] = (getattr(kind, f"visit_{name}", None), getattr(kind, f"leave_{name}", None),
-                              child_fields(cls))
+        return
     visit, leave, fields = entry
     if visit is None or visit(visitor, node) is not False:
         for name in fields:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                _walk(value, visitor, table)
-            elif isinstance(value, (tuple, list)):
+            kind = type(value)
+            if kind is tuple or kind is list:
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
-                        _walk(item, visitor, table)
+                    cls = type(item)
+                    if cls in NODE_KINDS:
+                        child = table[cls] if cls in table else _entry(table, type(visitor), cls)
+                        if child is not None:
+                            _walk(item, visitor, table, child)
+            elif kind in NODE_KINDS:
+                child = table[kind] if kind in table else _entry(table, type(visitor), kind)
+                if child is not None:
+                    _walk(value, visitor, table, child)
     if leave is not None:
         leave(visitor, node)
