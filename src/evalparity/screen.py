@@ -22,6 +22,7 @@ from .evalloops import FOREIGN, unit_test_file
 from .modewords import loader_like
 from .naming import role_of_name, words
 
+TEST_FRAMEWORKS = frozenset({"pytest", "unittest"})
 GRAD_NAMES = frozenset({"no_grad", "inference_mode", "enable_grad"})
 DROPOUTS = frozenset({"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"})
 ITER_WRAPPERS_STOP = frozenset({"range", "len", "zip_longest", "product"})
@@ -183,10 +184,31 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
     return mode_hit and mode and not any(module.partition(".")[0] in FOREIGN for module in imports.values())
 
 
+def _test_module(path: str, tree: ast.Module) -> bool:
+    """A pytest or unittest module (`test_x.py` with test functions, test classes or a test framework
+    import); an evaluation script that is only named `test_net.py` is not one."""
+    name = path.replace("\\", "/").rpartition("/")[2]
+    if not (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"):
+        return False
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            return True
+        if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            return True
+        if isinstance(node, ast.Import) and any(a.name.partition(".")[0] in TEST_FRAMEWORKS for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").partition(".")[0] in TEST_FRAMEWORKS:
+            return True
+    return False
+
+
 def worth_extracting(path: str, source: bytes, names: ScreenNames) -> bool:
-    """False when the file cannot contribute on its own; True when it can, or does not parse."""
+    """False when the file cannot contribute on its own; True when it can, or does not parse.
+    Test modules exercise code rather than train or evaluate models: they are deferred too."""
     try:
         tree = compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
         return True
+    if _test_module(path, tree):
+        return False
     return _contributes(tree, source, names, mode=not unit_test_file(path))
