@@ -20,6 +20,7 @@ from .prefilter import markers, may_contribute
 
 POOL_THRESHOLD = 16  # below this many files to parse, starting workers costs more than it saves
 _WORKER_KB: KnowledgeBase | None = None
+_WORKER_SCREENS: "_Screens | None" = None
 _SETTLE = False  # see settle_loaded_facts
 ONE_RUN_THRESHOLDS = (100_000, 50, 50)
 
@@ -65,8 +66,8 @@ def extract_one(shown: str, source: bytes, kb: KnowledgeBase) -> tuple[FileFacts
 def _init_worker(kb: KnowledgeBase, hints: tuple, settle: bool) -> None:
     """Workers get the knowledge base, the active role hints and the collector's thresholds (spawned
     workers start without them)."""
-    global _WORKER_KB
-    _WORKER_KB = kb
+    global _WORKER_KB, _WORKER_SCREENS
+    _WORKER_KB, _WORKER_SCREENS = kb, _Screens(kb)
     set_role_hints(*hints)
     if settle:
         gc.set_threshold(*ONE_RUN_THRESHOLDS)
@@ -77,8 +78,17 @@ def _active_hints() -> tuple:
     return train - TRAIN_WORDS, evaluation - EVAL_WORDS
 
 
+def screen_and_extract(shown: str, source: bytes, kb: KnowledgeBase, screens: "_Screens"):
+    """(facts, problems, kept): the screen's second stage, then the extraction of the files it keeps
+    (both in the worker processes, where they run in parallel)."""
+    if not screens.worth_extracting(shown, source):
+        return None, [], False
+    facts, problems = extract_one(shown, source, kb)
+    return facts, problems, True
+
+
 def _work(item: tuple[str, bytes]):
-    return extract_one(item[0], item[1], _WORKER_KB)
+    return screen_and_extract(item[0], item[1], _WORKER_KB, _WORKER_SCREENS)
 
 
 def _context():
@@ -137,7 +147,7 @@ class _Screens:
 
 
 def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest: Manifest | None):
-    """Sort the files: facts from the cache, deferred loaders, files to extract now, read errors."""
+    """Sort the files: facts from the cache, deferred loaders, files to screen and extract, read errors."""
     screens = _Screens(kb)
     errors: list[FileError] = []
     slots: dict[str, FileFacts | None] = {}
@@ -171,17 +181,13 @@ def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest:
                 manifest.record(shown, stat, key, False)
             continue
         cached = cache.get(key) if key is not None else None
-        if cached is None and not screens.worth_extracting(shown, source):
-            deferred[shown] = partial(_cached_extract, shown, source, kb, cache)
+        slots[shown] = cached  # in discovery order; a file the screen defers is taken out again
+        if cached is not None:
             if manifest is not None:
-                manifest.record(shown, stat, key, False)
+                manifest.record(shown, stat, key, True)
             continue
-        if manifest is not None:
-            manifest.record(shown, stat, key, True)
-        slots[shown] = cached
-        if cached is None:
-            todo.append((shown, source, key))
-    return slots, deferred, todo, errors
+        todo.append((shown, source, key, stat))
+    return slots, deferred, todo, errors, screens
 
 
 def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None,
@@ -192,27 +198,36 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
     now, or defer) recorded for them are reused; the others are read, screened and recorded."""
     with _settling():
         manifest = cache.manifest() if cache is not None else None
-        slots, deferred, todo, errors = _triage(paths, kb, cache, manifest)
+        slots, deferred, todo, errors, screens = _triage(paths, kb, cache, manifest)
     done = len(paths) - len(todo)
     if progress is not None:
         progress(done, len(paths))
     if jobs > 1 and len(todo) >= POOL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
                                  initargs=(kb, _active_hints(), _SETTLE)) as pool:
-            results = []
-            for result in pool.map(_work, [(shown, source) for shown, source, _ in todo], chunksize=4):
-                results.append(result)
+            # largest files first, one at a time: no worker is left with a big file while the other idles
+            order = sorted(range(len(todo)), key=lambda index: -len(todo[index][1]))
+            results = [None] * len(todo)
+            work = [(todo[index][0], todo[index][1]) for index in order]
+            for index, result in zip(order, pool.map(_work, work, chunksize=1)):
+                results[index] = result
                 done += 1
                 if progress is not None:
                     progress(done, len(paths))
     else:
         results = []
-        for shown, source, _ in todo:
-            results.append(extract_one(shown, source, kb))
+        for shown, source, _, _ in todo:
+            results.append(screen_and_extract(shown, source, kb, screens))
             done += 1
             if progress is not None:
                 progress(done, len(paths))
-    for (shown, _, key), (facts, problems) in zip(todo, results):
+    for (shown, source, key, stat), (facts, problems, kept) in zip(todo, results):
+        if manifest is not None:
+            manifest.record(shown, stat, key, kept)
+        if not kept:
+            del slots[shown]
+            deferred[shown] = partial(_cached_extract, shown, source, kb, cache)
+            continue
         errors.extend(problems)
         slots[shown] = facts
         if facts is not None and cache is not None and key is not None:
