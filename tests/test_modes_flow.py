@@ -98,3 +98,57 @@ def test_call_graph_and_reaching_mode_across_modules(tmp_path, in_dir):
     state, trail = flow.reaching(("engine.py", "evaluate"), call.location)
     assert state == "train"
     assert trail[0].callee == "evaluate" and trail[1].text == "model.train()" and trail[1].receiver == "model"
+
+
+def test_calls_through_a_package_reexport_resolve_without_extracting_the_package(tmp_path, in_dir):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        '"""Runs the training loop."""\n'
+        "from .engine import evaluate as evaluate_model\n"
+        "from .helpers import log\n"
+        "def helper_defined_here(model, loader):\n"
+        "    model.eval()\n", encoding="utf-8")
+    (package / "engine.py").write_text(
+        "import torch\n"
+        "@torch.no_grad()\n"
+        "def evaluate(net, loader):\n"
+        "    for x in loader:\n"
+        "        net(x)\n", encoding="utf-8")
+    (tmp_path / "main.py").write_text(
+        "from pkg import evaluate_model, helper_defined_here, log\n"
+        "for epoch in range(3):\n"
+        "    evaluate_model(model, val_loader)\n"
+        "    helper_defined_here(model, val_loader)\n"
+        "    log(val_loader)\n", encoding="utf-8")
+    in_dir(tmp_path)
+    project = analyze(["."]).project
+    graph = call_graph(project)
+    targets = {edge.callee: graph.resolve("main.py", edge) for fn in project.files["main.py"].functions
+               for edge in fn.calls}
+    assert targets["evaluate_model"] == ("pkg/engine.py", "evaluate")
+    assert targets["helper_defined_here"] == ("pkg/__init__.py", "helper_defined_here")
+    assert targets["log"] is None
+    assert "pkg/__init__.py" in project.files  # defines a function that was called: extracted
+
+
+def test_a_reexport_alone_does_not_extract_the_package(tmp_path, in_dir):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .engine import evaluate\n", encoding="utf-8")
+    (package / "engine.py").write_text(
+        "import torch\n"
+        "@torch.no_grad()\n"
+        "def evaluate(net, loader):\n"
+        "    for x in loader:\n"
+        "        net(x)\n", encoding="utf-8")
+    (tmp_path / "main.py").write_text(
+        "from pkg import evaluate\n"
+        "for epoch in range(3):\n"
+        "    evaluate(model, val_loader)\n", encoding="utf-8")
+    in_dir(tmp_path)
+    project = analyze(["."]).project
+    graph = call_graph(project)
+    edge = project.files["main.py"].functions[0].calls[0]
+    assert graph.resolve("main.py", edge) == ("pkg/engine.py", "evaluate")
+    assert "pkg/__init__.py" not in project.files

@@ -55,6 +55,16 @@ class CallGraph:
             return b"import" in data and wanted in data
         return b"def " + wanted + b"(" in data and any(m in data for m in WORTH_LOADING)
 
+    def _reexport(self, path: str, name: str) -> tuple[str, str | None]:
+        """A package that only re-exports the name is followed without being extracted."""
+        from .screen import reexport  # CPython's parser, for this one question
+
+        try:
+            with open(path, "rb") as handle:
+                return reexport(handle.read(), name)
+        except OSError:
+            return "absent", None
+
     def function(self, key: Key) -> FunctionFacts | None:
         return self.functions.get(key)
 
@@ -85,8 +95,15 @@ class CallGraph:
         if found is None or hops > MAX_HOPS:
             return None
         path, name = found
-        if path not in self._indexed and path not in self.project.files and not self._worth_loading(path, name):
-            return None
+        if path not in self._indexed and path not in self.project.files:
+            if path.endswith("__init__.py"):
+                how, target = self._reexport(path, name)
+                if how == "absent":
+                    return None
+                if how == "imported":
+                    return self.lookup(path, target, hops + 1) if target != qualname else None
+            if not self._worth_loading(path, name):
+                return None
         if not self._index(path):
             return None
         if (path, name) in self.functions and "." not in name:

@@ -212,3 +212,25 @@ def worth_extracting(path: str, source: bytes, names: ScreenNames) -> bool:
     if _test_module(path, tree):
         return False
     return _contributes(tree, source, names, mode=not unit_test_file(path))
+
+
+def reexport(source: bytes, name: str) -> tuple[str, str | None]:
+    """How a package's `__init__.py` provides `name`, without extracting it: ("imported", ".engine.evaluate")
+    from the first import that binds it (in source order, as extracted imports are), ("defined", None)
+    when the file defines something by that name or cannot be parsed, ("absent", None) otherwise."""
+    try:
+        tree = compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
+        return "defined", None
+    imports = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return "defined", None
+        if isinstance(node, ast.ImportFrom):
+            imports.append(node)
+    for node in sorted(imports, key=lambda n: (n.lineno, n.col_offset)):
+        for alias in node.names:
+            if alias.name != "*" and (alias.asname or alias.name) == name:
+                module = f"{node.module}." if node.module else ""
+                return "imported", "." * node.level + module + alias.name
+    return "absent", None
