@@ -44,7 +44,8 @@ class CallGraph:
 
     def _worth_loading(self, path: str, name: str) -> bool:
         """A file the prefilter skipped is parsed only when the function looked up may matter: it is defined
-        there and the file trains, iterates loaders or disables gradients; or a package re-exports it."""
+        there, the file trains, iterates loaders or disables gradients, and the function (or one of the
+        file it calls) does something the rules look at (screen.function_matters)."""
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -53,7 +54,11 @@ class CallGraph:
         wanted = name.encode()
         if path.endswith("__init__.py"):
             return b"import" in data and wanted in data
-        return b"def " + wanted + b"(" in data and any(m in data for m in WORTH_LOADING)
+        if not (b"def " + wanted + b"(" in data and any(m in data for m in WORTH_LOADING)):
+            return False
+        from .screen import function_matters
+
+        return function_matters(data, name)
 
     def _reexport(self, path: str, name: str) -> tuple[str, str | None]:
         """A package that only re-exports the name is followed without being extracted."""
