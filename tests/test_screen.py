@@ -117,6 +117,7 @@ MATTERS = {
     "switches modes": "def evaluate(model):\n    model.eval()\n",
     "trains": "def step(loss, optimizer):\n    loss.backward()\n    optimizer.step()\n",
     "loops over calls": "def run(model, loader):\n    for x in loader:\n        model(x)\n",
+    "loops over forward calls": "def run(model, loader):\n    for x in loader:\n        model.forward(x)\n",
     "gathers exactly": "def gather(outputs, dataset):\n    return outputs[:len(dataset)]\n",
     "hands a parameter on": "from .engine import evaluate\ndef run(model, loader):\n    return evaluate(model, loader)\n",
     "through a function of the file": "def run(model):\n    return _switch(model)\ndef _switch(model):\n"

@@ -254,12 +254,12 @@ def _trims(node: ast.AST) -> bool:
 
 
 def _may_call_model(node: ast.AST) -> bool:
-    """`model(x)`, `self.net(x)`: a call that extraction may count as a forward pass."""
+    """`model(x)`, `self.net(x)`, `model.forward(x)`: a call extraction may count as a forward pass."""
     if not isinstance(node, ast.Call):
         return False
     if isinstance(node.func, ast.Name):
         return node.func.id not in BUILTIN_NAMES
-    return _dotted(node.func).startswith("self.")
+    return _dotted(node.func).startswith("self.") or _last_name(node.func) in ("forward", "module")
 
 
 def _function_matters(fn, known: set[str], params: set[str]) -> tuple[bool, set[str]]:
