@@ -153,3 +153,13 @@ def test_called_function_is_inert(name):
     function = {"set-up": "init_distributed_mode", "metric without model calls": "accuracy",
                 "builtins only": "count"}[name]
     assert not function_matters(INERT[name].encode(), function)
+
+
+def test_the_screen_and_the_call_graph_need_no_libcst():
+    """A warm run follows calls into deferred files with the screen: loading libcst would cost it a tenth."""
+    import subprocess
+    import sys
+
+    code = "import sys, evalparity.screen, evalparity.callgraph; print('libcst' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -117,7 +117,7 @@ def _load_deferred(path: Path, shown: str, key: str, kb: KnowledgeBase, cache: C
 
 
 def screen_names(kb: KnowledgeBase):
-    from .screen import screen_names as names  # the screen needs libcst's tables: imported on first use
+    from .screen import screen_names as names  # imported on first use: a warm run needs no screen
 
     return names(kb)
 

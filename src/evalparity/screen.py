@@ -16,11 +16,10 @@ import ast
 import builtins
 from dataclasses import dataclass
 
-from .extract.collector import SPECIAL_CALLS, TRANSFORM_KEYWORDS
+from .callnames import DEDUPLICATING, SPECIAL_CALLS, TRANSFORM_KEYWORDS
 from .facts import EVAL
 from .knowledge import KnowledgeBase
 from .evalloops import FOREIGN, unit_test_file
-from .extract.loopvisitor import DEDUPLICATING
 from .modewords import loader_like, mode_helper
 from .naming import role_of_name, words
 

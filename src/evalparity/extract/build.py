@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 import libcst as cst
 
+from ..callnames import TRANSFORM_KEYWORDS
 from ..facts import EVAL, TRAIN, Arg, DatasetUse, Evidence, FileFacts, Import, LoaderUse, Pipeline, Ref, SplitUse, Step
 from ..knowledge import KnowledgeBase, TransformInfo
 from ..naming import is_tta, opposite, role_of_flag, role_of_name, role_of_string
@@ -22,7 +23,6 @@ FILE_ROLES = {"train": TRAIN, "training": TRAIN, "finetune": TRAIN, "eval": EVAL
               "evaluation": EVAL, "validate": EVAL, "validation": EVAL, "inference": EVAL, "predict": EVAL,
               "test": EVAL}
 ROLE_KEYWORDS_BOOL = {"train", "is_train", "training", "is_training"}
-TRANSFORM_KEYWORDS = {"transform", "transforms", "img_transform", "image_transform", "transform_fn", "preprocess"}
 ROLE_KEYWORDS_STR = {"split", "image_set", "mode", "subset", "phase", "set", "stage", "fold"}
 
 

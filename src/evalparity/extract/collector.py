@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from ..callnames import SPECIAL_CALLS, TRANSFORM_KEYWORDS
 from .scopes import ASSIGN, IMPORT, OTHER, Binding, Scope, dotted
 from .walk import walk
 
 LIST_METHODS = {"append", "extend", "insert"}
-TRANSFORM_KEYWORDS = {"transform", "transforms", "img_transform", "image_transform", "transform_fn", "preprocess"}
-SPECIAL_CALLS = {"random_split", "Subset", "DataLoader", "ImageFolder", "DatasetFolder"}
 SHUFFLES = {"shuffle", "permutation", "randperm"}  # `np.random.shuffle(self.samples)` in a dataset's method
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from ..callnames import DEDUPLICATING
 from ..facts import DropoutCall, FunctionFacts, Location, Loop, ModeCall, ModelCall
 from ..modewords import model_like, non_module_receiver, optimizer_like, strip_wrappers
 from ..naming import words
@@ -21,8 +22,6 @@ from .walk import walk
 GRAD_NAMES = {"no_grad", "inference_mode", "enable_grad", "set_grad_enabled"}
 DROPOUTS = {"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"}
 ITER_WRAPPERS_STOP = {"range", "len", "zip_longest", "product"}
-# gathers that keep exactly one result per sample (by id, or cut to the dataset size)
-DEDUPLICATING = {"gather_for_metrics", "gather_for_eval", "CocoEvaluator", "COCOeval", "LVISEval", "LVISEvaluator"}
 GUARD_MARKERS = ("isinstance(", "__class__", "type(", "BatchNorm", "Dropout", "_BatchNorm", "Norm)")
 
 
