@@ -100,27 +100,33 @@ def test_call_graph_and_reaching_mode_across_modules(tmp_path, in_dir):
     assert trail[0].callee == "evaluate" and trail[1].text == "model.train()" and trail[1].receiver == "model"
 
 
-def test_calls_through_a_package_reexport_resolve_without_extracting_the_package(tmp_path, in_dir):
+ENGINE = ("import torch\n"
+          "@torch.no_grad()\n"
+          "def evaluate(net, loader):\n"
+          "    for x in loader:\n"
+          "        net(x)\n")
+
+
+def _package(tmp_path, init, main):
     package = tmp_path / "pkg"
     package.mkdir()
-    (package / "__init__.py").write_text(
+    (package / "__init__.py").write_text(init, encoding="utf-8")
+    (package / "engine.py").write_text(ENGINE, encoding="utf-8")
+    (tmp_path / "main.py").write_text(main, encoding="utf-8")
+
+
+def test_calls_through_a_package_reexport_resolve_without_extracting_the_package(tmp_path, in_dir):
+    _package(tmp_path, (
         '"""Runs the training loop."""\n'
         "from .engine import evaluate as evaluate_model\n"
         "from .helpers import log\n"
         "def helper_defined_here(model, loader):\n"
-        "    model.eval()\n", encoding="utf-8")
-    (package / "engine.py").write_text(
-        "import torch\n"
-        "@torch.no_grad()\n"
-        "def evaluate(net, loader):\n"
-        "    for x in loader:\n"
-        "        net(x)\n", encoding="utf-8")
-    (tmp_path / "main.py").write_text(
+        "    model.eval()\n"), (
         "from pkg import evaluate_model, helper_defined_here, log\n"
         "for epoch in range(3):\n"
         "    evaluate_model(model, val_loader)\n"
         "    helper_defined_here(model, val_loader)\n"
-        "    log(val_loader)\n", encoding="utf-8")
+        "    log(val_loader)\n"))
     in_dir(tmp_path)
     project = analyze(["."]).project
     graph = call_graph(project)
@@ -133,19 +139,8 @@ def test_calls_through_a_package_reexport_resolve_without_extracting_the_package
 
 
 def test_a_reexport_alone_does_not_extract_the_package(tmp_path, in_dir):
-    package = tmp_path / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("from .engine import evaluate\n", encoding="utf-8")
-    (package / "engine.py").write_text(
-        "import torch\n"
-        "@torch.no_grad()\n"
-        "def evaluate(net, loader):\n"
-        "    for x in loader:\n"
-        "        net(x)\n", encoding="utf-8")
-    (tmp_path / "main.py").write_text(
-        "from pkg import evaluate\n"
-        "for epoch in range(3):\n"
-        "    evaluate(model, val_loader)\n", encoding="utf-8")
+    _package(tmp_path, "from .engine import evaluate\n",
+             "from pkg import evaluate\nfor epoch in range(3):\n    evaluate(model, val_loader)\n")
     in_dir(tmp_path)
     project = analyze(["."]).project
     graph = call_graph(project)

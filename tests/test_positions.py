@@ -25,13 +25,18 @@ def _sources():
     return [p for p in paths if "EP901" not in p.parts or p.name.startswith("ok_")]
 
 
-@pytest.mark.parametrize("path", _sources(), ids=lambda p: p.name)
-def test_same_ranges_as_position_provider(path):
+def _parsed(path):
+    """(module, libcst's ranges of every node, our Positions)."""
     module = cst.parse_module(path.read_bytes())
     visitor = _Ranges()
     MetadataWrapper(module, unsafe_skip_copy=True).visit(visitor)
-    mine = Positions(module)
-    for node, expected in visitor.ranges.items():
+    return module, visitor.ranges, Positions(module)
+
+
+@pytest.mark.parametrize("path", _sources(), ids=lambda p: p.name)
+def test_same_ranges_as_position_provider(path):
+    _, ranges, mine = _parsed(path)
+    for node, expected in ranges.items():
         if isinstance(node, cst.Module):
             continue
         start, end = mine.range(node)
@@ -46,12 +51,9 @@ def _collapsed(text):
 @pytest.mark.parametrize("path", _sources(), ids=lambda p: p.name)
 def test_node_source_matches_code_for_node(path):
     """Node texts come from the one code generation that positions need, not one generation per node."""
-    module = cst.parse_module(path.read_bytes())
-    visitor = _Ranges()
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(visitor)
-    mine = Positions(module)
+    module, ranges, mine = _parsed(path)
     assert mine.code == module.code
-    for node in visitor.ranges:
+    for node in ranges:
         try:
             expected = module.code_for_node(node)
         except CSTCodegenError:  # libcst cannot generate some nodes alone (an annotation's default indicator)

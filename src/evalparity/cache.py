@@ -12,7 +12,6 @@ import io
 import os
 import pickle
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +20,7 @@ from typing import NamedTuple
 
 from . import __version__
 from . import facts as facts_module
+from .atomic import replace_file
 from .facts import FileFacts
 
 CACHE_DIR = ".evalparity_cache"
@@ -203,17 +203,7 @@ class Cache:
         """Atomically: readers see the old file or the new one, never half of one."""
         self._prepare()
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
+        replace_file(target, data)
 
     def _prepare(self) -> None:
         if self._ready:

@@ -12,13 +12,13 @@ import difflib
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
 
+from .atomic import replace_file
 from .fixes import SAFE
 
 
@@ -181,21 +181,7 @@ def write_atomic(path: str, data: bytes) -> None:
     """Replace a file's content through a temporary file in the same folder, keeping its mode."""
     target = os.path.realpath(path)
     mode = stat.S_IMODE(os.stat(target).st_mode)
-    folder = os.path.dirname(target) or "."
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".evalparity-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    replace_file(target, data, mode=mode, durable=True)
 
 
 def unified_diff(change: FileChange) -> str:

@@ -116,13 +116,8 @@ class LoaderExtractor:
 
     def _dataset_class(self, dataset, scope: Scope) -> str | None:
         """`TrainDataset(…)`, inline or bound to the name passed: the class through imports, or its local name."""
-        expr = dataset
-        if isinstance(dataset, cst.Name):
-            binding, ok = single_value(scope, dataset.value)
-            expr = binding.value if ok else None
-        if not isinstance(expr, cst.Call):
-            return None
-        return qualified_name(scope, expr.func) or dotted(expr.func)
+        call = _constructed(dataset, scope)
+        return None if call is None else qualified_name(scope, call.func) or dotted(call.func)
 
     def _depends(self, name, expr, scope, params, env) -> ParamDependence | None:
         used = names_in(expr) & set(params)
@@ -192,11 +187,8 @@ class LoaderExtractor:
             return True
         if dataset is not None and any(w in ITERABLE_WORDS for w in words(self.text(dataset))):
             return True
-        call = dataset
-        if isinstance(dataset, cst.Name):
-            binding, ok = single_value(scope, dataset.value)
-            call = binding.value if ok else None
-        if not isinstance(call, cst.Call):
+        call = _constructed(dataset, scope)
+        if call is None:
             return False
         name = dotted(call.func) or ""
         qualname = qualified_name(scope, call.func) or ""
@@ -324,3 +316,12 @@ def _unit_test(name: str) -> bool:
 
 def _in_branch(samplers: tuple[Sampler, ...], role: str | None) -> tuple[Sampler, ...]:
     return tuple(s if s.branch or role is None else dataclasses.replace(s, branch=role) for s in samplers)
+
+
+def _constructed(dataset, scope: Scope) -> cst.Call | None:
+    """The call that built the dataset passed: inline, or the one assignment of the name passed."""
+    expr = dataset
+    if isinstance(dataset, cst.Name):
+        binding, ok = single_value(scope, dataset.value)
+        expr = binding.value if ok else None
+    return expr if isinstance(expr, cst.Call) else None
