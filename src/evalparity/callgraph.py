@@ -45,7 +45,7 @@ class CallGraph:
     def _worth_loading(self, path: str, name: str) -> bool:
         """A file the prefilter skipped is parsed only when the function looked up may matter: it is defined
         there, the file trains, iterates loaders or disables gradients, and the function (or one of the
-        file it calls) does something the rules look at (screen.function_matters)."""
+        file it calls) does something the rules look at (callees.function_matters)."""
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -56,13 +56,13 @@ class CallGraph:
             return b"import" in data and wanted in data
         if not (b"def " + wanted + b"(" in data and any(m in data for m in WORTH_LOADING)):
             return False
-        from .screen import function_matters
+        from .callees import function_matters
 
         return function_matters(data, name)
 
     def _reexport(self, path: str, name: str) -> tuple[str, str | None]:
         """A package that only re-exports the name is followed without being extracted."""
-        from .screen import reexport  # CPython's parser, for this one question
+        from .callees import reexport  # CPython's parser, for this one question
 
         try:
             with open(path, "rb") as handle:

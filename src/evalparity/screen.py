@@ -13,14 +13,14 @@ the syntax error is reported."""
 from __future__ import annotations
 
 import ast
-import builtins
 from dataclasses import dataclass
 
-from .callnames import DEDUPLICATING, SPECIAL_CALLS, TRANSFORM_KEYWORDS
+from .astnames import dotted_name, last_name
+from .callnames import SPECIAL_CALLS, TRANSFORM_KEYWORDS
 from .facts import EVAL
 from .knowledge import KnowledgeBase
 from .evalloops import FOREIGN, unit_test_file
-from .modewords import loader_like, mode_helper
+from .modewords import loader_like
 from .naming import role_of_name, words
 
 TEST_FRAMEWORKS = frozenset({"pytest", "unittest"})
@@ -45,31 +45,12 @@ def screen_names(kb: KnowledgeBase) -> ScreenNames:
                        frozenset(entry.name for entry in kb.all_entries()) - {"Sequential"})
 
 
-def _last_name(node: ast.AST) -> str:
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return ""
-
-
-def _dotted(node: ast.AST) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return ""
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def _iterated(expr: ast.AST) -> str:
     """The name a `for` iterates once wrappers are peeled: `enumerate(tqdm(val_loader))` → val_loader."""
     for _ in range(6):
         if not isinstance(expr, ast.Call):
             break
-        name = _dotted(expr.func)
+        name = dotted_name(expr.func)
         if name.rpartition(".")[2] in ITER_WRAPPERS_STOP or name.endswith((".items", ".values", ".keys")):
             return ""
         positional = [a for a in expr.args if not isinstance(a, ast.Starred)]
@@ -78,7 +59,7 @@ def _iterated(expr: ast.AST) -> str:
         expr = positional[0]
     if isinstance(expr, ast.Subscript):
         expr = expr.value
-    return _dotted(expr)
+    return dotted_name(expr)
 
 
 def _data_loop(node: ast.For | ast.AsyncFor) -> bool:
@@ -101,9 +82,9 @@ def _record_import(node: ast.Import | ast.ImportFrom, table: dict[str, str]) -> 
 
 def _torch_dropout(call: ast.Call, imports: dict[str, str]) -> bool:
     """`F.dropout(x, 0.5)` in `forward`, with `F` from torch, and no `training=` (or a literal True)."""
-    if _last_name(call.func) not in DROPOUTS:
+    if last_name(call.func) not in DROPOUTS:
         return False
-    head = _dotted(call.func).partition(".")[0]
+    head = dotted_name(call.func).partition(".")[0]
     if not imports.get(head, "").startswith("torch"):
         return False
     training = next((k.value for k in call.keywords if k.arg == "training"), None)
@@ -118,11 +99,11 @@ def _torch_dropout(call: ast.Call, imports: dict[str, str]) -> bool:
 def _hands_over_data(call: ast.Call) -> bool:
     """`validate(val_loader, model)`, `train_one_epoch(model, data_loader)`: a training driver's call;
     `build_loader(ds, is_train=False)`: a loader factory's call site."""
-    callee = _last_name(call.func)
+    callee = last_name(call.func)
     if any(w in DRIVER_WORDS for w in words(callee)):
         return True
     for arg in (*call.args, *(k.value for k in call.keywords)):
-        name = _last_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else ""
+        name = last_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else ""
         if name and any(w in DRIVER_WORDS for w in words(name)) and (
                 role_of_name(callee) is not None or role_of_name(name) is not None or "epoch" in words(callee)):
             return True
@@ -144,7 +125,7 @@ def _sequential_of_transforms(call: ast.Call, names: ScreenNames) -> bool:
     for item in items:
         if not isinstance(item, ast.Call):
             continue
-        name = _last_name(item.func)
+        name = last_name(item.func)
         if name in names.transforms or (name == "Sequential" and _sequential_of_transforms(item, names)):
             return True
     return False
@@ -159,7 +140,7 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
     trains = b".train(" in source
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            last = _last_name(node.func)
+            last = last_name(node.func)
             if last in names.constructors or (last == "Sequential" and _sequential_of_transforms(node, names)):
                 return True
             if any(k.arg in TRANSFORM_KEYWORDS for k in node.keywords):
@@ -171,7 +152,7 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
             if isinstance(node.value, ast.Attribute) and node.value.attr in ("eval", "train"):
                 return True
         elif isinstance(node, (ast.With, ast.AsyncWith)):
-            if any(_last_name(item.context_expr) in GRAD_NAMES for item in node.items):
+            if any(last_name(item.context_expr) in GRAD_NAMES for item in node.items):
                 return True
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if node.name == "forward":
@@ -213,111 +194,3 @@ def worth_extracting(path: str, source: bytes, names: ScreenNames) -> bool:
     if _test_module(path, tree):
         return False
     return _contributes(tree, source, names, mode=not unit_test_file(path))
-
-
-def reexport(source: bytes, name: str) -> tuple[str, str | None]:
-    """How a package's `__init__.py` provides `name`, without extracting it: ("imported", ".engine.evaluate")
-    from the first import that binds it (in source order, as extracted imports are), ("defined", None)
-    when the file defines something by that name or cannot be parsed, ("absent", None) otherwise."""
-    try:
-        tree = compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
-        return "defined", None
-    imports = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
-            return "defined", None
-        if isinstance(node, ast.ImportFrom):
-            imports.append(node)
-    for node in sorted(imports, key=lambda n: (n.lineno, n.col_offset)):
-        for alias in node.names:
-            if alias.name != "*" and (alias.asname or alias.name) == name:
-                module = f"{node.module}." if node.module else ""
-                return "imported", "." * node.level + module + alias.name
-    return "absent", None
-
-
-MODE_METHODS = frozenset({"eval", "train", "requires_grad_", "apply", "backward", "step"})
-BUILTIN_NAMES = frozenset(dir(builtins))
-
-
-def _trims(node: ast.AST) -> bool:
-    """An exact-N gather (`gather_for_metrics`, a COCO evaluator) or a cut to the dataset's size."""
-    if isinstance(node, ast.Call):
-        name = _last_name(node.func)
-        if name in DEDUPLICATING or name.startswith("collect_results"):
-            return True
-        return name == "range" and len(node.args) >= 2 and isinstance(node.args[1], ast.Call) and \
-            _last_name(node.args[1].func) == "len"
-    return isinstance(node, ast.Slice) and isinstance(node.upper, ast.Call) and _last_name(node.upper.func) == "len"
-
-
-def _may_call_model(node: ast.AST) -> bool:
-    """`model(x)`, `self.net(x)`, `model.forward(x)`: a call extraction may count as a forward pass."""
-    if not isinstance(node, ast.Call):
-        return False
-    if isinstance(node.func, ast.Name):
-        return node.func.id not in BUILTIN_NAMES
-    return _dotted(node.func).startswith("self.") or _last_name(node.func) in ("forward", "module")
-
-
-def _function_matters(fn, known: set[str], params: set[str]) -> tuple[bool, set[str]]:
-    """(whether the function switches modes, trains, gathers exactly, loops over calls or hands a parameter
-    to a project function; the functions of its file it calls)."""
-    called = set()
-    for node in ast.walk(fn):
-        if isinstance(node, (ast.For, ast.AsyncFor)):
-            if any(_may_call_model(inner) for stmt in node.body for inner in ast.walk(stmt)):
-                return True, set()
-        if _trims(node):
-            return True, set()
-        if not isinstance(node, ast.Call):
-            continue
-        name = _last_name(node.func)
-        if (isinstance(node.func, ast.Attribute) and name in MODE_METHODS) or mode_helper(name):
-            return True, set()
-        head = _dotted(node.func).partition(".")[0]
-        if head == "self" or (isinstance(node.func, ast.Name) and head in known):
-            called.add(name)
-        if head in known and any(isinstance(arg, ast.Name) and arg.id in params
-                                 for arg in (*node.args, *(k.value for k in node.keywords))):
-            return True, set()  # a parameter handed on: the loader or model may reach a loop there
-    return False, called
-
-
-def function_matters(source: bytes, name: str) -> bool:
-    """Whether a function of a deferred file can change what the rules see when a call reaches it (it, or
-    a function of the same file it calls, switches modes, trains, gathers exactly, loops over calls or
-    hands a parameter on to a project function). True when unsure."""
-    try:
-        tree = compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
-        return True
-    functions: dict[str, list] = {}
-    known: set[str] = set()  # names defined or imported in the file (a call to a builtin hands nothing on)
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions.setdefault(node.name, []).append(node)
-            known.add(node.name)
-        elif isinstance(node, ast.ClassDef):
-            known.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            known.update((a.asname or a.name).partition(".")[0] for a in node.names)
-    if name not in functions:
-        return True
-    seen, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for fn in functions.get(current, ()):
-            if fn.decorator_list and any(_last_name(d.func if isinstance(d, ast.Call) else d) not in
-                                         ("staticmethod", "classmethod", "property") for d in fn.decorator_list):
-                return True
-            params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
-            matters, called = _function_matters(fn, known, params)
-            if matters:
-                return True
-            todo.extend(called & set(functions))
-    return False

@@ -1,0 +1,118 @@
+"""What the call graph asks of a deferred file, answered with CPython's parser instead of an extraction:
+whether a called function can matter to the rules, and where a package re-exports a name from."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+from .astnames import dotted_name, last_name
+from .callnames import DEDUPLICATING
+from .modewords import mode_helper
+
+MODE_METHODS = frozenset({"eval", "train", "requires_grad_", "apply", "backward", "step"})
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def reexport(source: bytes, name: str) -> tuple[str, str | None]:
+    """How a package's `__init__.py` provides `name`, without extracting it: ("imported", ".engine.evaluate")
+    from the first import that binds it (in source order, as extracted imports are), ("defined", None)
+    when the file defines something by that name or cannot be parsed, ("absent", None) otherwise."""
+    try:
+        tree = compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
+        return "defined", None
+    imports = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return "defined", None
+        if isinstance(node, ast.ImportFrom):
+            imports.append(node)
+    for node in sorted(imports, key=lambda n: (n.lineno, n.col_offset)):
+        for alias in node.names:
+            if alias.name != "*" and (alias.asname or alias.name) == name:
+                module = f"{node.module}." if node.module else ""
+                return "imported", "." * node.level + module + alias.name
+    return "absent", None
+
+
+def _trims(node: ast.AST) -> bool:
+    """An exact-N gather (`gather_for_metrics`, a COCO evaluator) or a cut to the dataset's size."""
+    if isinstance(node, ast.Call):
+        name = last_name(node.func)
+        if name in DEDUPLICATING or name.startswith("collect_results"):
+            return True
+        return name == "range" and len(node.args) >= 2 and isinstance(node.args[1], ast.Call) and \
+            last_name(node.args[1].func) == "len"
+    return isinstance(node, ast.Slice) and isinstance(node.upper, ast.Call) and last_name(node.upper.func) == "len"
+
+
+def _may_call_model(node: ast.AST) -> bool:
+    """`model(x)`, `self.net(x)`, `model.forward(x)`: a call extraction may count as a forward pass."""
+    if not isinstance(node, ast.Call):
+        return False
+    if isinstance(node.func, ast.Name):
+        return node.func.id not in BUILTIN_NAMES
+    return dotted_name(node.func).startswith("self.") or last_name(node.func) in ("forward", "module")
+
+
+def _function_matters(fn, known: set[str], params: set[str]) -> tuple[bool, set[str]]:
+    """(whether the function switches modes, trains, gathers exactly, loops over calls or hands a parameter
+    to a project function; the functions of its file it calls)."""
+    called = set()
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            if any(_may_call_model(inner) for stmt in node.body for inner in ast.walk(stmt)):
+                return True, set()
+        if _trims(node):
+            return True, set()
+        if not isinstance(node, ast.Call):
+            continue
+        name = last_name(node.func)
+        if (isinstance(node.func, ast.Attribute) and name in MODE_METHODS) or mode_helper(name):
+            return True, set()
+        head = dotted_name(node.func).partition(".")[0]
+        if head == "self" or (isinstance(node.func, ast.Name) and head in known):
+            called.add(name)
+        if head in known and any(isinstance(arg, ast.Name) and arg.id in params
+                                 for arg in (*node.args, *(k.value for k in node.keywords))):
+            return True, set()  # a parameter handed on: the loader or model may reach a loop there
+    return False, called
+
+
+def function_matters(source: bytes, name: str) -> bool:
+    """Whether a function of a deferred file can change what the rules see when a call reaches it (it, or
+    a function of the same file it calls, switches modes, trains, gathers exactly, loops over calls or
+    hands a parameter on to a project function). True when unsure."""
+    try:
+        tree = compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
+        return True
+    functions: dict[str, list] = {}
+    known: set[str] = set()  # names defined or imported in the file (a call to a builtin hands nothing on)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.setdefault(node.name, []).append(node)
+            known.add(node.name)
+        elif isinstance(node, ast.ClassDef):
+            known.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            known.update((a.asname or a.name).partition(".")[0] for a in node.names)
+    if name not in functions:
+        return True
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for fn in functions.get(current, ()):
+            if fn.decorator_list and any(last_name(d.func if isinstance(d, ast.Call) else d) not in
+                                         ("staticmethod", "classmethod", "property") for d in fn.decorator_list):
+                return True
+            params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+            matters, called = _function_matters(fn, known, params)
+            if matters:
+                return True
+            todo.extend(called & set(functions))
+    return False
