@@ -1,12 +1,15 @@
-"""Extract many files: skip what the prefilter rules out, reuse cached facts, and spread the rest
-over worker processes. Results come back in discovery order whatever the number of workers."""
+"""Extract many files: skip what the prefilter rules out, reuse cached facts, and spread the reading,
+screening and extraction over worker processes. Results come back in discovery order whatever the
+number of workers."""
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -21,6 +24,7 @@ from .prefilter import markers, may_contribute
 POOL_THRESHOLD = 16  # below this many files to parse, starting workers costs more than it saves
 _WORKER_KB: KnowledgeBase | None = None
 _WORKER_SCREENS: "_Screens | None" = None
+_WORKER_CACHE: Cache | None = None
 _SETTLE = False  # see settle_loaded_facts
 ONE_RUN_THRESHOLDS = (100_000, 50, 50)
 
@@ -63,11 +67,11 @@ def extract_one(shown: str, source: bytes, kb: KnowledgeBase) -> tuple[FileFacts
         return None, [FileError(shown, "internal", f"{type(exc).__name__}: {exc}")]
 
 
-def _init_worker(kb: KnowledgeBase, hints: tuple, settle: bool) -> None:
-    """Workers get the knowledge base, the active role hints and the collector's thresholds (spawned
-    workers start without them)."""
-    global _WORKER_KB, _WORKER_SCREENS
-    _WORKER_KB, _WORKER_SCREENS = kb, _Screens(kb)
+def _init_worker(kb: KnowledgeBase, hints: tuple, settle: bool, cache: Cache | None) -> None:
+    """Workers get the knowledge base, the active role hints, the cache and the collector's thresholds
+    (spawned workers start without them)."""
+    global _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE
+    _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE = kb, _Screens(kb), cache
     set_role_hints(*hints)
     if settle:
         gc.set_threshold(*ONE_RUN_THRESHOLDS)
@@ -78,17 +82,8 @@ def _active_hints() -> tuple:
     return train - TRAIN_WORDS, evaluation - EVAL_WORDS
 
 
-def screen_and_extract(shown: str, source: bytes, kb: KnowledgeBase, screens: "_Screens"):
-    """(facts, problems, kept): the screen's second stage, then the extraction of the files it keeps
-    (both in the worker processes, where they run in parallel)."""
-    if not screens.worth_extracting(shown, source):
-        return None, [], False
-    facts, problems = extract_one(shown, source, kb)
-    return facts, problems, True
-
-
-def _work(item: tuple[str, bytes]):
-    return screen_and_extract(item[0], item[1], _WORKER_KB, _WORKER_SCREENS)
+def _work(item: tuple[Path, str]) -> "_Outcome":
+    return process_file(item[0], item[1], _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE)
 
 
 def _context():
@@ -110,10 +105,7 @@ def _cached_extract(shown: str, source: bytes, kb: KnowledgeBase, cache: Cache |
 def _load_deferred(path: Path, shown: str, key: str, kb: KnowledgeBase, cache: Cache) -> FileFacts | None:
     """A skipped file the manifest knows: its cached facts, else it is read (only now) and extracted."""
     facts = cache.get(key)
-    if facts is not None:
-        return facts
-    source = read_source(path)
-    return None if isinstance(source, FileError) else _cached_extract(shown, source, kb, cache)
+    return facts if facts is not None else _read_and_extract(path, shown, kb, cache)
 
 
 def screen_names(kb: KnowledgeBase):
@@ -146,13 +138,46 @@ class _Screens:
         return worth_extracting(shown, source, self._names)
 
 
+@dataclass
+class _Outcome:
+    """What one file gave before the project stage."""
+
+    kind: str  # facts | defer | error
+    key: str | None = None
+    facts: FileFacts | None = None
+    problems: list[FileError] = field(default_factory=list)
+
+
+def process_file(path: Path, shown: str, kb: KnowledgeBase, screens: "_Screens", cache: Cache | None) -> _Outcome:
+    """Read the file, run the prefilter's two stages, take its facts from the cache or extract them."""
+    source = read_source(path)
+    if isinstance(source, FileError):
+        return _Outcome("error", problems=[source])
+    key = cache.key(shown, source) if cache is not None else None
+    if not screens.may_contribute(source):
+        return _Outcome("defer", key)
+    cached = cache.get(key) if key is not None else None
+    if cached is not None:
+        return _Outcome("facts", key, cached)
+    if not screens.worth_extracting(shown, source):
+        return _Outcome("defer", key)
+    facts, problems = extract_one(shown, source, kb)
+    if facts is not None and key is not None:
+        cache.put(key, facts)
+    return _Outcome("facts", key, facts, problems)
+
+
+def _read_and_extract(path: Path, shown: str, kb: KnowledgeBase, cache: Cache | None) -> FileFacts | None:
+    """A deferred file, when an import or a call needs it: read now, extracted, cached like the others."""
+    source = read_source(path)
+    return None if isinstance(source, FileError) else _cached_extract(shown, source, kb, cache)
+
+
 def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest: Manifest | None):
-    """Sort the files: facts from the cache, deferred loaders, files to screen and extract, read errors."""
-    screens = _Screens(kb)
-    errors: list[FileError] = []
+    """Facts and deferred loaders for the files the manifest answers; the others, to be processed."""
     slots: dict[str, FileFacts | None] = {}
     deferred: dict[str, Callable[[], FileFacts | None]] = {}
-    todo: list[tuple[str, bytes, str | None]] = []
+    todo: list[tuple[Path, str, object]] = []
     for path in paths:
         shown = display_path(path)
         stat = None
@@ -168,26 +193,19 @@ def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest:
                 if cached is not None:
                     slots[shown] = cached
                     continue
-        source = read_source(path)
-        if isinstance(source, FileError):
-            errors.append(source)
-            if manifest is not None:
-                manifest.forget(shown)
-            continue
-        key = cache.key(shown, source) if cache is not None else None
-        if not screens.may_contribute(source):
-            deferred[shown] = partial(_cached_extract, shown, source, kb, cache)
-            if manifest is not None:
-                manifest.record(shown, stat, key, False)
-            continue
-        cached = cache.get(key) if key is not None else None
-        slots[shown] = cached  # in discovery order; a file the screen defers is taken out again
-        if cached is not None:
-            if manifest is not None:
-                manifest.record(shown, stat, key, True)
-            continue
-        todo.append((shown, source, key, stat))
-    return slots, deferred, todo, errors, screens
+        slots[shown] = None  # keeps discovery order
+        todo.append((path, shown, stat))
+    return slots, deferred, todo
+
+
+def _by_size(todo: list[tuple[Path, str, object]]) -> list[int]:
+    """Indexes of the files, largest first: no worker is left with a big file while the other idles."""
+    def size(index: int) -> int:
+        try:
+            return os.stat(todo[index][0]).st_size
+        except OSError:
+            return 0
+    return sorted(range(len(todo)), key=size, reverse=True)
 
 
 def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None,
@@ -195,43 +213,47 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
     """(facts by display path, deferred loaders for skipped files, per-file errors).
 
     With a cache, files whose stat matches the manifest are not read: the key and the decision (extract
-    now, or defer) recorded for them are reused; the others are read, screened and recorded."""
+    now, or defer) recorded for them are reused. The others are read, screened, extracted and recorded,
+    in worker processes when there are several jobs and enough files."""
     with _settling():
         manifest = cache.manifest() if cache is not None else None
-        slots, deferred, todo, errors, screens = _triage(paths, kb, cache, manifest)
+        slots, deferred, todo = _triage(paths, kb, cache, manifest)
     done = len(paths) - len(todo)
     if progress is not None:
         progress(done, len(paths))
+    results: list[_Outcome | None] = [None] * len(todo)
     if jobs > 1 and len(todo) >= POOL_THRESHOLD:
+        order = _by_size(todo)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
-                                 initargs=(kb, _active_hints(), _SETTLE)) as pool:
-            # largest files first, one at a time: no worker is left with a big file while the other idles
-            order = sorted(range(len(todo)), key=lambda index: -len(todo[index][1]))
-            results = [None] * len(todo)
+                                 initargs=(kb, _active_hints(), _SETTLE, cache)) as pool:
             work = [(todo[index][0], todo[index][1]) for index in order]
-            for index, result in zip(order, pool.map(_work, work, chunksize=1)):
-                results[index] = result
+            for index, outcome in zip(order, pool.map(_work, work, chunksize=4)):
+                results[index] = outcome
                 done += 1
                 if progress is not None:
                     progress(done, len(paths))
     else:
-        results = []
-        for shown, source, _, _ in todo:
-            results.append(screen_and_extract(shown, source, kb, screens))
+        screens = _Screens(kb)
+        for index, (path, shown, _) in enumerate(todo):
+            results[index] = process_file(path, shown, kb, screens, cache)
             done += 1
             if progress is not None:
                 progress(done, len(paths))
-    for (shown, source, key, stat), (facts, problems, kept) in zip(todo, results):
-        if manifest is not None:
-            manifest.record(shown, stat, key, kept)
-        if not kept:
+    errors: list[FileError] = []
+    for (path, shown, stat), outcome in zip(todo, results):
+        errors.extend(outcome.problems)
+        if outcome.kind == "error":
             del slots[shown]
-            deferred[shown] = partial(_cached_extract, shown, source, kb, cache)
+            if manifest is not None:
+                manifest.forget(shown)
             continue
-        errors.extend(problems)
-        slots[shown] = facts
-        if facts is not None and cache is not None and key is not None:
-            cache.put(key, facts)
+        if manifest is not None:
+            manifest.record(shown, stat, outcome.key, outcome.kind == "facts")
+        if outcome.kind == "defer":
+            del slots[shown]
+            deferred[shown] = partial(_read_and_extract, path, shown, kb, cache)
+            continue
+        slots[shown] = outcome.facts
     if manifest is not None:
         cache.save_manifest(manifest)
     return {shown: facts for shown, facts in slots.items() if facts is not None}, deferred, errors
