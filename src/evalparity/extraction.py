@@ -22,6 +22,7 @@ from .naming import EVAL_WORDS, TRAIN_WORDS, role_words, set_role_hints
 from .prefilter import markers, may_contribute
 
 POOL_THRESHOLD = 16  # below this many files to parse, starting workers costs more than it saves
+BATCHES_PER_JOB = 32
 _WORKER_KB: KnowledgeBase | None = None
 _WORKER_SCREENS: "_Screens | None" = None
 _WORKER_CACHE: Cache | None = None
@@ -82,8 +83,8 @@ def _active_hints() -> tuple:
     return train - TRAIN_WORDS, evaluation - EVAL_WORDS
 
 
-def _work(item: tuple[Path, str]) -> "_Outcome":
-    return process_file(item[0], item[1], _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE)
+def _work(batch: list[tuple[Path, str]]) -> list["_Outcome"]:
+    return [process_file(path, shown, _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE) for path, shown in batch]
 
 
 def _context():
@@ -198,14 +199,17 @@ def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest:
     return slots, deferred, todo
 
 
-def _by_size(todo: list[tuple[Path, str, object]]) -> list[int]:
-    """Indexes of the files, largest first: no worker is left with a big file while the other idles."""
+def _batches(todo: list[tuple[Path, str, object]], jobs: int) -> list[list[int]]:
+    """Indexes of the files in batches of about the same total size (largest files dealt first, in
+    turn): few enough batches that sending them costs little, enough that no worker idles long at the end."""
     def size(index: int) -> int:
         try:
             return os.stat(todo[index][0]).st_size
         except OSError:
             return 0
-    return sorted(range(len(todo)), key=size, reverse=True)
+    order = sorted(range(len(todo)), key=size, reverse=True)
+    count = min(len(order), jobs * BATCHES_PER_JOB)
+    return [order[start::count] for start in range(count)]
 
 
 def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None,
@@ -223,13 +227,14 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
         progress(done, len(paths))
     results: list[_Outcome | None] = [None] * len(todo)
     if jobs > 1 and len(todo) >= POOL_THRESHOLD:
-        order = _by_size(todo)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
                                  initargs=(kb, _active_hints(), _SETTLE, cache)) as pool:
-            work = [(todo[index][0], todo[index][1]) for index in order]
-            for index, outcome in zip(order, pool.map(_work, work, chunksize=4)):
-                results[index] = outcome
-                done += 1
+            batches = _batches(todo, jobs)
+            work = [[(todo[index][0], todo[index][1]) for index in batch] for batch in batches]
+            for batch, outcomes in zip(batches, pool.map(_work, work)):
+                for index, outcome in zip(batch, outcomes):
+                    results[index] = outcome
+                done += len(batch)
                 if progress is not None:
                     progress(done, len(paths))
     else:
