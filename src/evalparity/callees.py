@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import ast
 import builtins
+from functools import lru_cache
 
 from .astnames import dotted_name, last_name
 from .callnames import DEDUPLICATING
 from .modewords import mode_helper
+
+
+@lru_cache(maxsize=32)
+def _parsed(source: bytes) -> ast.Module | None:
+    """The file's tree (the call graph asks about several names of one file in a row), None if it does not parse."""
+    try:
+        return compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
+        return None
+
 
 MODE_METHODS = frozenset({"eval", "train", "requires_grad_", "apply", "backward", "step"})
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -18,9 +29,8 @@ def reexport(source: bytes, name: str) -> tuple[str, str | None]:
     """How a package's `__init__.py` provides `name`, without extracting it: ("imported", ".engine.evaluate")
     from the first import that binds it (in source order, as extracted imports are), ("defined", None)
     when the file defines something by that name or cannot be parsed, ("absent", None) otherwise."""
-    try:
-        tree = compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
+    tree = _parsed(source)
+    if tree is None:
         return "defined", None
     imports = []
     for node in ast.walk(tree):
@@ -84,9 +94,8 @@ def function_matters(source: bytes, name: str) -> bool:
     """Whether a function of a deferred file can change what the rules see when a call reaches it (it, or
     a function of the same file it calls, switches modes, trains, gathers exactly, loops over calls or
     hands a parameter on to a project function). True when unsure."""
-    try:
-        tree = compile(source, "<screen>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
+    tree = _parsed(source)
+    if tree is None:
         return True
     functions: dict[str, list] = {}
     known: set[str] = set()  # names defined or imported in the file (a call to a builtin hands nothing on)

@@ -20,6 +20,7 @@ class CallGraph:
         self._resolved: dict[tuple[str, int], Key | None] = {}
         self._bases: dict[tuple[str, str], tuple[str, ...]] = {}
         self._indexed: set[str] = set()
+        self._asked: dict[tuple[str, str, str], object] = {}  # answers about deferred files, by question
         for path in list(project.files):
             self._index(path)
         for path in list(project.files):
@@ -41,6 +42,12 @@ class CallGraph:
             if fn.cls:
                 self._bases.setdefault((path, fn.cls), fn.bases)
         return True
+
+    def _ask(self, question: str, path: str, name: str):
+        key = (question, path, name)
+        if key not in self._asked:
+            self._asked[key] = (self._worth_loading if question == "worth" else self._reexport)(path, name)
+        return self._asked[key]
 
     def _worth_loading(self, path: str, name: str) -> bool:
         """A file the prefilter skipped is parsed only when the function looked up may matter: it is defined
@@ -102,12 +109,12 @@ class CallGraph:
         path, name = found
         if path not in self._indexed and path not in self.project.files:
             if path.endswith("__init__.py"):
-                how, target = self._reexport(path, name)
+                how, target = self._ask("reexport", path, name)
                 if how == "absent":
                     return None
                 if how == "imported":
                     return self.lookup(path, target, hops + 1) if target != qualname else None
-            if not self._worth_loading(path, name):
+            if not self._ask("worth", path, name):
                 return None
         if not self._index(path):
             return None
