@@ -164,10 +164,13 @@ def test_cache_folder_from_option_or_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("EVALPARITY_CACHE_DIR", raising=False)
     plain = invoke("check", ".", "--format", "json", "--no-cache").output
     assert invoke("check", ".", "--format", "json", "--cache-dir", "shared").output == plain
-    assert (tmp_path / "shared" / "CACHEDIR.TAG").exists() and not (tmp_path / ".evalparity_cache").exists()
+    assert (tmp_path / "shared" / "evalparity" / "CACHEDIR.TAG").exists()
+    assert not (tmp_path / ".evalparity_cache").exists()
     monkeypatch.setenv("EVALPARITY_CACHE_DIR", str(tmp_path / "from-env"))
     assert invoke("check", ".", "--format", "json").output == plain
-    assert (tmp_path / "from-env" / "CACHEDIR.TAG").exists()
+    assert (tmp_path / "from-env" / "evalparity" / "CACHEDIR.TAG").exists()
     result = invoke("clean")
-    assert result.exit_code == 0 and "Removed" in result.output and not (tmp_path / "from-env").exists()
-    assert invoke("clean", "--cache-dir", "shared").exit_code == 0 and not (tmp_path / "shared").exists()
+    assert result.exit_code == 0 and "Removed" in result.output
+    assert not (tmp_path / "from-env" / "evalparity").exists() and (tmp_path / "from-env").is_dir()
+    assert invoke("clean", "--cache-dir", "shared").exit_code == 0
+    assert not (tmp_path / "shared" / "evalparity").exists() and (tmp_path / "shared").is_dir()

@@ -1,6 +1,9 @@
-"""Per-file facts cached under .evalparity_cache/, keyed by path, content, tool version,
-knowledge base and configuration; plus a manifest of what each file's stat said last time, so that a
-run over unchanged files neither reads nor hashes them.
+"""Per-file facts cached under .evalparity_cache/ at the project root (or `evalparity/` inside a folder
+the user names), keyed by path, content, tool version, knowledge base and configuration; plus a manifest
+of what each file's stat said last time, so that a run over unchanged files neither reads nor hashes them.
+
+The cache never writes into, and `clean` never removes, a folder that is not an evalparity cache: one
+with anything in it besides the tag file, the .gitignore and format subfolders.
 
 Entries are pickles read back by an unpickler that builds only evalparity's fact classes: a planted or
 foreign file cannot run code, it is just a miss."""
@@ -11,6 +14,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ from .atomic import replace_file
 from .facts import FileFacts
 
 CACHE_DIR = ".evalparity_cache"
+NAMED_SUBFOLDER = "evalparity"  # inside a folder named with --cache-dir / EVALPARITY_CACHE_DIR
 FORMAT = "v2"  # the subfolder: bump it whenever the layout or encoding of entries changes
 MANIFEST = "manifest"
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -133,9 +138,39 @@ def _valid_entry(entry: object) -> bool:
             and all(type(n) is int for n in entry[0]) and type(entry[1]) is str and type(entry[2]) is bool)
 
 
+class CacheError(Exception):
+    """A folder that `clean` was asked to remove is not an evalparity cache."""
+
+
 def cache_folder(root: Path, folder: str | Path | None = None) -> Path:
-    """The cache folder: the one given (`--cache-dir`, EVALPARITY_CACHE_DIR), else .evalparity_cache/ under root."""
-    return Path(folder) if folder else Path(root) / CACHE_DIR
+    """The cache folder: `evalparity/` inside the folder given (`--cache-dir`, EVALPARITY_CACHE_DIR), so
+    that a shared folder such as ~/.cache is never filled or removed itself; else .evalparity_cache/
+    under the project root."""
+    return Path(folder) / NAMED_SUBFOLDER if folder else Path(root) / CACHE_DIR
+
+
+_LAYOUT = re.compile(r"v\d+")
+
+
+def is_cache(folder: Path) -> bool:
+    """An evalparity cache: a folder holding evalparity's tag file and nothing but its own layout."""
+    try:
+        tag = (folder / "CACHEDIR.TAG").read_text(encoding="utf-8", errors="replace")
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    if "created by evalparity" not in tag:
+        return False
+    return all(name in ("CACHEDIR.TAG", ".gitignore") or (_LAYOUT.fullmatch(name) and (folder / name).is_dir())
+               for name in names)
+
+
+def usable(folder: Path) -> bool:
+    """The cache may read and write here: the folder is missing, empty, or an evalparity cache."""
+    try:
+        return not folder.exists() or (folder.is_dir() and (not os.listdir(folder) or is_cache(folder)))
+    except OSError:
+        return False
 
 
 class Cache:
@@ -143,6 +178,7 @@ class Cache:
         self.root = cache_folder(root, folder)
         self.salt = f"{__version__}\x00{code_digest()}\x00{salt}".encode()
         self._ready = False
+        self.disabled = not usable(self.root)  # someone else's folder: run without a cache
 
     def key(self, path: str, data: bytes) -> str:
         digest = hashlib.sha256(self.salt)
@@ -154,6 +190,8 @@ class Cache:
         return self.root / FORMAT / key[:2] / f"{key}.pickle"
 
     def get(self, key: str) -> FileFacts | None:
+        if self.disabled:
+            return None
         try:
             with open(self._file(key), "rb") as stream:
                 return decode_facts(stream.read())
@@ -175,6 +213,8 @@ class Cache:
 
     def manifest(self) -> Manifest:
         """The manifest of earlier runs with this salt; empty when there is none or it is unreadable."""
+        if self.disabled:
+            return Manifest()
         try:
             with open(self.root / FORMAT / MANIFEST, "rb") as stream:
                 identity, entries = decode(stream.read())
@@ -201,6 +241,8 @@ class Cache:
 
     def _write(self, target: Path, data: bytes) -> None:
         """Atomically: readers see the old file or the new one, never half of one."""
+        if self.disabled:
+            return
         self._prepare()
         target.parent.mkdir(parents=True, exist_ok=True)
         replace_file(target, data)
@@ -219,9 +261,13 @@ class Cache:
 
 
 def clean(root: Path, folder: str | Path | None = None) -> bool:
-    """Remove the cache under `root` (or the given folder); True when there was one."""
+    """Remove the cache under `root` (or inside the given folder); True when there was one. Raises
+    CacheError, removing nothing, when the folder holds anything that is not evalparity's."""
     target = cache_folder(root, folder)
-    if not target.is_dir():
+    if not target.exists() and not target.is_symlink():
         return False
+    if target.is_symlink() or not is_cache(target):
+        raise CacheError(f"{target} is not an evalparity cache (no evalparity CACHEDIR.TAG, or other files "
+                         "inside); nothing was removed")
     shutil.rmtree(target)
     return True

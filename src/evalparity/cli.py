@@ -20,12 +20,12 @@ from rich.table import Table
 
 from . import __version__, baseline, fixing
 from .config import ConfigError, code_problem, find_config, load_config, select_codes
-from .cache import CACHE_DIR, Cache, clean as clean_cache
+from .cache import CACHE_DIR, NAMED_SUBFOLDER, Cache, CacheError, cache_folder, clean as clean_cache
 from .discover import DEFAULT_EXCLUDES, Excluder, UsageError
 from .engine import analyze, check as run_check
 from .extraction import settle_loaded_facts
 from .knowledge import KnowledgeError, default_knowledge, load_knowledge
-from .postprocess import Options, project_root
+from .postprocess import Options, project_home, project_root
 from .progress import progress_bar
 from .report import FORMATS, concise, github, gitlab, json_format, junit, pipelines as pipelines_view, sarif, text
 from .report.summary import summary_line
@@ -64,7 +64,8 @@ class OneLineErrors(click.Group):
 
 CACHE_DIR_OPTION = click.option(
     "--cache-dir", type=click.Path(file_okay=False), envvar="EVALPARITY_CACHE_DIR", show_envvar=True,
-    help=f"The cache folder (default: {CACHE_DIR}/ in the current directory).")
+    help=f"Keep the cache in an `{NAMED_SUBFOLDER}/` folder inside this folder (default: {CACHE_DIR}/ at the "
+         "project root).")
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -201,7 +202,7 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
     def run():
         try:
             with progress_bar(enabled=_show_progress(quiet)) as on_files:
-                cache = None if no_cache else Cache(Path.cwd(), cache_salt(kb, config), cache_dir)
+                cache = None if no_cache else Cache(project_home(), cache_salt(kb, config), cache_dir)
                 found = run_check(paths, kb=kb, jobs=jobs or os.cpu_count() or 1, cache=cache,
                                   options=dataclasses.replace(options, progress=on_files))
         except UsageError as exc:
@@ -314,10 +315,17 @@ def pipelines(paths, knowledge, config_file, isolated):
 @cli.command()
 @CACHE_DIR_OPTION
 def clean(cache_dir):
-    """Remove the cache folder (.evalparity_cache/ in the current directory, or --cache-dir)."""
-    shown = f"{cache_dir}" if cache_dir else f"{CACHE_DIR}/"
-    removed = clean_cache(Path.cwd(), cache_dir)
-    click.echo(f"Removed {shown}." if removed else f"No {shown} here.")
+    """Remove the cache (.evalparity_cache/ at the project root, or evalparity/ inside --cache-dir).
+
+    Only a folder that is an evalparity cache is removed; anything else is refused (exit 2)."""
+    home = project_home()
+    target = cache_folder(home, cache_dir)
+    shown = f"{target}{os.sep}" if cache_dir else f"{os.path.relpath(target)}{os.sep}"
+    try:
+        removed = clean_cache(home, cache_dir)
+    except CacheError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Removed {shown}." if removed else f"No cache at {shown}.")
     return EXIT_CLEAN
 
 

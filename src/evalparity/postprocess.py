@@ -55,6 +55,16 @@ class Options:
         return {display_path(f) for f in files}
 
 
+def project_home(start: Path | None = None) -> Path:
+    """Where the project's own folders (the cache) live: the nearest folder from `start` (default: the
+    current directory) up with a pyproject.toml, setup.cfg, setup.py or .git; else `start` itself."""
+    start = Path(os.path.abspath(start or Path.cwd()))
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return start
+
+
 def project_root(paths: list[str]) -> Path | None:
     """The project the given files belong to: the nearest folder above them with a pyproject.toml,
     setup.cfg, setup.py or .git (None when there is none, or when only folders are given)."""

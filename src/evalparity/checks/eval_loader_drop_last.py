@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..facts import EVAL
 from ..findings import Finding
-from ..fixes.rules import drop_last_false
+from ..fixes.rules import drop_last_removed
 from .loader_common import at, const_setting, only_inspected, role_related, torch_loaders
 
 CODE = "EP401"
@@ -23,4 +23,4 @@ def check(ctx):
         message = (f"evaluation loader {item.label} ({item.reason()}) has drop_last=True: the last incomplete "
                    f"batch is never evaluated, so {left} are silently left out of the metric")
         yield Finding(CODE, message, where, role_related(item, EVAL, where),
-                      fix=drop_last_false(ctx.project, item, item.setting("drop_last")))
+                      fix=drop_last_removed(ctx.project, item, item.setting("drop_last")))

@@ -35,12 +35,15 @@ def _loader_arg(project, item, arg):
     return Source.of(project, arg.location.path)
 
 
-def drop_last_false(project, item, arg) -> dict | None:
+def drop_last_removed(project, item, arg) -> dict | None:
+    """EP401: take `drop_last=True` out (False is the default); a positional value is set to False."""
     src = _loader_arg(project, item, arg)
     if src is None:
         return None
-    _, value = keyword_spans(src, arg.location, "drop_last")
-    return fix(SAFE, "Set `drop_last=False` on the evaluation loader", [src.replace(value, "False")])
+    span, value = keyword_spans(src, arg.location, "drop_last")
+    if span is None:
+        return fix(SAFE, "Set `drop_last=False` on the evaluation loader", [src.replace(value, "False")])
+    return fix(SAFE, "Remove `drop_last=True` from the evaluation loader", remove_element(src, span, "(,"))
 
 
 def drop_shuffle(project, item, arg) -> dict | None:
@@ -51,6 +54,25 @@ def drop_shuffle(project, item, arg) -> dict | None:
     if span is None:  # positional: the value alone can change
         return fix(SAFE, "Set `shuffle=False` (the sampler shuffles)", [src.replace(value, "False")])
     return fix(SAFE, "Remove `shuffle=True` (the sampler shuffles)", remove_element(src, span, "(,"))
+
+
+def written(src: Source, arg, keyword: str) -> str | None:
+    """The argument's value as written at the call (`sampler=s` → `s`), when it is given by that keyword."""
+    span, value = keyword_spans(src, arg.location, keyword)
+    return src.text(value.line, value.column, value.end_line, value.end_column).strip() if span else None
+
+
+def shuffle_unless_sampler(project, item, arg, sampler_arg) -> dict | None:
+    """EP405 where the sampler is None on some paths: shuffle exactly when there is no sampler."""
+    src = _loader_arg(project, item, arg)
+    if src is None or sampler_arg is None:
+        return None
+    name = written(src, sampler_arg, "sampler") or written(src, sampler_arg, "batch_sampler")
+    if name is None or not name.isidentifier():
+        return None
+    _, value = keyword_spans(src, arg.location, "shuffle")
+    condition = f"({name} is None)"
+    return fix(SAFE, f"Shuffle only without a sampler: `shuffle={condition}`", [src.replace(value, condition)])
 
 
 # EP101 ---------------------------------------------------------------------------------------------
@@ -322,7 +344,8 @@ def same_conversion(project, kb, train_step: Step, eval_step: Step) -> dict | No
 
 # EP501 ---------------------------------------------------------------------------------------------
 def eval_before_loop(project, item) -> dict | None:
-    """Insert `model.eval()` on its own line right before the evaluation loop."""
+    """Put the model in eval mode for the evaluation loop and back in the training mode it was in right
+    after it, each call on its own line, so nothing after the loop runs in another mode than before."""
     receiver = item.call.callee
     loop = item.loop.location
     src = Source.of(project, loop.path)
@@ -330,5 +353,8 @@ def eval_before_loop(project, item) -> dict | None:
         return None
     if src.line(loop.line)[:loop.column - 1].strip() or not src.line(loop.line)[loop.column - 1:].startswith(("for", "async")):
         return None
-    return fix(UNSAFE, f"Call `{receiver}.eval()` before the evaluation loop (and `.train()` after it if training "
-               "continues)", [src.insert(loop.line, 1, f"{src.indent(loop.line)}{receiver}.eval()\n")])
+    indent = src.indent(loop.line)
+    end = len(src.line(loop.end_line)) + 1
+    return fix(UNSAFE, f"Call `{receiver}.eval()` before the evaluation loop and `{receiver}.train()` after it",
+               [src.insert(loop.line, 1, f"{indent}{receiver}.eval()\n"),
+                src.insert(loop.end_line, end, f"\n{indent}{receiver}.train()")])

@@ -18,4 +18,5 @@ def validate(model, val_loader):
         model.eval()
         for images, labels in val_loader:
             correct += (model(images).argmax(1) == labels).sum().item()
+        model.train()
     return correct
