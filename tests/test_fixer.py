@@ -13,11 +13,17 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLES
 from evalparity.cli import cli
-from evalparity.fixer import apply_fixes, fix_file
+from evalparity.fixer import apply_fixes as apply_with_findings, fix_file
+
 from evalparity.fixes.counterparts import default_counterparts, load_counterparts
 from evalparity.findings import Finding
 from evalparity.facts import Location
 from evalparity.knowledge import KnowledgeError, default_knowledge
+
+
+def apply_fixes(text, findings):
+    fixed, applied = apply_with_findings(text, findings)
+    return fixed, len(applied)
 
 EVAL_FLIP = (
     "from torchvision import transforms as T\n"

@@ -21,7 +21,7 @@ from rich.table import Table
 from . import __version__, baseline, fixing
 from .config import ConfigError, code_problem, find_config, load_config, select_codes
 from .cache import CACHE_DIR, NAMED_SUBFOLDER, Cache, CacheError, cache_folder, clean as clean_cache
-from .discover import DEFAULT_EXCLUDES, Excluder, UsageError
+from .discover import DEFAULT_EXCLUDES, Excluder, UsageError, overriding
 from .engine import analyze, check as run_check
 from .extraction import settle_loaded_facts
 from .knowledge import KnowledgeError, default_knowledge, load_knowledge
@@ -199,9 +199,9 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
         known = baseline.load(baseline_file) if baseline_file else None
     except baseline.BaselineError as exc:
         raise click.ClickException(str(exc)) from None
-    def run():
+    def run(contents=None):
         try:
-            with progress_bar(enabled=_show_progress(quiet)) as on_files:
+            with overriding(contents), progress_bar(enabled=_show_progress(quiet) and not contents) as on_files:
                 cache = None if no_cache else Cache(project_home(), cache_salt(kb, config), cache_dir)
                 found = run_check(paths, kb=kb, jobs=jobs or os.cpu_count() or 1, cache=cache,
                                   options=dataclasses.replace(options, progress=on_files))
@@ -214,7 +214,7 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
 
     result = run()
     if show_diff:
-        return fixing.show_diff(result, unsafe_fixes, options.scope(paths), quiet)
+        return fixing.show_diff(result, run, unsafe_fixes, options.scope(paths), quiet)
     if apply_fixes:
         result = fixing.fix_until_stable(result, run, unsafe_fixes, options.scope(paths), quiet)
     if write_baseline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import subprocess
@@ -187,14 +188,39 @@ def _add(path: Path, files: list[Path], errors: list[FileError], seen: set[str])
         files.append(path)
 
 
+_OVERRIDES: dict[str, bytes] = {}  # absolute path → content to analyse instead of the file's
+
+
+@contextlib.contextmanager
+def overriding(contents: dict[str, bytes] | None):
+    """Analyse these contents (by path) instead of what the files hold: fixes not yet written, stdin."""
+    previous = dict(_OVERRIDES)
+    _OVERRIDES.update({os.path.abspath(path): data for path, data in (contents or {}).items()})
+    try:
+        yield
+    finally:
+        _OVERRIDES.clear()
+        _OVERRIDES.update(previous)
+
+
+def overridden(path: Path | str) -> bool:
+    return bool(_OVERRIDES) and os.path.abspath(path) in _OVERRIDES
+
+
+def overrides() -> dict[str, bytes]:
+    return dict(_OVERRIDES)
+
+
 def read_source(path: Path) -> bytes | FileError:
     """The bytes to parse: the file itself, or for a notebook its code cells joined as one module."""
     shown = display_path(path)
+    data = _OVERRIDES.get(os.path.abspath(path)) if _OVERRIDES else None
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return FileError(shown, "too-large", f"{size} bytes is over the {MAX_BYTES}-byte limit; skipped")
-        data = path.read_bytes()
+        if data is None:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                return FileError(shown, "too-large", f"{size} bytes is over the {MAX_BYTES}-byte limit; skipped")
+            data = path.read_bytes()
     except OSError as exc:
         return FileError(shown, "unreadable", exc.strerror or str(exc))
     if path.suffix == ".ipynb":

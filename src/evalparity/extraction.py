@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from .cache import Cache, Manifest, signature
-from .discover import FileError, display_path, read_source
+from .discover import FileError, display_path, overridden, overrides, overriding, read_source
 from .facts import FileFacts
 from .knowledge import KnowledgeBase
 from .naming import EVAL_WORDS, TRAIN_WORDS, role_words, set_role_hints
@@ -68,12 +68,14 @@ def extract_one(shown: str, source: bytes, kb: KnowledgeBase) -> tuple[FileFacts
         return None, [FileError(shown, "internal", f"{type(exc).__name__}: {exc}")]
 
 
-def _init_worker(kb: KnowledgeBase, hints: tuple, settle: bool, cache: Cache | None) -> None:
-    """Workers get the knowledge base, the active role hints, the cache and the collector's thresholds
-    (spawned workers start without them)."""
+def _init_worker(kb: KnowledgeBase, hints: tuple, settle: bool, cache: Cache | None,
+                 contents: dict[str, bytes]) -> None:
+    """Workers get the knowledge base, the active role hints, the cache, the contents that replace files
+    and the collector's thresholds (spawned workers start without them)."""
     global _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE
     _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE = kb, _Screens(kb), cache
     set_role_hints(*hints)
+    overriding(contents).__enter__()  # for the worker's lifetime
     if settle:
         gc.set_threshold(*ONE_RUN_THRESHOLDS)
 
@@ -182,7 +184,7 @@ def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest:
     for path in paths:
         shown = display_path(path)
         stat = None
-        if manifest is not None:
+        if manifest is not None and not overridden(path):
             stat = signature(path)
             known = manifest.lookup(shown, stat)
             if known is not None:
@@ -228,7 +230,7 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
     results: list[_Outcome | None] = [None] * len(todo)
     if jobs > 1 and len(todo) >= POOL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
-                                 initargs=(kb, _active_hints(), _SETTLE, cache)) as pool:
+                                 initargs=(kb, _active_hints(), _SETTLE, cache, overrides())) as pool:
             batches = _batches(todo, jobs)
             work = [[(todo[index][0], todo[index][1]) for index in batch] for batch in batches]
             for batch, outcomes in zip(batches, pool.map(_work, work)):

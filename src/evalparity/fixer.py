@@ -22,6 +22,11 @@ from .atomic import replace_file
 from .fixes import SAFE
 
 
+# A fix waits while a fix of these rules is pending in the same file: it may make it unnecessary
+# (`model.eval` → `model.eval()` puts the model in eval mode; EP501's own `.eval()` would be a second one).
+WAITS_FOR = {"EP501": {"EP504"}, "EP502": {"EP504"}, "EP503": {"EP504"}}
+
+
 @dataclass
 class FileChange:
     path: str
@@ -29,6 +34,7 @@ class FileChange:
     after: bytes
     fixed: int  # findings fixed in this file
     error: str | None = None  # why the file was left alone
+    findings: list = field(default_factory=list)  # the findings whose fixes were applied
 
 
 @dataclass
@@ -65,6 +71,9 @@ def plan(findings, unsafe: bool, allowed: set[str] | None = None) -> dict[str, l
         if allowed is not None and path not in allowed:
             continue
         by_file.setdefault(path, []).append(finding)
+    for path, items in by_file.items():
+        pending = {f.code for f in items}
+        by_file[path] = [f for f in items if not WAITS_FOR.get(f.code, set()) & pending]
     return by_file
 
 
@@ -116,12 +125,12 @@ def _normal(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def apply_fixes(text: str, findings) -> tuple[str, int]:
-    """Apply the findings' fixes to one file's text: (new text, how many findings were fixed)."""
+def apply_fixes(text: str, findings) -> tuple[str, list]:
+    """Apply the findings' fixes to one file's text: (new text, the findings whose fixes were applied)."""
     starts = _line_starts(text)
     newline = newline_of(text)
     taken: list[tuple[int, int, str]] = []
-    fixed = 0
+    fixed = []
     ordered = sorted(findings, key=lambda f: min((e["line"], e["column"]) for e in f.fix["edits"]))
     for finding in ordered:
         spans = []
@@ -136,7 +145,7 @@ def apply_fixes(text: str, findings) -> tuple[str, int]:
                 any(_overlaps(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]):
             continue
         taken += spans
-        fixed += 1
+        fixed.append(finding)
     for start, end, content in sorted(taken, key=lambda s: (s[0], s[1]), reverse=True):
         text = text[:start] + content + text[end:]
     return text, fixed
@@ -149,17 +158,18 @@ def _overlaps(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def fix_file(path: str, findings) -> FileChange:
+def fix_file(path: str, findings, current: bytes | None = None) -> FileChange:
+    """Fix one file, starting from `current` (fixes of earlier rounds, not yet written) or the file."""
     try:
-        before = Path(path).read_bytes()
+        before = Path(path).read_bytes() if current is None else current
     except OSError as exc:
         return FileChange(path, b"", b"", 0, f"cannot read: {exc.strerror or exc}")
     try:
         text, encoding = decode(before)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         return FileChange(path, before, before, 0, f"cannot decode: {exc}")
-    new_text, fixed = apply_fixes(text, findings)
-    if not fixed:
+    new_text, applied = apply_fixes(text, findings)
+    if not applied:
         return FileChange(path, before, before, 0)
     try:
         after = new_text.encode(encoding)
@@ -169,12 +179,14 @@ def fix_file(path: str, findings) -> FileChange:
         cst.parse_module(after)
     except Exception as exc:  # libcst raises ParserSyntaxError, and others on odd input
         return FileChange(path, before, before, 0, f"the fixed file would not parse ({type(exc).__name__}); left unchanged")
-    return FileChange(path, before, after, fixed)
+    return FileChange(path, before, after, len(applied), findings=applied)
 
 
-def fix_all(findings, unsafe: bool, allowed: set[str] | None = None) -> FixRun:
-    """Compute the changes (nothing is written)."""
-    return FixRun([fix_file(path, items) for path, items in sorted(plan(findings, unsafe, allowed).items())])
+def fix_all(findings, unsafe: bool, allowed: set[str] | None = None, contents: dict[str, bytes] | None = None) -> FixRun:
+    """Compute the changes (nothing is written), from `contents` where a file has already been fixed."""
+    contents = contents or {}
+    return FixRun([fix_file(path, items, contents.get(path))
+                   for path, items in sorted(plan(findings, unsafe, allowed).items()) if items])
 
 
 def write_atomic(path: str, data: bytes) -> None:
