@@ -233,6 +233,6 @@ def test_deleted_files_drop_out_of_the_manifest(project, tmp_path, monkeypatch):
 def test_files_that_cannot_be_read_are_reported_every_run(project, tmp_path):
     (project / "nul.py").write_bytes(b"x = 1\x00\n")
     for _ in range(3):
-        _, errors = _run(tmp_path)
-        assert [(e.path, e.kind) for e in errors] == [("nul.py", "binary")]
+        findings, _ = _run(tmp_path)
+        assert [(path, code) for path, _, code in findings if code == "EP903"] == [("nul.py", "EP903")]
     assert "nul.py" not in Cache(tmp_path, "kb").manifest().entries

@@ -29,10 +29,10 @@ def test_findings_exit_1_and_name_location_code_and_rule(tmp_path):
     assert "a.py:2:21: EP101 [error] `RandomCrop` is random" in result.output
 
 
-def test_missing_path_exits_2_with_one_line():
-    result = invoke("check", "no/such/dir")
-    assert result.exit_code == 2
-    assert result.output.strip().splitlines() == ["evalparity: error: path does not exist: no/such/dir"]
+def test_missing_path_is_an_io_error_finding():
+    result = invoke("check", "no/such/dir", "--format", "concise")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[0] == "no/such/dir:1:1: EP903 [error] path does not exist"
 
 
 def test_unknown_option_exits_2_with_one_line():
@@ -113,8 +113,8 @@ def test_unreadable_and_binary_files_are_reported_not_fatal(tmp_path):
     (tmp_path / "dangling.py").symlink_to(tmp_path / "missing.py")
     result = invoke("check", str(tmp_path), "--format", "concise")
     assert result.exit_code == 1, result.output
-    assert "bin.py: error (binary)" in result.output
-    assert "dangling.py: error (unreadable): broken symbolic link" in result.output
+    assert "bin.py:1:1: EP903 [error] contains NUL bytes" in result.output
+    assert "dangling.py:1:1: EP903 [error] broken symbolic link" in result.output
     assert "EP101" in result.output
 
 

@@ -45,8 +45,11 @@ def test_sarif_is_valid_against_the_schema(in_dir):
         assert len(result["partialFingerprints"]["evalparity/v1"]) == 16
 
 
-def test_sarif_with_errors_and_no_findings_is_valid(tmp_path, in_dir):
-    (tmp_path / "bin.py").write_bytes(b"\x00transform=")
+def test_sarif_with_skipped_files_and_no_findings_is_valid(tmp_path, in_dir, monkeypatch):
+    from evalparity import discover
+
+    monkeypatch.setattr(discover, "MAX_BYTES", 10)
+    (tmp_path / "big.py").write_text("transform = None\n")
     (tmp_path / "ok.py").write_text("x = 1\n")
     in_dir(tmp_path)
     result = CliRunner().invoke(cli, ["check", ".", "--format", "sarif"])
@@ -54,7 +57,17 @@ def test_sarif_with_errors_and_no_findings_is_valid(tmp_path, in_dir):
     data = json.loads(result.output)
     jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
     notes = data["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-    assert notes[0]["message"]["text"].startswith("binary:")
+    assert notes[0]["message"]["text"].startswith("too-large:")
+
+
+def test_sarif_with_an_unreadable_file_is_valid(tmp_path, in_dir):
+    (tmp_path / "bin.py").write_bytes(b"\x00transform=")
+    in_dir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", ".", "--format", "sarif"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    assert [r["ruleId"] for r in data["runs"][0]["results"]] == ["EP903"]
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)

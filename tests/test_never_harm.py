@@ -229,3 +229,140 @@ def test_every_fix_on_the_fixtures_parses_and_introduces_nothing(tmp_path, monke
                 for f in json.loads(report)["findings"]]
 
     assert introduced(findings(before), findings(result.stdout)) == []
+
+
+# ---- honest summaries ----------------------------------------------------------------------------
+
+def test_a_baseline_matches_from_another_folder(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "m.py").write_text(RANDOM_IN_EVAL)
+    monkeypatch.chdir(project)
+    assert invoke("check", "src", "--no-cache", "--write-baseline", "baseline.json").exit_code == 0
+    import json
+
+    assert json.loads((project / "baseline.json").read_text())["findings"][0]["path"] == "src/m.py"
+    monkeypatch.chdir(project / "src")
+    result = invoke("check", ".", "--no-cache", "--baseline", "../baseline.json", "--format", "concise")
+    assert result.exit_code == 0 and "1 finding in the baseline not shown" in result.stdout
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "project/src", "--no-cache", "--baseline", "project/baseline.json")
+    assert result.exit_code == 0
+
+
+def test_summary_counts_every_file_checked_whatever_the_cache(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.py").write_text(RANDOM_IN_EVAL)
+    for index in range(3):
+        (tmp_path / f"util{index}.py").write_text("def add(a, b):\n    return a + b\n")
+    cold = invoke("check", ".", "--cache-dir", "c", "--format", "concise").stdout
+    warm = invoke("check", ".", "--cache-dir", "c", "--format", "concise").stdout
+    assert "4 files checked (3 with nothing to check)" in cold and cold == warm
+
+
+def test_no_python_files_is_said(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("hello")
+    result = invoke("check", ".", "--no-cache")
+    assert result.exit_code == 0 and "no Python files or notebooks found" in result.stderr
+
+
+def test_a_file_named_on_the_command_line_is_always_analysed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken.py").write_text("x = (\n")
+    result = invoke("check", "broken.py", "--no-cache", "--format", "concise")
+    assert result.exit_code == 1 and "EP901" in result.stdout and "All checks passed" not in result.stdout
+
+
+# ---- the exit-code contract ------------------------------------------------------------------------
+
+def test_a_missing_path_is_reported_and_the_others_still_checked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.py").write_text(RANDOM_IN_EVAL)
+    result = invoke("check", "m.py", "tarin.py", "--no-cache", "--format", "concise", "--select", "EP2")
+    assert result.exit_code == 1
+    assert "tarin.py:1:1: EP903" in result.stdout and "path does not exist" in result.stdout
+
+
+@pytest.mark.parametrize("name, content, why", [
+    ("nul.py", b"x = 1\x00\n", "NUL bytes"),
+    ("broken.ipynb", b"{not json", "not a notebook"),
+])
+def test_unreadable_files_fail_the_run(tmp_path, monkeypatch, name, content, why):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_bytes(content)
+    result = invoke("check", ".", "--no-cache", "--format", "concise")
+    assert result.exit_code == 1 and f"{name}:1:1: EP903" in result.stdout and why in result.stdout
+    assert "All checks passed" not in result.stdout
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_2(tmp_path, monkeypatch):
+    from evalparity import engine
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "analyze", broken)
+    (tmp_path / "m.py").write_text(RANDOM_IN_EVAL)
+    result = invoke("check", str(tmp_path), "--no-cache")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "evalparity: error: internal error (RuntimeError: boom); please report it"
+
+
+def _run(*args, cwd, **kwargs):
+    return subprocess.run([sys.executable, "-m", "evalparity", *args], cwd=cwd, capture_output=True, **kwargs)
+
+
+def test_report_into_a_missing_folder_exits_2(tmp_path):
+    (tmp_path / "m.py").write_text(RANDOM_IN_EVAL)
+    done = _run("check", ".", "--no-cache", "-o", "missing/report.txt", cwd=tmp_path)
+    assert done.returncode == 2 and b"Traceback" not in done.stderr
+    assert done.stderr.decode().strip() == ("evalparity: error: missing/report.txt: cannot write the report: "
+                                            "No such file or directory")
+
+
+def test_a_terminal_that_cannot_show_unicode_gets_escapes(tmp_path):
+    (tmp_path / "m.py").write_text(RANDOM_IN_EVAL)
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0"}
+    done = _run("check", ".", "--no-cache", cwd=tmp_path, env=env)
+    assert done.returncode == 1 and b"EP101" in done.stdout and b"Traceback" not in done.stderr
+
+
+def _many_files(folder: Path, count: int, functions: int) -> None:
+    body = "".join(f"\ndef f{j}(ds, model):\n    test_tf = T.Compose([T.RandomCrop({j}), T.ToTensor()])\n"
+                   f"    loader = DataLoader(ds, batch_size=4, drop_last=True)\n    for x in loader:\n"
+                   f"        model(x)\n" for j in range(functions))
+    for index in range(count):
+        (folder / f"m{index}.py").write_text("import torchvision.transforms as T\n"
+                                             "from torch.utils.data import DataLoader\n" + body)
+
+
+def test_a_closed_pipe_ends_quietly_with_the_result_code(tmp_path):
+    _many_files(tmp_path, 4, 20)
+    process = subprocess.Popen([sys.executable, "-m", "evalparity", "check", ".", "--no-cache"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=120) == 1
+    assert process.stderr.read() == b""
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_to_the_main_process_stops_the_workers(tmp_path, signum, code):
+    _many_files(tmp_path, 40, 30)
+    process = subprocess.Popen([sys.executable, "-m", "evalparity", "check", ".", "--no-cache", "--jobs", "2"],
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline, children = time.monotonic() + 20, []
+    while not children and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert children, "the run should be extracting in worker processes by now"
+    time.sleep(0.3)
+    started = time.monotonic()
+    process.send_signal(signum)
+    assert process.wait(timeout=10) == code
+    assert time.monotonic() - started < 1.5
+    time.sleep(0.2)
+    alive = [pid for pid in children if Path(f"/proc/{pid}").exists() and
+             "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+    assert alive == []

@@ -108,7 +108,8 @@ def test_broken_and_foreign_notebooks(tmp_path):
     (tmp_path / "r.ipynb").write_text(json.dumps({"cells": [{"cell_type": "code", "source": "x <- 1"}],
                                                   "metadata": {"kernelspec": {"language": "R"}}}))
     result = CliRunner().invoke(cli, ["check", str(tmp_path), "--format", "concise"])
-    assert result.exit_code == 0
-    assert "broken.ipynb: error (invalid-notebook): not a notebook (invalid JSON" in result.output
+    assert result.exit_code == 1
+    assert "broken.ipynb:1:1: EP903 [error] not a notebook (invalid JSON" in result.output
+    assert "r.ipynb" not in result.output
     with pytest.raises(NotebookError):
         notebook_source(b"[]")

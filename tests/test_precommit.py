@@ -45,13 +45,13 @@ def test_changed_files_are_checked_in_the_context_of_their_project(tmp_path, in_
     assert result.exit_code == 1, result.output
     assert result.output.startswith("data/augment.py:3:22: EP101 [error] `RandomCrop` is random")
     assert "(see train.py:4)" in result.output
-    assert f"in {len(changed)} file" in result.output
+    assert f"; {len(changed)} file{'s' if len(changed) != 1 else ''} checked" in result.output
 
 
 def test_findings_elsewhere_in_the_project_are_not_reported(tmp_path, in_dir):
     in_dir(make_project(tmp_path))
     result = CliRunner().invoke(cli, ["check", "other.py"])
-    assert result.exit_code == 0 and "All checks passed (1 file)." in result.output
+    assert result.exit_code == 0 and "All checks passed; 1 file checked." in result.output
 
 
 def test_without_a_project_only_the_file_is_analysed(tmp_path, in_dir):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -47,17 +48,44 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
 
 
+class Terminated(BaseException):
+    """SIGTERM: unwinds like Ctrl-C so that worker processes are stopped on the way out."""
+
+
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+
+def _silence_stdout() -> None:
+    """The reader went away (`| head`): later writes, and the flush at exit, go nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 class OneLineErrors(click.Group):
-    """Usage errors print one line (`evalparity: error: …`) and exit 2."""
+    """Every way a run can end keeps the exit-code contract: usage and internal errors print one line
+    (`evalparity: error: …`) and exit 2, Ctrl-C exits 130, SIGTERM 143, a closed pipe ends quietly."""
 
     def main(self, *args, **kwargs):
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
-        except click.exceptions.Abort:
-            sys.exit(130)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo("evalparity: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            sys.exit(EXIT_TERMINATED)
         except click.ClickException as exc:
             click.echo(f"evalparity: error: {exc.format_message()}", err=True)
+            sys.exit(EXIT_ERROR)
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(EXIT_CLEAN)
+        except Exception as exc:  # a bug of evalparity's: one line, never a traceback or the findings code
+            click.echo(f"evalparity: error: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
             sys.exit(EXIT_ERROR)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -226,6 +254,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
             click.echo(f"Wrote {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''} "
                        f"to the baseline {write_baseline}.", err=True)
         return EXIT_ERROR if any(e.kind == "internal" for e in result.errors) else EXIT_CLEAN
+    if not result.files_checked and not result.findings and not quiet:
+        click.echo("evalparity: warning: no Python files or notebooks found under the given paths", err=True)
     _report(result, output_format, output_file, statistics, quiet)
     if any(e.kind == "internal" for e in result.errors):
         return EXIT_ERROR
@@ -235,8 +265,9 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
 
 
 def _report(result, output_format: str, output_file: str | None, statistics: bool, quiet: bool) -> None:
-    stream = open(output_file, "w", encoding="utf-8") if output_file else None
+    stream = None
     try:
+        stream = open(output_file, "w", encoding="utf-8") if output_file else None
         def echo(text: str = "") -> None:
             if stream is not None:
                 stream.write(text + "\n")
@@ -252,8 +283,13 @@ def _report(result, output_format: str, output_file: str | None, statistics: boo
             text.render(result, result.sources, console, quiet=quiet)
         else:
             REPORTERS[output_format].render(result, result.sources, echo, quiet=quiet)
+    except BrokenPipeError:
+        if output_file:
+            raise click.ClickException(f"{output_file}: cannot write the report: broken pipe") from None
+        _silence_stdout()  # the reader has seen enough; the exit code still tells the result
     except OSError as exc:
-        raise click.ClickException(f"{output_file}: cannot write the report: {exc.strerror or exc}") from None
+        raise click.ClickException(f"{output_file or 'standard output'}: cannot write the report: "
+                                   f"{exc.strerror or exc}") from None
     finally:
         if stream is not None:
             stream.close()
@@ -336,6 +372,22 @@ def cache_salt(kb, config) -> str:
     return "\x00".join((kb.digest, ",".join(train), ",".join(evaluation)))
 
 
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
+def _tolerant_streams() -> None:
+    """A terminal that cannot show a character gets an escape for it, never an exception."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
 def main() -> None:
     settle_loaded_facts()  # this process ends after one run: loaded facts need no garbage collection
+    _tolerant_streams()
+    signal.signal(signal.SIGTERM, _terminate)
     cli.main(prog_name="evalparity")

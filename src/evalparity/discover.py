@@ -31,6 +31,9 @@ class FileError:
     message: str
 
 
+UNREADABLE_KINDS = frozenset({"missing", "unreadable", "binary", "invalid-notebook"})  # reported as EP903
+
+
 def display_path(path: Path | str) -> str:
     """Relative to the current directory when below it, with / separators."""
     absolute = os.path.abspath(path)
@@ -137,8 +140,9 @@ def discover(paths: list[str], excludes: frozenset[str] | Excluder = DEFAULT_EXC
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
-        if not path.exists() and not path.is_symlink():
-            raise UsageError(f"path does not exist: {raw}")
+        if not path.exists() and not path.is_symlink() and not overridden(path):
+            errors.append(FileError(display_path(path), "missing", "path does not exist"))
+            continue
         if path.is_dir():
             if force_exclude and excluder.excluded(path, True):
                 continue
@@ -174,7 +178,7 @@ def _add(path: Path, files: list[Path], errors: list[FileError], seen: set[str])
         regular = stat.S_ISREG(os.stat(path).st_mode)
     except (OSError, ValueError):
         regular = False
-    if regular:  # the common case, in one system call
+    if regular or overridden(path):  # the common case, in one system call
         files.append(path)
         return
     shown = display_path(path)

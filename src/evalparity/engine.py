@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from .checks import CheckContext, all_checks
 from .cache import Cache
-from .discover import FileError, discover, display_path
+from .discover import UNREADABLE_KINDS, FileError, discover, display_path
 from .extraction import extract_files
 from .facts import FileFacts
+from .facts import Location
 from .findings import Finding
 from .knowledge import KnowledgeBase, default_knowledge
 from .pairing import Pair, pair
@@ -37,6 +39,7 @@ class Result:
     notebooks: dict = field(default_factory=dict)  # path → notebooks.NotebookSource (cell locations)
     baselined: int = 0  # findings hidden because the baseline has them
     unsafe_fixes: bool = False  # unsafe fixes count as available (`--unsafe-fixes`)
+    files_analysed: int | None = None  # of files_checked, those with something to check
 
 
 def enabled_codes(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> set[str]:
@@ -50,10 +53,12 @@ def enabled_codes(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) ->
 
 
 def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, cache: Cache | None = None,
-            excludes=None, force_exclude: bool = False, progress=None) -> Analysis:
+            excludes=None, force_exclude: bool = False, progress=None, named: list[str] = ()) -> Analysis:
+    """`named`: files named on the command line, analysed whatever the prefilter says of them."""
     kb = kb or default_knowledge()
     files, errors = discover(paths) if excludes is None else discover(paths, excludes, force_exclude)
-    facts, deferred, problems = extract_files(files, kb, jobs=jobs, cache=cache, progress=progress)
+    named = frozenset(display_path(p) for p in named if not os.path.isdir(p))
+    facts, deferred, problems = extract_files(files, kb, jobs=jobs, cache=cache, progress=progress, named=named)
     errors.extend(problems)
     project = Project(facts, deferred)
     roled = assign_roles(project)
@@ -71,9 +76,11 @@ def check(paths: list[str], select: tuple[str, ...] = (), ignore: tuple[str, ...
 
 def _check(paths: list[str], kb: KnowledgeBase, options: Options, jobs: int = 1, cache: Cache | None = None) -> Result:
     analysis = analyze(options.targets(paths), kb, jobs=jobs, cache=cache, excludes=options.excluder,
-                       force_exclude=options.force_exclude, progress=options.progress)
+                       force_exclude=options.force_exclude, progress=options.progress, named=paths)
     context = CheckContext(analysis.project, analysis.roled, analysis.pairs, kb)
-    raw: list[Finding] = []
+    raw: list[Finding] = [Finding("EP903", error.message, Location(error.path, 1, 1, 1, 1))
+                          for error in analysis.errors if error.kind in UNREADABLE_KINDS]
+    analysis.errors = [error for error in analysis.errors if error.kind not in UNREADABLE_KINDS]
     for facts in analysis.files.values():
         if facts.error:
             raw.append(Finding("EP901", facts.error, facts.error_location))
@@ -83,4 +90,5 @@ def _check(paths: list[str], kb: KnowledgeBase, options: Options, jobs: int = 1,
         except Exception as exc:  # a failing rule is reported, the others still run
             analysis.errors.append(FileError("<project>", "internal", f"{module.CODE}: {type(exc).__name__}: {exc}"))
     done = finish(raw, analysis, options, options.scope(paths))
-    return Result(done.findings, done.errors, done.files_checked, done.sources, done.notebooks)
+    return Result(done.findings, done.errors, done.files_checked, done.sources, done.notebooks,
+                  files_analysed=done.files_analysed)

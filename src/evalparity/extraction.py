@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -73,6 +74,8 @@ def _init_worker(kb: KnowledgeBase, hints: tuple, settle: bool, cache: Cache | N
     """Workers get the knowledge base, the active role hints, the cache, the contents that replace files
     and the collector's thresholds (spawned workers start without them)."""
     global _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the main process stops workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE = kb, _Screens(kb), cache
     set_role_hints(*hints)
     overriding(contents).__enter__()  # for the worker's lifetime
@@ -85,8 +88,21 @@ def _active_hints() -> tuple:
     return train - TRAIN_WORDS, evaluation - EVAL_WORDS
 
 
-def _work(batch: list[tuple[Path, str]]) -> list["_Outcome"]:
-    return [process_file(path, shown, _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE) for path, shown in batch]
+def _work(batch: list[tuple[Path, str, bool]]) -> list["_Outcome"]:
+    return [process_file(path, shown, _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE, named)
+            for path, shown, named in batch]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for process in processes:
+        process.join(timeout=1)
 
 
 def _context():
@@ -151,18 +167,20 @@ class _Outcome:
     problems: list[FileError] = field(default_factory=list)
 
 
-def process_file(path: Path, shown: str, kb: KnowledgeBase, screens: "_Screens", cache: Cache | None) -> _Outcome:
-    """Read the file, run the prefilter's two stages, take its facts from the cache or extract them."""
+def process_file(path: Path, shown: str, kb: KnowledgeBase, screens: "_Screens", cache: Cache | None,
+                 named: bool = False) -> _Outcome:
+    """Read the file, run the prefilter's two stages (not for a file named on the command line: it is
+    always analysed), take its facts from the cache or extract them."""
     source = read_source(path)
     if isinstance(source, FileError):
         return _Outcome("error", problems=[source])
     key = cache.key(shown, source) if cache is not None else None
-    if not screens.may_contribute(source):
+    if not named and not screens.may_contribute(source):
         return _Outcome("defer", key)
     cached = cache.get(key) if key is not None else None
     if cached is not None:
         return _Outcome("facts", key, cached)
-    if not screens.worth_extracting(shown, source):
+    if not named and not screens.worth_extracting(shown, source):
         return _Outcome("defer", key)
     facts, problems = extract_one(shown, source, kb)
     if facts is not None and key is not None:
@@ -176,7 +194,8 @@ def _read_and_extract(path: Path, shown: str, kb: KnowledgeBase, cache: Cache | 
     return None if isinstance(source, FileError) else _cached_extract(shown, source, kb, cache)
 
 
-def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest: Manifest | None):
+def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest: Manifest | None,
+            named: frozenset[str] = frozenset()):
     """Facts and deferred loaders for the files the manifest answers; the others, to be processed."""
     slots: dict[str, FileFacts | None] = {}
     deferred: dict[str, Callable[[], FileFacts | None]] = {}
@@ -189,7 +208,7 @@ def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest:
             known = manifest.lookup(shown, stat)
             if known is not None:
                 key, eager = known
-                if not eager:
+                if not eager and shown not in named:
                     deferred[shown] = partial(_load_deferred, path, shown, key, kb, cache)
                     continue
                 cached = cache.get(key)
@@ -215,7 +234,7 @@ def _batches(todo: list[tuple[Path, str, object]], jobs: int) -> list[list[int]]
 
 
 def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None,
-                  progress: Callable[[int, int], None] | None = None):
+                  progress: Callable[[int, int], None] | None = None, named: frozenset[str] = frozenset()):
     """(facts by display path, deferred loaders for skipped files, per-file errors).
 
     With a cache, files whose stat matches the manifest are not read: the key and the decision (extract
@@ -223,26 +242,32 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
     in worker processes when there are several jobs and enough files."""
     with _settling():
         manifest = cache.manifest() if cache is not None else None
-        slots, deferred, todo = _triage(paths, kb, cache, manifest)
+        slots, deferred, todo = _triage(paths, kb, cache, manifest, named)
     done = len(paths) - len(todo)
     if progress is not None:
         progress(done, len(paths))
     results: list[_Outcome | None] = [None] * len(todo)
     if jobs > 1 and len(todo) >= POOL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
-                                 initargs=(kb, _active_hints(), _SETTLE, cache, overrides())) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
+                                   initargs=(kb, _active_hints(), _SETTLE, cache, overrides()))
+        try:
             batches = _batches(todo, jobs)
-            work = [[(todo[index][0], todo[index][1]) for index in batch] for batch in batches]
+            work = [[(todo[index][0], todo[index][1], todo[index][1] in named) for index in batch]
+                    for batch in batches]
             for batch, outcomes in zip(batches, pool.map(_work, work)):
                 for index, outcome in zip(batch, outcomes):
                     results[index] = outcome
                 done += len(batch)
                 if progress is not None:
                     progress(done, len(paths))
+        except BaseException:  # Ctrl-C, SIGTERM, a worker's failure: stop the workers now, not after their batches
+            _stop(pool)
+            raise
+        pool.shutdown()
     else:
         screens = _Screens(kb)
         for index, (path, shown, _) in enumerate(todo):
-            results[index] = process_file(path, shown, kb, screens, cache)
+            results[index] = process_file(path, shown, kb, screens, cache, shown in named)
             done += 1
             if progress is not None:
                 progress(done, len(paths))

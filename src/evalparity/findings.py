@@ -25,6 +25,7 @@ class Finding:
     severity: str = "error"
     fix: dict | None = None
     fingerprint: str = ""
+    content_print: str = ""  # the fingerprint without the path: baselines pair it with their own relative path
 
     @property
     def sort_key(self):
@@ -59,12 +60,13 @@ def flagged_text(lines, location: Location) -> str:
     return "\n".join(chunk)
 
 
-def fingerprint(finding: Finding, line_text: str) -> str:
+def fingerprint(finding: Finding, line_text: str, path: str | None = None) -> str:
     """Stable when unrelated lines move and when a formatter rewrites the file: built from the code, the
-    file, the flagged source text and the message, with whitespace, comments, trailing commas, quote
-    style and line numbers taken out."""
+    file (`path`, default the finding's own), the flagged source text and the message, with whitespace,
+    comments, trailing commas, quote style and line numbers taken out."""
     message = normalize_code(_LINE_REFS.sub("", finding.message))
-    raw = "\x1f".join((finding.code, finding.location.path, normalize_code(line_text), message))
+    raw = "\x1f".join((finding.code, finding.location.path if path is None else path, normalize_code(line_text),
+                       message))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 

@@ -17,6 +17,7 @@ from .rulebook import load_rules
 from .suppress import Suppressions
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+ALWAYS = frozenset({"EP903"})  # a file that cannot be read is reported whatever the selection
 
 
 @dataclass
@@ -51,8 +52,8 @@ class Options:
         """Display paths of the files to report on (None: everything analysed)."""
         if self.project_root is None:
             return None
-        files, _ = discover(paths, self.excluder or Excluder(gitignore=False), self.force_exclude)
-        return {display_path(f) for f in files}
+        files, errors = discover(paths, self.excluder or Excluder(gitignore=False), self.force_exclude)
+        return {display_path(f) for f in files} | {e.path for e in errors}
 
 
 def project_home(start: Path | None = None) -> Path:
@@ -88,6 +89,7 @@ class Finished:
     files_checked: int
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notebooks: dict = field(default_factory=dict)
+    files_analysed: int = 0  # of the files checked, those with a pipeline, loader or loop to look at
 
 
 def finish(raw: list[Finding], analysis, options: Options, scope: set[str] | None) -> Finished:
@@ -111,7 +113,7 @@ def finish(raw: list[Finding], analysis, options: Options, scope: set[str] | Non
 
     kept: list[Finding] = []
     for finding in raw:
-        if finding.code not in enabled or not in_scope(finding) or ignored(finding):
+        if (finding.code not in enabled and finding.code not in ALWAYS) or not in_scope(finding) or ignored(finding):
             continue
         if comments(finding.location.path).suppress(finding):
             continue
@@ -129,16 +131,21 @@ def finish(raw: list[Finding], analysis, options: Options, scope: set[str] | Non
     for finding in kept:
         rule = rules[finding.code]
         finding.name, finding.severity = rule.name, rule.severity
-        finding.fingerprint = fingerprint(finding, flagged_text(sources.get(finding.location.path), finding.location))
+        text = flagged_text(sources.get(finding.location.path), finding.location)
+        finding.fingerprint = fingerprint(finding, text)
+        finding.content_print = fingerprint(finding, text, path="")
         unique.setdefault((finding.code, finding.location, finding.message), finding)
     findings = sorted(unique.values(), key=lambda f: f.sort_key)
     disambiguate(findings)
     errors = [e for e in analysis.errors if scope is None or e.path in scope or e.path.startswith("<")]
-    checked = len(scope) if scope is not None else len(analysis.files)
+    unreadable = {f.location.path for f in findings if f.code in ALWAYS}
+    discovered = [path for path in _reported_paths(analysis, scope) if path not in unreadable]
+    checked = len(discovered)
+    analysed = sum(1 for path in discovered if path in analysis.files)
     shown = {f.location.path for f in findings} | {r.location.path for f in findings for r in f.related}
     notebooks = {path: _notebook(path) for path in sorted(shown) if path.endswith(".ipynb")}
     return Finished(findings, sorted(errors, key=lambda e: (e.path, e.kind)), checked, sources,
-                    {path: nb for path, nb in notebooks.items() if nb is not None})
+                    {path: nb for path, nb in notebooks.items() if nb is not None}, analysed)
 
 
 def _reported_paths(analysis, scope: set[str] | None) -> list[str]:

@@ -35,16 +35,27 @@ def fixable_line(result: Result) -> str:
     return (parts[0] + (f" ({parts[1]})" if len(parts) > 1 else "") + ".") if shown else parts[0][0].upper() + parts[0][1:] + "."
 
 
+def files_line(result: Result) -> str:
+    """`12 files checked (9 with nothing to check)`: every file read, and how many held no pipeline,
+    loader or evaluation loop (so nothing in them could be compared)."""
+    checked = result.files_checked
+    text = f"{checked} file{'s' if checked != 1 else ''} checked"
+    analysed = getattr(result, "files_analysed", None)
+    if analysed is not None and checked - analysed > 0:
+        text += f" ({checked - analysed} with nothing to check)"
+    return text
+
+
 def summary_line(result: Result) -> str:
     total = len(result.findings)
     if not total:
-        text = f"All checks passed ({result.files_checked} file{'s' if result.files_checked != 1 else ''})."
+        text = f"All checks passed; {files_line(result)}."
     else:
         parts = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in severity_counts(result).items() if n)
-        text = f"Found {total} finding{'s' if total != 1 else ''} ({parts}) in {result.files_checked} file{'s' if result.files_checked != 1 else ''}."
+        text = f"Found {total} finding{'s' if total != 1 else ''} ({parts}); {files_line(result)}."
     hidden = getattr(result, "baselined", 0)
     if hidden:
         text += f" {hidden} finding{'s' if hidden != 1 else ''} in the baseline not shown."
     if result.errors:
-        text += f" {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} could not be checked."
+        text += f" {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} skipped (listed above)."
     return text
