@@ -366,3 +366,13 @@ def test_a_signal_to_the_main_process_stops_the_workers(tmp_path, signum, code):
     alive = [pid for pid in children if Path(f"/proc/{pid}").exists() and
              "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
     assert alive == []
+
+
+def test_fixing_this_repository_leaves_its_fixtures_and_examples_alone(monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = invoke("check", ".", "--no-cache", "--diff", "--unsafe-fixes")
+    touched = [line for line in result.stdout.splitlines() if line.startswith("+++ ")]
+    assert not [line for line in touched if "tests/" in line or "examples/" in line], touched
+    assert "examples/" in invoke("check", "examples", "--no-cache", "--format", "concise").stdout

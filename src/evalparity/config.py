@@ -272,13 +272,14 @@ class GlobSet:
         self._paths: list[re.Pattern[str]] = []
         self._folders: dict[str, bool] = {}
 
-    def match(self, relative: str) -> bool:
+    def match(self, relative: str, ancestors: bool = True) -> bool:
+        """`ancestors=False`: the path itself only (a walk has already judged the folders above it)."""
         if self._names is None:  # compiled on first use, as glob_match does
             compiled = [_glob(pattern) for pattern in self.patterns]
             self._names = [regex for by_name, regex in compiled if by_name]
             self._paths = [regex for by_name, regex in compiled if not by_name]
         folder, _, name = relative.rpartition("/")
-        if folder:
+        if folder and ancestors:
             hit = self._folders.get(folder)
             if hit is None:
                 hit = self._folders[folder] = self.match(folder)

@@ -67,7 +67,10 @@ class Excluder:
         self._inside = str(self.root).rstrip(os.sep) + os.sep
         self.gitignore = gitignore
 
-    def excluded(self, path: Path | str, is_dir: bool | None = None) -> bool:
+    def excluded(self, path: Path | str, is_dir: bool | None = None, ancestors: bool = True) -> bool:
+        """Whether a pattern or git excludes the path. `ancestors=False` during a walk: the folders above
+        were judged on the way down, and a folder named on the command line is walked even when a
+        pattern excludes it (as Ruff does, unless --force-exclude)."""
         absolute = os.path.abspath(path)
         if _PLAIN_SEPARATORS:  # the same as the pathlib branch, in string operations
             if absolute == str(self.root):
@@ -81,7 +84,7 @@ class Excluder:
                 relative = Path(absolute).relative_to(self.root).as_posix()
             except ValueError:
                 relative = Path(absolute).name
-        if relative not in ("", ".") and self._globs.match(relative):
+        if relative not in ("", ".") and self._globs.match(relative, ancestors):
             return True
         return self.gitignore and _git_ignored(absolute, os.path.isdir(absolute) if is_dir is None else is_dir)
 
@@ -148,9 +151,9 @@ def discover(paths: list[str], excludes: frozenset[str] | Excluder = DEFAULT_EXC
                 continue
             for root, dirs, names in os.walk(path, onerror=lambda e: errors.append(
                     FileError(display_path(Path(e.filename)), "unreadable", e.strerror or str(e)))):
-                dirs[:] = sorted(d for d in dirs if not excluder.excluded(os.path.join(root, d), True))
+                dirs[:] = sorted(d for d in dirs if not excluder.excluded(os.path.join(root, d), True, False))
                 for name in sorted(names):
-                    if name.endswith(SUFFIXES) and not excluder.excluded(os.path.join(root, name), False):
+                    if name.endswith(SUFFIXES) and not excluder.excluded(os.path.join(root, name), False, False):
                         _add(Path(root) / name, files, errors, seen)
         elif not (force_exclude and _excluded_with_parents(excluder, path)):
             _add(path, files, errors, seen)
