@@ -57,11 +57,15 @@ def test_environment_cache_folder_is_never_wiped(tmp_path, monkeypatch):
 def test_check_never_writes_into_a_foreign_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "m.py").write_text(RANDOM_IN_EVAL)
-    foreign = tmp_path / "shared" / "evalparity"
-    foreign.mkdir(parents=True)
-    (foreign / "mine.txt").write_text("x")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "mine.txt").write_text("x")
     plain = invoke("check", ".", "--format", "json", "--no-cache").stdout
     assert invoke("check", ".", "--format", "json", "--cache-dir", "shared").stdout == plain
+    assert sorted(p.name for p in (tmp_path / "shared").iterdir()) == ["evalparity", "mine.txt"]
+    foreign = tmp_path / "other" / "evalparity"
+    foreign.mkdir(parents=True)
+    (foreign / "mine.txt").write_text("x")
+    assert invoke("check", ".", "--format", "json", "--cache-dir", "other").stdout == plain
     assert [p.name for p in foreign.iterdir()] == ["mine.txt"]
 
 
@@ -321,10 +325,12 @@ def test_report_into_a_missing_folder_exits_2(tmp_path):
                                             "No such file or directory")
 
 
-def test_a_terminal_that_cannot_show_unicode_gets_escapes(tmp_path):
-    (tmp_path / "m.py").write_text(RANDOM_IN_EVAL)
-    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0"}
-    done = _run("check", ".", "--no-cache", cwd=tmp_path, env=env)
+@pytest.mark.parametrize("output", ["text", "concise", "json"])
+def test_a_terminal_that_cannot_show_unicode_gets_escapes(tmp_path, output):
+    (tmp_path / "m.py").write_text("import torchvision.transforms as T\n"
+                                   "test_tf = T.Compose([T.RandomCrop(8)])  # caf\u00e9 \u2026\n")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0", "LC_ALL": "C"}
+    done = _run("check", ".", "--no-cache", "--format", output, cwd=tmp_path, env=env)
     assert done.returncode == 1 and b"EP101" in done.stdout and b"Traceback" not in done.stderr
 
 
@@ -337,9 +343,11 @@ def _many_files(folder: Path, count: int, functions: int) -> None:
                                              "from torch.utils.data import DataLoader\n" + body)
 
 
-def test_a_closed_pipe_ends_quietly_with_the_result_code(tmp_path):
-    _many_files(tmp_path, 4, 20)
-    process = subprocess.Popen([sys.executable, "-m", "evalparity", "check", ".", "--no-cache"], cwd=tmp_path,
+@pytest.mark.parametrize("output", ["text", "concise"])
+def test_a_closed_pipe_ends_quietly_with_the_result_code(tmp_path, output):
+    _many_files(tmp_path, 12, 30)  # far more findings than a pipe buffers
+    process = subprocess.Popen([sys.executable, "-m", "evalparity", "check", ".", "--no-cache", "--format", output],
+                               cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.readline()
     process.stdout.close()
@@ -349,7 +357,7 @@ def test_a_closed_pipe_ends_quietly_with_the_result_code(tmp_path):
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_to_the_main_process_stops_the_workers(tmp_path, signum, code):
-    _many_files(tmp_path, 40, 30)
+    _many_files(tmp_path, 120, 30)
     process = subprocess.Popen([sys.executable, "-m", "evalparity", "check", ".", "--no-cache", "--jobs", "2"],
                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline, children = time.monotonic() + 20, []
