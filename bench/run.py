@@ -20,10 +20,10 @@ from pathlib import Path
 RUN = """
 import sys
 from pathlib import Path
-from evalparity.cache import Cache
+from evalparity.discovery.cache import Cache
 from evalparity.engine import check
-from evalparity.extraction import settle_loaded_facts
-from evalparity.knowledge import default_knowledge
+from evalparity.extract.files import settle_loaded_facts
+from evalparity.vocabulary.knowledge import default_knowledge
 settle_loaded_facts()  # as the command line does: this process ends after one run
 target, jobs, cache_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 kb = default_knowledge()

@@ -63,7 +63,7 @@ def load_kb(kb_dir: Path) -> dict[str, dict[str, dict]]:
     validator = None
     sys.path.insert(0, str(REPO / "src"))
     try:
-        from evalparity.knowledge import KnowledgeError, load_transform_file  # strict schema check
+        from evalparity.vocabulary.knowledge import KnowledgeError, load_transform_file  # strict schema check
 
         validator = (load_transform_file, KnowledgeError)
     except Exception:  # noqa: BLE001 - the package is optional here; plain YAML loading still works

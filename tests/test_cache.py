@@ -9,11 +9,22 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, FIXTURES
-from evalparity import cache as cache_module, extraction
-from evalparity.cache import CACHE_DIR, FORMAT, MANIFEST, Cache, Manifest, Signature, clean, decode_facts, encode
+from evalparity.discovery import cache as cache_module
+from evalparity.extract import files as extraction
+from evalparity.discovery.cache import (
+    CACHE_DIR,
+    FORMAT,
+    MANIFEST,
+    Cache,
+    Manifest,
+    Signature,
+    clean,
+    decode_facts,
+    encode,
+)
 from evalparity.engine import check
-from evalparity.extract import extract_source
-from evalparity.knowledge import default_knowledge
+from evalparity.extract.source import extract_source
+from evalparity.vocabulary.knowledge import default_knowledge
 from evalparity.report.json_format import as_dict
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from evalparity.callees import function_matters, reexport
+from evalparity.relate.callees import function_matters, reexport
 
 
 MATTERS = {

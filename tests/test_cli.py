@@ -141,7 +141,7 @@ def test_user_code_is_never_imported_or_run(tmp_path):
 
 
 def test_jobs_and_cache_options_give_the_same_output(tmp_path, monkeypatch):
-    from evalparity import extraction
+    from evalparity.extract import files as extraction
 
     monkeypatch.setattr(extraction, "POOL_THRESHOLD", 1)
     monkeypatch.chdir(tmp_path)

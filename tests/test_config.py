@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from evalparity.cli import cli
 from evalparity.config import ConfigError, GlobSet, glob_match, load_config
-from evalparity.naming import role_of_name, role_words
+from evalparity.vocabulary.naming import role_of_name, role_words
 
 RANDOM_IN_EVAL = "import torchvision.transforms as T\nval_tf = T.Compose([T.RandomCrop(8), T.ToTensor()])\n"
 # `dev` is not an eval word by default; `fit` not a train word
@@ -201,7 +201,7 @@ def test_quiet_prints_findings_only(tmp_path):
 def test_no_progress_bar_when_not_a_terminal(tmp_path, monkeypatch):
     for i in range(5):
         (tmp_path / f"m{i}.py").write_text("x = 1\n")
-    from evalparity import progress
+    from evalparity.report import progress
     monkeypatch.setattr(progress, "THRESHOLD", 1)
     result = CliRunner().invoke(cli, ["check", str(tmp_path)])
     assert result.exit_code == 0 and "checking" not in result.output
@@ -209,7 +209,7 @@ def test_no_progress_bar_when_not_a_terminal(tmp_path, monkeypatch):
 
 def test_progress_bar_draws_on_a_terminal_above_the_threshold(tmp_path):
     import io
-    from evalparity.progress import progress_bar
+    from evalparity.report.progress import progress_bar
 
     stream = io.StringIO()
     with progress_bar(True, threshold=2, stream=stream) as update:
@@ -257,8 +257,8 @@ def test_glob_set_agrees_with_glob_match_on_every_pattern():
 def test_excluder_and_display_paths_read_paths_as_pathlib_does(tmp_path, monkeypatch, in_dir):
     from pathlib import Path
 
-    from evalparity import discover as discover_module
-    from evalparity.discover import Excluder, display_path
+    from evalparity.discovery import paths as discover_module
+    from evalparity.discovery.paths import Excluder, display_path
 
     root = tmp_path / "proj"
     (root / "build").mkdir(parents=True)

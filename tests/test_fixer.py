@@ -13,12 +13,12 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLES
 from evalparity.cli import cli
-from evalparity.fixer import apply_fixes as apply_with_findings, fix_file
+from evalparity.fixes.apply import apply_fixes as apply_with_findings, fix_file
 
 from evalparity.fixes.counterparts import default_counterparts, load_counterparts
 from evalparity.findings import Finding
 from evalparity.facts import Location
-from evalparity.knowledge import KnowledgeError, default_knowledge
+from evalparity.vocabulary.knowledge import KnowledgeError, default_knowledge
 
 
 def apply_fixes(text, findings):

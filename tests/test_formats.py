@@ -46,7 +46,7 @@ def test_sarif_is_valid_against_the_schema(in_dir):
 
 
 def test_sarif_with_skipped_files_and_no_findings_is_valid(tmp_path, in_dir, monkeypatch):
-    from evalparity import discover
+    from evalparity.discovery import paths as discover
 
     monkeypatch.setattr(discover, "MAX_BYTES", 10)
     (tmp_path / "big.py").write_text("transform = None\n")

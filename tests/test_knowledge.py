@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from evalparity.cli import cli
-from evalparity.knowledge import KnowledgeError, load_knowledge, load_transform_file
+from evalparity.vocabulary.knowledge import KnowledgeError, load_knowledge, load_transform_file
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_rules_data_ships_inside_the_wheel_and_loads_from_it(tmp_path):
         archive.extractall(tmp_path / "unpacked")
     assert "evalparity/_rules/EP101.yaml" in names
     assert "evalparity/_rules/knowledge/transforms/torchvision.yaml" in names
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import evalparity.resources as r, evalparity.knowledge as k;"
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import evalparity.vocabulary.resources as r, evalparity.vocabulary.knowledge as k;"
              "assert r.rules_dir().is_relative_to(sys.argv[1]), r.rules_dir();"
              "print(len(list(k.load_knowledge().all_entries())))")
     run = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "unpacked")], capture_output=True, text=True,
@@ -104,7 +104,7 @@ def test_rules_data_ships_inside_the_wheel_and_loads_from_it(tmp_path):
 def test_yaml_reader_gives_safe_load_data_and_errors():
     import yaml
 
-    from evalparity.resources import load_yaml, rules_dir
+    from evalparity.vocabulary.resources import load_yaml, rules_dir
 
     files = sorted(rules_dir().rglob("*.yaml"))
     assert len(files) > 30

@@ -1,8 +1,8 @@
 """Extraction of DataLoader facts: folded settings, samplers, comprehension keys, factory parameters,
 and torchvision datasets built without their split argument."""
 
-from evalparity.extract import extract_source
-from evalparity.knowledge import default_knowledge
+from evalparity.extract.source import extract_source
+from evalparity.vocabulary.knowledge import default_knowledge
 
 
 def _facts(source):
@@ -107,7 +107,7 @@ def test_dataset_without_split_argument_uses_the_default():
 
 def test_loader_and_flow_facts_survive_the_cache_round_trip():
     from conftest import FIXTURES
-    from evalparity.cache import decode_facts, encode
+    from evalparity.discovery.cache import decode_facts, encode
 
     for path in sorted(FIXTURES.glob("EP4*/**/*.py")) + sorted(FIXTURES.glob("EP5*/**/*.py")):
         facts = _facts(path.read_text(encoding="utf-8"))

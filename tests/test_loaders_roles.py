@@ -3,7 +3,7 @@ iterated by an evaluation function gains weak evidence; unknown roles produce no
 
 from evalparity.engine import analyze
 from evalparity.facts import EVAL, TRAIN, UNKNOWN
-from evalparity.loaderroles import loader_roles
+from evalparity.relate.loader_roles import loader_roles
 
 
 def _project(tmp_path, files, in_dir):

@@ -1,6 +1,6 @@
 """What the EP4/EP5 rule documents must say (their examples are run by test_rule_docs.py)."""
 
-from evalparity.rulebook import load_rules
+from evalparity.vocabulary.rulebook import load_rules
 
 
 def test_ep406_is_off_and_honest():

@@ -1,10 +1,14 @@
 """The EP5 checks are pure functions over facts: hand-built FileFacts, no source code."""
 
 from evalparity.checks import CheckContext
-from evalparity.checks import (eval_without_eval_mode, eval_without_no_grad, mode_call_missing_parens,
-                               train_mode_not_restored)
+from evalparity.checks import (
+    eval_without_eval_mode,
+    eval_without_no_grad,
+    mode_call_missing_parens,
+    train_mode_not_restored,
+)
 from evalparity.facts import CallEdge, FileFacts, FunctionFacts, Location, Loop, ModeCall, ModelCall
-from evalparity.project import Project
+from evalparity.relate.project import Project
 
 
 def at(line, column=1, end_line=None, end_column=80):

@@ -1,11 +1,11 @@
 """Model-mode facts and their flow: mode calls, gradient contexts, the call graph across modules, and
 what reaches a model call."""
 
-from evalparity.callgraph import call_graph
+from evalparity.relate.callgraph import call_graph
 from evalparity.engine import analyze
-from evalparity.extract import extract_source
-from evalparity.knowledge import default_knowledge
-from evalparity.modeflow import mode_flow
+from evalparity.extract.source import extract_source
+from evalparity.vocabulary.knowledge import default_knowledge
+from evalparity.relate.mode_flow import mode_flow
 
 
 def _facts(source):

@@ -205,7 +205,7 @@ def test_every_fix_on_the_fixtures_parses_and_introduces_nothing(tmp_path, monke
     still parses, no finding is new, and no fix had to be refused by the re-check."""
     import ast
 
-    from evalparity.fixing import introduced
+    from evalparity.fixes.rounds import introduced
 
     _copy_fixtures(tmp_path / "corpus")
     monkeypatch.chdir(tmp_path / "corpus")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from evalparity.cli import cli
-from evalparity.notebooks import NotebookError, neutralise, notebook_source
+from evalparity.discovery.notebooks import NotebookError, neutralise, notebook_source
 
 CELLS = [
     ("markdown", "# Training a CIFAR model\n"),

@@ -8,7 +8,7 @@ import yaml
 from annotations import read_annotations
 from conftest import FIXTURES, ROOT
 from evalparity.engine import check
-from evalparity.rulebook import REQUIRED, load_rules
+from evalparity.vocabulary.rulebook import REQUIRED, load_rules
 
 RULE_FILES = sorted((ROOT / "rules").glob("EP*.yaml"))
 RULES = load_rules()

@@ -6,9 +6,9 @@ import pytest
 
 from conftest import FIXTURES
 from evalparity.engine import check, enabled_codes
-from evalparity.extraction import extract_one
-from evalparity.knowledge import default_knowledge
-from evalparity.screen import screen_names, worth_extracting
+from evalparity.extract.files import extract_one
+from evalparity.vocabulary.knowledge import default_knowledge
+from evalparity.discovery.screen import screen_names, worth_extracting
 
 KB = default_knowledge()
 NAMES = screen_names(KB)
@@ -107,7 +107,7 @@ def test_deferred_fixture_files_find_nothing_on_their_own(in_dir, monkeypatch):
         facts, _ = extract_one(path.name, path.read_bytes(), KB)
         assert facts is not None, path
         in_dir(path.parent)
-        monkeypatch.setattr("evalparity.extraction.worth_extracting", lambda *args: True)
+        monkeypatch.setattr("evalparity.extract.files.worth_extracting", lambda *args: True)
         result = check([path.name], select=tuple(enabled_codes()) + (path.parent.name,))
         found = [f.code for f in result.findings if f.code != "EP902"]  # unused suppressions: checked on every file
         assert not found, (path, found)
@@ -118,6 +118,6 @@ def test_the_screen_and_the_call_graph_need_no_libcst():
     import subprocess
     import sys
 
-    code = "import sys, evalparity.screen, evalparity.callees, evalparity.callgraph; print('libcst' in sys.modules)"
+    code = "import sys, evalparity.discovery.screen, evalparity.relate.callees, evalparity.relate.callgraph; print('libcst' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

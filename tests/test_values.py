@@ -6,7 +6,7 @@ import pytest
 from evalparity.extract.collector import collect
 from evalparity.extract.folding import Folder
 from evalparity.facts import Location, Value
-from evalparity.values import const, equal, unknown
+from evalparity.vocabulary.values import const, equal, unknown
 
 
 def fold(source: str, name: str = "x") -> Value:

@@ -1,3 +1,3 @@
-from .cli import main
+from evalparity.cli import main
 
 main()

@@ -15,8 +15,8 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from . import __version__
-from .findings import Finding
+from evalparity import __version__
+from evalparity.findings import Finding
 
 VERSION = 2  # 1: fingerprints with paths relative to the folder evalparity ran in (still read)
 

@@ -19,18 +19,28 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, baseline, fixing
-from .config import ConfigError, code_problem, find_config, load_config, select_codes
-from .cache import CACHE_DIR, NAMED_SUBFOLDER, Cache, CacheError, cache_folder, clean as clean_cache
-from .discover import DEFAULT_EXCLUDES, Excluder, UsageError, overriding
-from .engine import analyze, check as run_check
-from .extraction import settle_loaded_facts
-from .knowledge import KnowledgeError, default_knowledge, load_knowledge
-from .postprocess import Options, project_home, project_root
-from .progress import progress_bar
-from .report import FORMATS, concise, github, gitlab, json_format, junit, pipelines as pipelines_view, sarif, text
-from .report.summary import summary_line
-from .rulebook import SEVERITIES, load_rules
+from evalparity import __version__
+from evalparity import baseline
+from evalparity.fixes import rounds as fixing
+from evalparity.config import ConfigError, code_problem, find_config, load_config, select_codes
+from evalparity.discovery.cache import (
+    CACHE_DIR,
+    NAMED_SUBFOLDER,
+    Cache,
+    CacheError,
+    cache_folder,
+    clean as clean_cache,
+)
+from evalparity.discovery.paths import DEFAULT_EXCLUDES, Excluder, UsageError, overriding
+from evalparity.engine import analyze, check as run_check
+from evalparity.extract.files import settle_loaded_facts
+from evalparity.vocabulary.knowledge import KnowledgeError, default_knowledge, load_knowledge
+from evalparity.report.selection import Options, project_home, project_root
+from evalparity.report.progress import progress_bar
+from evalparity.report import FORMATS
+from evalparity.report import concise, github, gitlab, json_format, junit, pipelines as pipelines_view, sarif, text
+from evalparity.report.summary import summary_line
+from evalparity.vocabulary.rulebook import SEVERITIES, load_rules
 
 REPORTERS = {"concise": concise, "json": json_format, "sarif": sarif, "github": github, "gitlab": gitlab,
              "junit": junit}

@@ -22,7 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from .rulebook import SEVERITIES, load_rules
+from evalparity.vocabulary.rulebook import SEVERITIES, load_rules
 
 TABLE = "tool.evalparity"
 CODE_LIST = "a list of rule codes or prefixes, e.g. [\"EP101\", \"EP2\"]"

@@ -5,19 +5,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from .checks import CheckContext, all_checks
-from .cache import Cache
-from .discover import UNREADABLE_KINDS, FileError, discover, display_path
-from .extraction import extract_files
-from .facts import FileFacts
-from .facts import Location
-from .findings import Finding
-from .knowledge import KnowledgeBase, default_knowledge
-from .pairing import Pair, pair
-from .postprocess import Options, finish
-from .project import Project
-from .roles import RoledPipeline, assign_roles
-from .rulebook import load_rules
+from evalparity.checks import CheckContext, all_checks
+from evalparity.discovery.cache import Cache
+from evalparity.discovery.paths import UNREADABLE_KINDS, FileError, discover, display_path
+from evalparity.extract.files import extract_files
+from evalparity.facts import FileFacts
+from evalparity.facts import Location
+from evalparity.findings import Finding
+from evalparity.vocabulary.knowledge import KnowledgeBase, default_knowledge
+from evalparity.relate.pairing import Pair, pair
+from evalparity.report.selection import Options, finish
+from evalparity.relate.project import Project
+from evalparity.relate.roles import RoledPipeline, assign_roles
+from evalparity.vocabulary.rulebook import load_rules
 
 
 @dataclass

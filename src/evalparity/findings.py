@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from .facts import Location
+from evalparity.facts import Location
 
 
 @dataclass(frozen=True)

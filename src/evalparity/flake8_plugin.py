@@ -14,14 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from . import __version__
+from evalparity import __version__
 
 
 @lru_cache(maxsize=64)
 def _settings(folder: str):
-    from .config import ConfigError, find_config, load_config, select_codes
-    from .knowledge import default_knowledge, load_knowledge
-    from .postprocess import Options
+    from evalparity.config import ConfigError, find_config, load_config, select_codes
+    from evalparity.vocabulary.knowledge import default_knowledge, load_knowledge
+    from evalparity.report.selection import Options
 
     try:
         found = find_config([folder])
@@ -42,7 +42,7 @@ class Plugin:
         self.lines = lines
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        from .engine import check
+        from evalparity.engine import check
 
         source = "".join(self.lines)
         on_disk = Path(self.filename)

@@ -20,8 +20,8 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-from .facts import Location
-from .findings import Finding
+from evalparity.facts import Location
+from evalparity.findings import Finding
 
 NOQA = re.compile(r"#\s*noqa(?![\w-])(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 FILE_NOQA = re.compile(r"#\s*evalparity:\s*noqa(?![\w-])(?:\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..knowledge import KnowledgeBase
-from ..pairing import Pair
-from ..project import Project
-from ..roles import RoledPipeline
+from evalparity.vocabulary.knowledge import KnowledgeBase
+from evalparity.relate.pairing import Pair
+from evalparity.relate.project import Project
+from evalparity.relate.roles import RoledPipeline
 
 
 @dataclass
@@ -19,11 +19,24 @@ class CheckContext:
 
 
 def all_checks():
-    from .dataflow import dataflow_checks
-    from . import (cifar10_per_image_std, color_mode_mismatch, double_scaling, eval_reuses_train,
-                   eval_size_mismatch, interpolation_mismatch, near_known_stats, normalize_channels,
-                   normalize_mismatch, normalize_missing_in_eval, normalize_scale_mismatch, normalize_zero_std,
-                   random_transform_in_eval, transform_order, value_scale_differs)
+    from evalparity.checks.dataflow import dataflow_checks
+    from evalparity.checks import (
+        cifar10_per_image_std,
+        color_mode_mismatch,
+        double_scaling,
+        eval_reuses_train,
+        eval_size_mismatch,
+        interpolation_mismatch,
+        near_known_stats,
+        normalize_channels,
+        normalize_mismatch,
+        normalize_missing_in_eval,
+        normalize_scale_mismatch,
+        normalize_zero_std,
+        random_transform_in_eval,
+        transform_order,
+        value_scale_differs,
+    )
 
     return [random_transform_in_eval, eval_reuses_train, normalize_mismatch, normalize_missing_in_eval,
             normalize_scale_mismatch, value_scale_differs, double_scaling, normalize_channels, normalize_zero_std,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..facts import Evidence, Step
-from ..flow import flatten
-from ..knowledge import KnowledgeBase
-from ..roles import RoledPipeline
-from ..semantics import arg, is_normalize, is_opaque, scale_effect, UNIT, RAW
+from evalparity.facts import Evidence, Step
+from evalparity.relate.image_state import flatten
+from evalparity.vocabulary.knowledge import KnowledgeBase
+from evalparity.relate.roles import RoledPipeline
+from evalparity.vocabulary.semantics import arg, is_normalize, is_opaque, scale_effect, UNIT, RAW
 
 
 def strongest(evidence: list[Evidence], role: str, prefer_elsewhere=None) -> Evidence | None:
@@ -73,7 +73,7 @@ def normalize_transitions(transitions, kb: KnowledgeBase, include_self: bool = F
 def normalize_steps(item: RoledPipeline, kb: KnowledgeBase, include_self: bool = True) -> list[Step]:
     """Every Normalize step of a pipeline, once each, conditions ignored (for rules about the constants
     alone, which do not depend on what comes before)."""
-    from ..flow import run
+    from evalparity.relate.image_state import run
 
     return [t.step for _, t in normalize_transitions(run(item.pipeline.steps, kb), kb, include_self)]
 

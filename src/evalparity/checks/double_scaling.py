@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..findings import Finding, Related
-from ..flow import UNIT, runs
-from ..knowledge import KnowledgeBase
-from ..semantics import arg
-from ..values import numbers
+from evalparity.findings import Finding, Related
+from evalparity.relate.image_state import UNIT, runs
+from evalparity.vocabulary.knowledge import KnowledgeBase
+from evalparity.vocabulary.semantics import arg
+from evalparity.vocabulary.values import numbers
 
 CODE = "EP205"
 

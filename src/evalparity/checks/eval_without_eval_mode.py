@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..evalloops import eval_loops
-from ..facts import CallEdge
-from ..findings import Finding, Related
-from ..fixes.rules import eval_before_loop
-from ..modeflow import Event, mode_flow
+from evalparity.relate.eval_loops import eval_loops
+from evalparity.facts import CallEdge
+from evalparity.findings import Finding, Related
+from evalparity.fixes.rules import eval_before_loop
+from evalparity.relate.mode_flow import Event, mode_flow
 
 CODE = "EP501"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..findings import Finding
+from evalparity.findings import Finding
 
 CODE = "EP506"
 DEFAULT_ON = {"dropout", "dropout1d", "dropout2d", "dropout3d"}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..findings import Finding, Related
-from ..flow import TENSOR, run
-from ..semantics import arg
+from evalparity.findings import Finding, Related
+from evalparity.relate.image_state import TENSOR, run
+from evalparity.vocabulary.semantics import arg
 
 CODE = "EP302"
 # integer codes: PIL's for torchvision and timm, OpenCV's for albumentations, kornia's Resample enum

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..findings import Finding
-from ..fixes.rules import call_parens
+from evalparity.findings import Finding
+from evalparity.fixes.rules import call_parens
 
 CODE = "EP504"
 

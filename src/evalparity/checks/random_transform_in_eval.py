@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..facts import EVAL
-from ..findings import Finding, Related
-from ..fixes.rules import eval_counterpart
-from ..semantics import random_leaves
-from .common import role_reason, strongest
+from evalparity.facts import EVAL
+from evalparity.findings import Finding, Related
+from evalparity.fixes.rules import eval_counterpart
+from evalparity.vocabulary.semantics import random_leaves
+from evalparity.checks.common import role_reason, strongest
 
 CODE = "EP101"
 

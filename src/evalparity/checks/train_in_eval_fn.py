@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..callgraph import call_graph
-from ..evalloops import eval_function, foreign_file, unit_test_file
-from ..findings import Finding, Related
-from ..modeflow import mode_flow, start
+from evalparity.relate.callgraph import call_graph
+from evalparity.relate.eval_loops import eval_function, foreign_file, unit_test_file
+from evalparity.findings import Finding, Related
+from evalparity.relate.mode_flow import mode_flow, start
 
 CODE = "EP503"
 

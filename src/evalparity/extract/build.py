@@ -7,16 +7,29 @@ from pathlib import PurePath
 
 import libcst as cst
 
-from ..callnames import TRANSFORM_KEYWORDS
-from ..facts import EVAL, TRAIN, Arg, DatasetUse, Evidence, FileFacts, Import, LoaderUse, Pipeline, Ref, SplitUse, Step
-from ..knowledge import KnowledgeBase, TransformInfo
-from ..naming import is_tta, opposite, role_of_flag, role_of_name, role_of_string
-from ..semantics import arg as semantic_arg, matches
-from ..values import const
-from .collector import CallSite, Collected, Context
-from .folding import Folder
-from .scopes import Scope, qualified_name, single_value
-from .steps import Draft, StepBuilder, branch_role
+from evalparity.vocabulary.call_names import TRANSFORM_KEYWORDS
+from evalparity.facts import (
+    EVAL,
+    TRAIN,
+    Arg,
+    DatasetUse,
+    Evidence,
+    FileFacts,
+    Import,
+    LoaderUse,
+    Pipeline,
+    Ref,
+    SplitUse,
+    Step,
+)
+from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
+from evalparity.vocabulary.naming import is_tta, opposite, role_of_flag, role_of_name, role_of_string
+from evalparity.vocabulary.semantics import arg as semantic_arg, matches
+from evalparity.vocabulary.values import const
+from evalparity.extract.collector import CallSite, Collected, Context
+from evalparity.extract.folding import Folder
+from evalparity.extract.scopes import Scope, qualified_name, single_value
+from evalparity.extract.steps import Draft, StepBuilder, branch_role
 
 W_BRANCH, W_FACTORY, W_NAME, W_KEY, W_SCOPE, W_USE, W_WEAK = 3.0, 3.0, 2.0, 2.0, 2.0, 2.0, 1.0
 FILE_ROLES = {"train": TRAIN, "training": TRAIN, "finetune": TRAIN, "eval": EVAL, "evaluate": EVAL,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..facts import EVAL, TRAIN
-from ..naming import opposite, role_of_flag, role_of_string
+from evalparity.facts import EVAL, TRAIN
+from evalparity.vocabulary.naming import opposite, role_of_flag, role_of_string
 
 _ROLE_PAIR = tuple[str | None, str | None]
 

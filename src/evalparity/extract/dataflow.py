@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..facts import FileFacts
-from ..knowledge import KnowledgeBase
-from .boolfold import BoolFolder
-from .collector import Collected
-from .loopvisitor import collect_flow
-from .folding import Folder
-from .loaders import LoaderExtractor
+from evalparity.facts import FileFacts
+from evalparity.vocabulary.knowledge import KnowledgeBase
+from evalparity.extract.boolfold import BoolFolder
+from evalparity.extract.collector import Collected
+from evalparity.extract.loopvisitor import collect_flow
+from evalparity.extract.folding import Folder
+from evalparity.extract.loaders import LoaderExtractor
 
 
 # a file with none of these has no loader, mode, gradient context or training step worth a second pass

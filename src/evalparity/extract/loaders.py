@@ -9,16 +9,16 @@ from pathlib import PurePath
 
 import libcst as cst
 
-from ..facts import Arg, DatasetCall, Evidence, LoaderUse, ParamDependence, Sampler
-from ..naming import opposite, role_of_flag, role_of_name, role_of_string, words
-from ..values import const
-from .boolfold import BoolFolder, names_in
-from .build import FILE_ROLES, ROLE_KEYWORDS_BOOL, ROLE_KEYWORDS_STR
-from .collector import CallSite, Collected
-from .conditions import condition_role
-from .loopvisitor import Records
-from .scopes import ASSIGN, Scope, dotted, qualified_name, single_value
-from .steps import branch_role
+from evalparity.facts import Arg, DatasetCall, Evidence, LoaderUse, ParamDependence, Sampler
+from evalparity.vocabulary.naming import opposite, role_of_flag, role_of_name, role_of_string, words
+from evalparity.vocabulary.values import const
+from evalparity.extract.boolfold import BoolFolder, names_in
+from evalparity.extract.build import FILE_ROLES, ROLE_KEYWORDS_BOOL, ROLE_KEYWORDS_STR
+from evalparity.extract.collector import CallSite, Collected
+from evalparity.extract.conditions import condition_role
+from evalparity.extract.loopvisitor import Records
+from evalparity.extract.scopes import ASSIGN, Scope, dotted, qualified_name, single_value
+from evalparity.extract.steps import branch_role
 
 LOADER_QUALNAMES = {"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"}
 LOADER_PARAMS = ("dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn",

@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..facts import CallEdge, DropoutCall, FunctionFacts, ModeCall
-from ..modewords import SUBMODULE_NAMES, mode_helper, model_like, non_module_receiver, strip_wrappers
+from evalparity.facts import CallEdge, DropoutCall, FunctionFacts, ModeCall
+from evalparity.vocabulary.mode_words import (
+    SUBMODULE_NAMES,
+    mode_helper,
+    model_like,
+    non_module_receiver,
+    strip_wrappers,
+)
 
 
 class CallFacts:

@@ -1,6 +1,6 @@
 """Fixes as data: a check attaches `fix = {applicability, description, edits}` to its finding, where each
 edit is an exact text replacement computed from facts (locations and the file's source lines), never
-from a syntax tree. `evalparity.fixer` applies them.
+from a syntax tree. `evalparity.fixes.apply` applies them.
 
 An edit is `{path, line, column, end_line, end_column, content, original}`: 1-based lines and columns
 counted in characters, the end exclusive, `original` the text the span must still hold (a fix whose
@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ..facts import Location
+from evalparity.facts import Location
 
 SAFE, UNSAFE = "safe", "unsafe"
 _TRAILER = re.compile(r"\s*,?\s*(#.*)?$")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from ..knowledge import KnowledgeError
-from ..resources import load_yaml, rules_dir
+from evalparity.vocabulary.knowledge import KnowledgeError
+from evalparity.vocabulary.resources import load_yaml, rules_dir
 
 FILE_KEYS = {"source", "counterparts", "note"}
 ENTRY_KEYS = {"remove", "replace", "crop_ratio", "remove_when_same_size", "note"}

@@ -6,9 +6,19 @@ from __future__ import annotations
 import ast
 from pathlib import PurePosixPath
 
-from ..facts import Step
-from . import SAFE, UNSAFE, Source, fix, insert_after, keyword_spans, remove_element, replace_element, single_line
-from .counterparts import default_counterparts, expand
+from evalparity.facts import Step
+from evalparity.fixes import (
+    SAFE,
+    UNSAFE,
+    Source,
+    fix,
+    insert_after,
+    keyword_spans,
+    remove_element,
+    replace_element,
+    single_line,
+)
+from evalparity.fixes.counterparts import default_counterparts, expand
 
 
 # EP504 ---------------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..engine import Result
-from .locations import place
-from .summary import fixable, fixable_line, summary_line
+from evalparity.engine import Result
+from evalparity.report.locations import place
+from evalparity.report.summary import fixable, fixable_line, summary_line
 
 
 def render(result: Result, sources, echo, quiet: bool = False) -> None:

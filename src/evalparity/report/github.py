@@ -3,8 +3,8 @@ shown on the pull request's diff; the message names the other side."""
 
 from __future__ import annotations
 
-from ..engine import Result
-from .locations import place
+from evalparity.engine import Result
+from evalparity.report.locations import place
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from ..engine import Result
-from .locations import Place, place
+from evalparity.engine import Result
+from evalparity.report.locations import Place, place
 
 SEVERITIES = {"error": "critical", "warning": "major", "info": "info"}
 

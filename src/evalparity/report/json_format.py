@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-from .. import __version__
-from ..engine import Result
-from .locations import place
-from .summary import severity_counts
+from evalparity import __version__
+from evalparity.engine import Result
+from evalparity.report.locations import place
+from evalparity.report.summary import severity_counts
 
 
 def _fix(fix: dict | None, notebooks) -> dict | None:

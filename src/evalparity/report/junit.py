@@ -6,8 +6,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from ..engine import Result
-from .locations import place
+from evalparity.engine import Result
+from evalparity.report.locations import place
 
 
 def as_xml(result: Result) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..facts import Location
+from evalparity.facts import Location
 
 
 @dataclass(frozen=True)

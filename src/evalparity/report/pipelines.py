@@ -10,13 +10,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..engine import Analysis
-from ..facts import Step, UNKNOWN
-from ..flow import flatten, run
-from ..knowledge import KnowledgeBase
-from ..roles import RoledPipeline
-from ..semantics import is_random
-from ..values import describe
+from evalparity.engine import Analysis
+from evalparity.facts import Step, UNKNOWN
+from evalparity.relate.image_state import flatten, run
+from evalparity.vocabulary.knowledge import KnowledgeBase
+from evalparity.relate.roles import RoledPipeline
+from evalparity.vocabulary.semantics import is_random
+from evalparity.vocabulary.values import describe
 
 MAX_ARG = 40
 

@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__
-from ..engine import Result
-from ..rulebook import load_rules
-from . import HOME, rule_url
-from .locations import Place, place
+from evalparity import __version__
+from evalparity.engine import Result
+from evalparity.vocabulary.rulebook import load_rules
+from evalparity.report import HOME, rule_url
+from evalparity.report.locations import Place, place
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}

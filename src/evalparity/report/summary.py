@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..engine import Result
+from evalparity.engine import Result
 
 
 def severity_counts(result: Result) -> dict[str, int]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from ..engine import Result
-from ..facts import Location
-from .locations import place
-from .summary import fixable, fixable_line, summary_line
+from evalparity.engine import Result
+from evalparity.facts import Location
+from evalparity.report.locations import place
+from evalparity.report.summary import fixable, fixable_line, summary_line
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
 

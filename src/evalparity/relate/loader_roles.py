@@ -9,11 +9,23 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from .callgraph import CallGraph, Key, argument_for, call_graph, const_for
-from .facts import EVAL, TRAIN, UNKNOWN, Arg, CallEdge, Evidence, FunctionFacts, LoaderUse, Location, Loop, Value
-from .naming import role_of_flag, role_of_name, role_of_string, words
-from .project import Project
-from .roles import decide
+from evalparity.relate.callgraph import CallGraph, Key, argument_for, call_graph, const_for
+from evalparity.facts import (
+    EVAL,
+    TRAIN,
+    UNKNOWN,
+    Arg,
+    CallEdge,
+    Evidence,
+    FunctionFacts,
+    LoaderUse,
+    Location,
+    Loop,
+    Value,
+)
+from evalparity.vocabulary.naming import role_of_flag, role_of_name, role_of_string, words
+from evalparity.relate.project import Project
+from evalparity.relate.roles import decide
 
 W_SITE_NAME, W_SITE_FLAG, W_USE = 2.0, 3.0, 1.0
 _SUBSCRIPT = re.compile(r"([\w.]+)\[['\"]?([\w.]+)['\"]?\]")

@@ -7,9 +7,9 @@ import ast
 import builtins
 from functools import lru_cache
 
-from .astnames import dotted_name, last_name
-from .callnames import DEDUPLICATING
-from .modewords import mode_helper
+from evalparity.vocabulary.ast_names import dotted_name, last_name
+from evalparity.vocabulary.call_names import DEDUPLICATING
+from evalparity.vocabulary.mode_words import mode_helper
 
 
 @lru_cache(maxsize=32)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .facts import EVAL, TRAIN
-from .naming import role_words, words
-from .project import Project
-from .roles import RoledPipeline
+from evalparity.facts import EVAL, TRAIN
+from evalparity.vocabulary.naming import role_words, words
+from evalparity.relate.project import Project
+from evalparity.relate.roles import RoledPipeline
 
 
 @dataclass(frozen=True)

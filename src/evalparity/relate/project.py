@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Callable
 from pathlib import PurePosixPath
 
-from .facts import FileFacts, Pipeline, Step, Value
+from evalparity.facts import FileFacts, Pipeline, Step, Value
 
 MAX_HOPS = 5
 

@@ -18,7 +18,7 @@ def rules_dir() -> Path:
     packaged = Path(str(resources.files("evalparity"))) / "_rules"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[2] / "rules"
+    checkout = Path(__file__).resolve().parents[3] / "rules"
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError("evalparity's rules/ data is missing from this installation")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .knowledge import KnowledgeBase
+from evalparity.vocabulary.knowledge import KnowledgeBase
 
 EXTRA_MARKERS = ("DataLoader", "transform=", "transforms=", "transform =", "transforms =", "ImageFolder",
                  "DatasetFolder", "random_split", "Subset")

@@ -35,7 +35,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from .resources import load_yaml, rules_dir
+from evalparity.vocabulary.resources import load_yaml, rules_dir
 
 KINDS = {"transform", "compose", "wrapper", "normalize", "lambda", "identity", "factory"}
 SCALE_EFFECTS = {"to_unit", "keep", "dtype", "arg", "normalize_self"}

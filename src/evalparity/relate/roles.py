@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .facts import EVAL, TRAIN, UNKNOWN, DatasetUse, Evidence, FileFacts, Pipeline
-from .naming import role_of_name
-from .project import Project
+from evalparity.facts import EVAL, TRAIN, UNKNOWN, DatasetUse, Evidence, FileFacts, Pipeline
+from evalparity.vocabulary.naming import role_of_name
+from evalparity.relate.project import Project
 
 DECISIVE = 2.0
 W_LOADER = 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .resources import load_yaml, rules_dir
+from evalparity.vocabulary.resources import load_yaml, rules_dir
 
 REQUIRED = ("code", "name", "severity", "summary", "what", "why", "example", "use_instead")
 SEVERITIES = ("error", "warning", "info")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .facts import Value
+from evalparity.facts import Value
 
 ABS_TOLERANCE = 0.003
 

@@ -59,7 +59,7 @@ class Excluder:
 
     def __init__(self, patterns: Iterable[str] = DEFAULT_EXCLUDES, root: Path | None = None,
                  gitignore: bool = True) -> None:
-        from .config import GlobSet
+        from evalparity.config import GlobSet
 
         self.patterns = tuple(patterns)
         self._globs = GlobSet(self.patterns)
@@ -231,7 +231,7 @@ def read_source(path: Path) -> bytes | FileError:
     except OSError as exc:
         return FileError(shown, "unreadable", exc.strerror or str(exc))
     if path.suffix == ".ipynb":
-        from .notebooks import NotebookError, notebook_source
+        from evalparity.discovery.notebooks import NotebookError, notebook_source
 
         try:
             return notebook_source(data).code.encode("utf-8")

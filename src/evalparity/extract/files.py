@@ -15,12 +15,12 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from .cache import Cache, Manifest, signature
-from .discover import FileError, display_path, overridden, overrides, overriding, read_source
-from .facts import FileFacts
-from .knowledge import KnowledgeBase
-from .naming import EVAL_WORDS, TRAIN_WORDS, role_words, set_role_hints
-from .prefilter import markers, may_contribute
+from evalparity.discovery.cache import Cache, Manifest, signature
+from evalparity.discovery.paths import FileError, display_path, overridden, overrides, overriding, read_source
+from evalparity.facts import FileFacts
+from evalparity.vocabulary.knowledge import KnowledgeBase
+from evalparity.vocabulary.naming import EVAL_WORDS, TRAIN_WORDS, role_words, set_role_hints
+from evalparity.discovery.prefilter import markers, may_contribute
 
 POOL_THRESHOLD = 16  # below this many files to parse, starting workers costs more than it saves
 BATCHES_PER_JOB = 32
@@ -59,7 +59,7 @@ def _settling():
 
 
 def extract_one(shown: str, source: bytes, kb: KnowledgeBase) -> tuple[FileFacts | None, list[FileError]]:
-    from .extract import extract_source  # libcst: imported only when a file needs parsing
+    from evalparity.extract.source import extract_source  # libcst: imported only when a file needs parsing
 
     try:
         return extract_source(shown, source, kb), []
@@ -128,13 +128,13 @@ def _load_deferred(path: Path, shown: str, key: str, kb: KnowledgeBase, cache: C
 
 
 def screen_names(kb: KnowledgeBase):
-    from .screen import screen_names as names  # imported on first use: a warm run needs no screen
+    from evalparity.discovery.screen import screen_names as names  # imported on first use: a warm run needs no screen
 
     return names(kb)
 
 
 def worth_extracting(shown: str, source: bytes, names) -> bool:
-    from .screen import worth_extracting as worth
+    from evalparity.discovery.screen import worth_extracting as worth
 
     return worth(shown, source, names)
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from .facts import EVAL, TRAIN
+from evalparity.facts import EVAL, TRAIN
 
 TRAIN_WORDS = frozenset({"train", "training", "trn", "trainval", "finetune"})
 EVAL_WORDS = frozenset({

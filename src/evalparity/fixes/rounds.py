@@ -55,7 +55,7 @@ def _identity(finding) -> tuple:
 def settle(result, run_check, unsafe: bool, scope) -> Outcome:
     """Apply fixes round by round in memory, each round re-checked; a round whose fixes introduce a new
     finding is retried fix by fix, and the fixes that introduce one are refused with the reason."""
-    from .fixer import fix_all
+    from evalparity.fixes.apply import fix_all
 
     outcome = Outcome(result)
     refused: set[tuple] = set()
@@ -112,7 +112,7 @@ def _report_problems(outcome: Outcome) -> None:
 
 def show_diff(result, run_check, unsafe: bool, scope, quiet: bool) -> int:
     """Print what --fix would change; exit 1 when something would."""
-    from .fixer import FileChange, unified_diff
+    from evalparity.fixes.apply import FileChange, unified_diff
 
     outcome = settle(result, run_check, unsafe, scope)
     changed = outcome.changed()
@@ -127,7 +127,7 @@ def show_diff(result, run_check, unsafe: bool, scope, quiet: bool) -> int:
 
 def fix_until_stable(result, run_check, unsafe: bool, scope, quiet: bool):
     """Apply the fixes that survive the re-check, write them, and return the check of the fixed files."""
-    from .fixer import applicable, write_atomic
+    from evalparity.fixes.apply import applicable, write_atomic
 
     outcome = settle(result, run_check, unsafe, scope)
     changed = outcome.changed()

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from .atomic import replace_file
-from .fixes import SAFE
+from evalparity.atomic import replace_file
+from evalparity.fixes import SAFE
 
 
 # A fix waits while a fix of these rules is pending in the same file: it may make it unnecessary

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from .callgraph import Key, call_graph
-from .facts import EVAL, TRAIN, UNKNOWN, FunctionFacts, Loop, ModelCall
-from .loaderroles import loader_roles
-from .modeflow import inside, mode_flow, start
-from .modewords import framework_class, framework_hook, loader_like
-from .naming import role_of_name, words
-from .project import Project
+from evalparity.relate.callgraph import Key, call_graph
+from evalparity.facts import EVAL, TRAIN, UNKNOWN, FunctionFacts, Loop, ModelCall
+from evalparity.relate.loader_roles import loader_roles
+from evalparity.relate.mode_flow import inside, mode_flow, start
+from evalparity.vocabulary.mode_words import framework_class, framework_hook, loader_like
+from evalparity.vocabulary.naming import role_of_name, words
+from evalparity.relate.project import Project
 
 FOREIGN = frozenset({"mxnet", "tensorflow", "keras", "jax", "flax", "paddle", "mindspore", "oneflow", "chainer",
                      "gluoncv"})

@@ -16,10 +16,10 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 
-from .facts import Step, Value
-from .knowledge import KnowledgeBase, TransformInfo
-from .semantics import FLOAT_DTYPES, arg, is_random
-from .values import numbers
+from evalparity.facts import Step, Value
+from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
+from evalparity.vocabulary.semantics import FLOAT_DTYPES, arg, is_random
+from evalparity.vocabulary.values import numbers
 
 IMAGE, TENSOR, UNKNOWN = "image", "tensor", "unknown"
 UINT8, FLOAT255, UNIT, NORMALIZED = "uint8 0-255", "float 0-255", "float 0-1", "normalized"

@@ -4,8 +4,8 @@ base class in the file, or a function imported from another project module), and
 from __future__ import annotations
 
 
-from .facts import CallEdge, FunctionFacts
-from .project import Project
+from evalparity.facts import CallEdge, FunctionFacts
+from evalparity.relate.project import Project
 
 Key = tuple[str, str]  # (path, function qualname); "<module>" for module-level code
 MAX_HOPS = 4
@@ -63,13 +63,13 @@ class CallGraph:
             return b"import" in data and wanted in data
         if not (b"def " + wanted + b"(" in data and any(m in data for m in WORTH_LOADING)):
             return False
-        from .callees import function_matters
+        from evalparity.relate.callees import function_matters
 
         return function_matters(data, name)
 
     def _reexport(self, path: str, name: str) -> tuple[str, str | None]:
         """A package that only re-exports the name is followed without being extracted."""
-        from .callees import reexport  # CPython's parser, for this one question
+        from evalparity.relate.callees import reexport  # CPython's parser, for this one question
 
         try:
             with open(path, "rb") as handle:

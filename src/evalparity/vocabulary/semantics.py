@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .facts import Step, Value
-from .knowledge import KnowledgeBase, TransformInfo
-from .values import numbers
+from evalparity.facts import Step, Value
+from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
+from evalparity.vocabulary.values import numbers
 
 FLOAT_DTYPES = {"float", "float32", "float16", "float64", "half", "double", "bfloat16"}
 UNIT, RAW, UNKNOWN_SCALE = "0-1 float", "0-255 (unscaled)", "unknown"

@@ -22,10 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from . import __version__
-from . import facts as facts_module
-from .atomic import replace_file
-from .facts import FileFacts
+from evalparity import __version__
+from evalparity import facts as facts_module
+from evalparity.atomic import replace_file
+from evalparity.facts import FileFacts
 
 CACHE_DIR = ".evalparity_cache"
 NAMED_SUBFOLDER = "evalparity"  # inside a folder named with --cache-dir / EVALPARITY_CACHE_DIR
@@ -43,7 +43,7 @@ RACY_NS = 2_000_000_000
 def code_digest() -> str:
     """The installed evalparity code itself, so a changed extractor never reads stale facts."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the whole evalparity package
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\x00" + path.read_bytes())
     return digest.hexdigest()

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .config import Config
-from .discover import Excluder, FileError, discover, display_path, read_source
-from .findings import Finding, disambiguate, fingerprint, flagged_text
-from .naming import role_hints
-from .rulebook import load_rules
-from .suppress import Suppressions
+from evalparity.config import Config
+from evalparity.discovery.paths import Excluder, FileError, discover, display_path, read_source
+from evalparity.findings import Finding, disambiguate, fingerprint, flagged_text
+from evalparity.vocabulary.naming import role_hints
+from evalparity.vocabulary.rulebook import load_rules
+from evalparity.suppress import Suppressions
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 ALWAYS = frozenset({"EP903"})  # a file that cannot be read is reported whatever the selection
@@ -161,7 +161,7 @@ def _lines_of(path: str) -> tuple[str, ...]:
 
 
 def _notebook(path: str):
-    from .notebooks import NotebookError, notebook_source
+    from evalparity.discovery.notebooks import NotebookError, notebook_source
 
     try:
         return notebook_source(Path(path).read_bytes())

@@ -3,7 +3,7 @@ loader; and the framework hooks whose modes a trainer switches itself."""
 
 from __future__ import annotations
 
-from .naming import words
+from evalparity.vocabulary.naming import words
 
 MODEL_WORDS = frozenset({
     "model", "models", "net", "network", "classifier", "encoder", "backbone", "teacher", "student", "ema",

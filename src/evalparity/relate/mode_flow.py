@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .callgraph import CallGraph, Key, argument_for, call_graph
-from .facts import CallEdge, FunctionFacts, Location, Loop
-from .modewords import mode_helper, strip_wrappers
-from .project import Project
+from evalparity.relate.callgraph import CallGraph, Key, argument_for, call_graph
+from evalparity.facts import CallEdge, FunctionFacts, Location, Loop
+from evalparity.vocabulary.mode_words import mode_helper, strip_wrappers
+from evalparity.relate.project import Project
 
 MAX_DEPTH = 5
 

@@ -1,0 +1,105 @@
+"""Extract: source text of one file → FileFacts. The only stage that touches CST nodes."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+
+from evalparity.facts import FileFacts, Location
+from evalparity.vocabulary.knowledge import KnowledgeBase
+from evalparity.extract.build import Builder
+from evalparity.extract.collector import collect
+from evalparity.extract.dataflow import add_dataflow_facts
+from evalparity.extract.header import import_line
+from evalparity.extract.positions import Positions
+
+_SPACE = re.compile(r"\s+")
+MAX_NESTING = 200  # CPython's own limit on nested brackets
+_OPEN, _CLOSE = b"([{", b")]}"
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in _OPEN + _CLOSE)
+
+
+def _nesting(source: str | bytes) -> int:
+    """The deepest bracket nesting, counting brackets inside strings too (an overestimate)."""
+    data = source.encode("utf-8", "surrogateescape") if isinstance(source, str) else source
+    if data.count(b"(") + data.count(b"[") + data.count(b"{") <= MAX_NESTING:
+        return 0
+    depth = deepest = 0
+    for byte in data.translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in _OPEN else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def pipeline_constructor_names(kb: KnowledgeBase) -> set[str]:
+    names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
+    datasets = {name for entries in kb.datasets.values() for name in entries}
+    return names | datasets | {"Sequential"}
+
+
+def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFacts:
+    if _nesting(source) > MAX_NESTING and not _compiles(source):
+        # libcst's native parser can crash the process on extreme nesting, which CPython refuses anyway
+        return _syntax_error(path, source, None)
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        return _syntax_error(path, source, exc)
+    except UnicodeDecodeError as exc:
+        return _decode_error(path, source, exc)
+    positions = Positions(module)
+
+    def loc(node) -> Location:
+        (line, column), (end_line, end_column) = positions.range(node)
+        return Location(path, line, column + 1, end_line, end_column + 1)
+
+    position = positions.start
+
+    def text(node) -> str:
+        return _SPACE.sub(" ", positions.source(node)).strip()
+
+    data = collect(module, pipeline_constructor_names(kb))
+    facts = Builder(path, data, kb, text, loc, position).build()
+    add_dataflow_facts(facts, module, data, kb, text, loc, source)
+    facts.lines = tuple(positions.code.splitlines())
+    facts.import_line = import_line(module, positions)
+    return facts
+
+
+def _decode_error(path: str, source: str | bytes, exc: UnicodeDecodeError) -> FileFacts:
+    facts = FileFacts(path)
+    data = source if isinstance(source, bytes) else b""
+    line = data[: exc.start].count(b"\n") + 1
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    facts.error = f"cannot decode the file as {exc.encoding}: {exc.reason} (byte {data[exc.start:exc.start + 1]!r})"
+    facts.error_location = Location(path, line, column, line, column)
+    return facts
+
+
+def _compiles(source: str | bytes) -> bool:
+    try:
+        compile(source, "<check>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        return True
+    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
+        return False
+
+
+def _syntax_error(path: str, source: str | bytes, exc: cst.ParserSyntaxError | None) -> FileFacts:
+    """libcst's positions for parse errors are often a line late; Python's own parser says where and why."""
+    facts = FileFacts(path)
+    if exc is not None:
+        line, column, message = exc.editor_line, exc.editor_column, exc.message
+    else:
+        line, column, message = 1, 1, "brackets nested too deeply"
+    try:
+        compile(source, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        if error.lineno:
+            line, column, message = error.lineno, max(error.offset or 1, 1), error.msg
+    except (ValueError, UnicodeDecodeError, MemoryError, RecursionError) as error:
+        message = str(error) or type(error).__name__
+    facts.error = f"syntax error: {message}"
+    facts.error_location = Location(path, line, column, line, column)
+    return facts
