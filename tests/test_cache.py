@@ -7,10 +7,9 @@ import pickle
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, FIXTURES
+
 from evalparity.discovery import cache as cache_module
-from evalparity.extract import files as extraction
 from evalparity.discovery.cache import (
     CACHE_DIR,
     FORMAT,
@@ -23,9 +22,10 @@ from evalparity.discovery.cache import (
     encode,
 )
 from evalparity.engine import check
+from evalparity.extract import files as extraction
 from evalparity.extract.source import extract_source
-from evalparity.vocabulary.knowledge import default_knowledge
 from evalparity.report.json_format import as_dict
+from evalparity.vocabulary.knowledge import default_knowledge
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.py"))[:40] + sorted(EXAMPLES.rglob("*.py")),

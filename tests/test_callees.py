@@ -4,7 +4,6 @@ import pytest
 
 from evalparity.relate.callees import function_matters, reexport
 
-
 MATTERS = {
     "switches modes": "def evaluate(model):\n    model.eval()\n",
     "trains": "def step(loss, optimizer):\n    loss.backward()\n    optimizer.step()\n",

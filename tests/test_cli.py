@@ -3,8 +3,8 @@
 import json
 
 from click.testing import CliRunner
-
 from conftest import FIXTURES, ROOT
+
 from evalparity.cli import cli
 
 RANDOM_IN_EVAL = "import torchvision.transforms as T\nval_tf = T.Compose([T.RandomCrop(8), T.ToTensor()])\n"

@@ -209,6 +209,7 @@ def test_no_progress_bar_when_not_a_terminal(tmp_path, monkeypatch):
 
 def test_progress_bar_draws_on_a_terminal_above_the_threshold(tmp_path):
     import io
+
     from evalparity.report.progress import progress_bar
 
     stream = io.StringIO()

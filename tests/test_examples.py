@@ -5,8 +5,8 @@ import os
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT
+
 from evalparity.cli import cli
 
 GOLDEN = ROOT / "tests" / "golden"

@@ -10,14 +10,14 @@ import libcst as cst
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import EXAMPLES
-from evalparity.cli import cli
-from evalparity.fixes.apply import apply_fixes as apply_with_findings, fix_file
 
-from evalparity.fixes.counterparts import default_counterparts, load_counterparts
-from evalparity.findings import Finding
+from evalparity.cli import cli
 from evalparity.facts import Location
+from evalparity.findings import Finding
+from evalparity.fixes.apply import apply_fixes as apply_with_findings
+from evalparity.fixes.apply import fix_file
+from evalparity.fixes.counterparts import default_counterparts, load_counterparts
 from evalparity.vocabulary.knowledge import KnowledgeError, default_knowledge
 
 

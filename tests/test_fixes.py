@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT
+
 from evalparity.cli import cli
 
 FIXES = ROOT / "tests" / "fixes"

@@ -1,9 +1,9 @@
 """Every annotated fixture produces exactly the findings its annotations name: no more, no less."""
 
 import pytest
-
 from annotations import fixture_cases, read_annotations
 from conftest import FIXTURES
+
 from evalparity.engine import check, enabled_codes
 
 CASES = fixture_cases(FIXTURES)

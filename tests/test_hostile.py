@@ -7,7 +7,8 @@ import random
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evalparity.cli import cli
 from evalparity.engine import check

@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT
+
 from evalparity.cli import cli
 from evalparity.vocabulary.knowledge import KnowledgeError, load_knowledge, load_transform_file
 

@@ -2,11 +2,11 @@
 a library transform evalparity does not know would silently weaken every rule."""
 
 import pytest
-
 from conftest import EXAMPLES, FIXTURES, ROOT
+
 from evalparity.extract.source import extract_source
-from evalparity.vocabulary.knowledge import default_knowledge
 from evalparity.relate.project import walk_steps
+from evalparity.vocabulary.knowledge import default_knowledge
 from evalparity.vocabulary.rulebook import load_rules
 
 LIBRARIES = ("torchvision.transforms", "albumentations", "kornia.augmentation", "timm.data")

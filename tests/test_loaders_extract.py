@@ -107,6 +107,7 @@ def test_dataset_without_split_argument_uses_the_default():
 
 def test_loader_and_flow_facts_survive_the_cache_round_trip():
     from conftest import FIXTURES
+
     from evalparity.discovery.cache import decode_facts, encode
 
     for path in sorted(FIXTURES.glob("EP4*/**/*.py")) + sorted(FIXTURES.glob("EP5*/**/*.py")):

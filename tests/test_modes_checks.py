@@ -1,7 +1,7 @@
 """The EP5 checks are pure functions over facts: hand-built FileFacts, no source code."""
 
-from evalparity.checks import CheckContext
 from evalparity.checks import (
+    CheckContext,
     eval_without_eval_mode,
     eval_without_no_grad,
     mode_call_missing_parens,

@@ -1,11 +1,11 @@
 """Model-mode facts and their flow: mode calls, gradient contexts, the call graph across modules, and
 what reaches a model call."""
 
-from evalparity.relate.callgraph import call_graph
 from evalparity.engine import analyze
 from evalparity.extract.source import extract_source
-from evalparity.vocabulary.knowledge import default_knowledge
+from evalparity.relate.callgraph import call_graph
 from evalparity.relate.mode_flow import mode_flow
+from evalparity.vocabulary.knowledge import default_knowledge
 
 
 def _facts(source):

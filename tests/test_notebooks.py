@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import jsonschema
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT
+
 from evalparity.cli import cli
 from evalparity.discovery.notebooks import NotebookError, neutralise, notebook_source
 

@@ -2,10 +2,10 @@
 
 import libcst as cst
 import pytest
+from conftest import EXAMPLES, FIXTURES
 from libcst._nodes.base import CSTCodegenError
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from conftest import EXAMPLES, FIXTURES
 from evalparity.extract.positions import Positions
 
 

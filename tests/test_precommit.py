@@ -11,8 +11,8 @@ import sysconfig
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import ROOT
+
 from evalparity.cli import cli
 
 AUGMENT = "import torchvision.transforms as T\n\ncrop_tf = T.Compose([T.RandomCrop(32), T.ToTensor()])\n"

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from annotations import read_annotations
 from conftest import FIXTURES, ROOT
+
 from evalparity.engine import check
 from evalparity.vocabulary.rulebook import REQUIRED, load_rules
 

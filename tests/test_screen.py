@@ -3,12 +3,12 @@
 import textwrap
 
 import pytest
-
 from conftest import FIXTURES
+
+from evalparity.discovery.screen import screen_names, worth_extracting
 from evalparity.engine import check, enabled_codes
 from evalparity.extract.files import extract_one
 from evalparity.vocabulary.knowledge import default_knowledge
-from evalparity.discovery.screen import screen_names, worth_extracting
 
 KB = default_knowledge()
 NAMES = screen_names(KB)

@@ -2,8 +2,8 @@
 
 import libcst as cst
 import pytest
-
 from conftest import FIXTURES
+
 from evalparity.extract.walk import walk
 
 ROOT = FIXTURES.parent.parent

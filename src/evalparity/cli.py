@@ -19,9 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from evalparity import __version__
-from evalparity import baseline
-from evalparity.fixes import rounds as fixing
+from evalparity import __version__, baseline
 from evalparity.config import ConfigError, code_problem, find_config, load_config, select_codes
 from evalparity.discovery.cache import (
     CACHE_DIR,
@@ -29,17 +27,20 @@ from evalparity.discovery.cache import (
     Cache,
     CacheError,
     cache_folder,
+)
+from evalparity.discovery.cache import (
     clean as clean_cache,
 )
-from evalparity.discovery.paths import DEFAULT_EXCLUDES, Excluder, UsageError, overriding
-from evalparity.engine import analyze, check as run_check
+from evalparity.discovery.paths import DEFAULT_EXCLUDES, Excluder, UsageError, overriding, project_home, project_root
+from evalparity.engine import Options, analyze
+from evalparity.engine import check as run_check
 from evalparity.extract.files import settle_loaded_facts
-from evalparity.vocabulary.knowledge import KnowledgeError, default_knowledge, load_knowledge
-from evalparity.report.selection import Options, project_home, project_root
+from evalparity.fixes import rounds as fixing
+from evalparity.report import FORMATS, concise, github, gitlab, json_format, junit, sarif, text
+from evalparity.report import pipelines as pipelines_view
 from evalparity.report.progress import progress_bar
-from evalparity.report import FORMATS
-from evalparity.report import concise, github, gitlab, json_format, junit, pipelines as pipelines_view, sarif, text
 from evalparity.report.summary import summary_line
+from evalparity.vocabulary.knowledge import KnowledgeError, default_knowledge, load_knowledge
 from evalparity.vocabulary.rulebook import SEVERITIES, load_rules
 
 REPORTERS = {"concise": concise, "json": json_format, "sarif": sarif, "github": github, "gitlab": gitlab,

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
 
 from evalparity.checks import CheckContext, all_checks
+from evalparity.config import Config
 from evalparity.discovery.cache import Cache
-from evalparity.discovery.paths import UNREADABLE_KINDS, FileError, discover, display_path
+from evalparity.discovery.paths import UNREADABLE_KINDS, Excluder, FileError, discover, display_path
 from evalparity.extract.files import extract_files
-from evalparity.facts import FileFacts
-from evalparity.facts import Location
-from evalparity.findings import Finding
-from evalparity.vocabulary.knowledge import KnowledgeBase, default_knowledge
+from evalparity.facts import FileFacts, Location
+from evalparity.findings import Finding, Result
 from evalparity.relate.pairing import Pair, pair
-from evalparity.report.selection import Options, finish
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline, assign_roles
+from evalparity.report.selection import finish
+from evalparity.vocabulary.knowledge import KnowledgeBase, default_knowledge
+from evalparity.vocabulary.naming import role_hints
 from evalparity.vocabulary.rulebook import load_rules
 
 
@@ -31,15 +35,39 @@ class Analysis:
 
 
 @dataclass
-class Result:
-    findings: list[Finding]
-    errors: list[FileError]
-    files_checked: int
-    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    notebooks: dict = field(default_factory=dict)  # path → notebooks.NotebookSource (cell locations)
-    baselined: int = 0  # findings hidden because the baseline has them
-    unsafe_fixes: bool = False  # unsafe fixes count as available (`--unsafe-fixes`)
-    files_analysed: int | None = None  # of files_checked, those with something to check
+class Options:
+    """How one run is configured beyond the knowledge base (the command line fills this in)."""
+
+    codes: set[str] | None = None  # enabled rule codes; None: the rules on by default
+    config: Config | None = None  # per-file-ignores and role hints
+    excluder: Excluder | None = None  # None: the default folder names, no .gitignore
+    force_exclude: bool = False  # apply excludes to files named explicitly too
+    project_root: Path | None = None  # analyse this folder too, but report only on the given paths
+    progress: Callable[[int, int], None] | None = None  # (files done, files in all) during extraction
+
+    def enabled(self) -> set[str]:
+        if self.codes is not None:
+            return self.codes
+        return {code for code, rule in load_rules().items() if rule.default}
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        config = self.config
+        with role_hints(config.train_words if config else (), config.eval_words if config else ()):
+            yield
+
+    def targets(self, paths: list[str]) -> list[str]:
+        """What to analyse: the given paths, plus the project root when reporting on a few files."""
+        if self.project_root is None:
+            return paths
+        return [str(self.project_root), *paths]
+
+    def scope(self, paths: list[str]) -> set[str] | None:
+        """Display paths of the files to report on (None: everything analysed)."""
+        if self.project_root is None:
+            return None
+        files, errors = discover(paths, self.excluder or Excluder(gitignore=False), self.force_exclude)
+        return {display_path(f) for f in files} | {e.path for e in errors}
 
 
 def enabled_codes(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> set[str]:

@@ -80,3 +80,15 @@ def disambiguate(findings: list[Finding]) -> None:
         if count:
             raw = f"{finding.fingerprint}\x1f{count}"
             finding.fingerprint = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Result:
+    findings: list[Finding]
+    errors: list  # of discovery.paths.FileError: files skipped or in error
+    files_checked: int
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    notebooks: dict = field(default_factory=dict)  # path → notebooks.NotebookSource (cell locations)
+    baselined: int = 0  # findings hidden because the baseline has them
+    unsafe_fixes: bool = False  # unsafe fixes count as available (`--unsafe-fixes`)
+    files_analysed: int | None = None  # of files_checked, those with something to check

@@ -20,8 +20,8 @@ from evalparity import __version__
 @lru_cache(maxsize=64)
 def _settings(folder: str):
     from evalparity.config import ConfigError, find_config, load_config, select_codes
+    from evalparity.engine import Options
     from evalparity.vocabulary.knowledge import default_knowledge, load_knowledge
-    from evalparity.report.selection import Options
 
     try:
         found = find_config([folder])

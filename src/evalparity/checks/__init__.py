@@ -1,13 +1,20 @@
-"""Rules as pure functions over facts: each module exposes CODE and check(context)."""
+"""Checks: one module per rule, each a pure function over related facts: `CODE` and `check(context)`
+yielding Findings (with a fix from `fixes` where one is certain). `dataflow` and the `*_common` modules
+hold what several rules share.
+
+May import: `facts`, `findings`, `vocabulary`, `relate` (roles, pairs, call graph, mode flow) and the
+fix builders in `fixes`. Must not import `extract` or libcst (a rule never sees a syntax tree: it can be
+tested with hand-built facts), `report`, or the engine.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.relate.pairing import Pair
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline
+from evalparity.vocabulary.knowledge import KnowledgeBase
 
 
 @dataclass
@@ -19,7 +26,6 @@ class CheckContext:
 
 
 def all_checks():
-    from evalparity.checks.dataflow import dataflow_checks
     from evalparity.checks import (
         cifar10_per_image_std,
         color_mode_mismatch,
@@ -37,6 +43,7 @@ def all_checks():
         transform_order,
         value_scale_differs,
     )
+    from evalparity.checks.dataflow import dataflow_checks
 
     return [random_transform_in_eval, eval_reuses_train, normalize_mismatch, normalize_missing_in_eval,
             normalize_scale_mismatch, value_scale_differs, double_scaling, normalize_channels, normalize_zero_std,

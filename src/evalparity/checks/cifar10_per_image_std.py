@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from evalparity.checks.common import normalize_steps
 from evalparity.findings import Finding
 from evalparity.vocabulary.semantics import normalize_values
 from evalparity.vocabulary.values import numbers
-from evalparity.checks.common import normalize_steps
 
 CODE = "EP210"
 PER_IMAGE_SET = "cifar10_per_image_std_variant"

@@ -5,10 +5,10 @@ as it is, and the usual loaders already give RGB images, so on one side alone it
 
 from __future__ import annotations
 
+from evalparity.checks.common import has_opaque
 from evalparity.findings import Finding, Related
 from evalparity.relate.image_state import flatten
 from evalparity.vocabulary.semantics import is_random
-from evalparity.checks.common import has_opaque
 
 CODE = "EP303"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from evalparity.facts import Evidence, Step
 from evalparity.relate.image_state import flatten
-from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.relate.roles import RoledPipeline
-from evalparity.vocabulary.semantics import arg, is_normalize, is_opaque, scale_effect, UNIT, RAW
+from evalparity.vocabulary.knowledge import KnowledgeBase
+from evalparity.vocabulary.semantics import RAW, UNIT, arg, is_normalize, is_opaque, scale_effect
 
 
 def strongest(evidence: list[Evidence], role: str, prefer_elsewhere=None) -> Evidence | None:

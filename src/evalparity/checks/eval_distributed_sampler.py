@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from evalparity.relate.callgraph import call_graph
+from evalparity.checks.loader_common import role_related, torch_loaders
 from evalparity.facts import EVAL, TRAIN
 from evalparity.findings import Finding, Related
-from evalparity.checks.loader_common import role_related, torch_loaders
+from evalparity.relate.callgraph import call_graph
 
 CODE = "EP402"
 

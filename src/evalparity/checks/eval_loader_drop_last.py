@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from evalparity.checks.loader_common import at, const_setting, only_inspected, role_related, torch_loaders
 from evalparity.facts import EVAL
 from evalparity.findings import Finding
 from evalparity.fixes.rules import drop_last_removed
-from evalparity.checks.loader_common import at, const_setting, only_inspected, role_related, torch_loaders
 
 CODE = "EP401"
 

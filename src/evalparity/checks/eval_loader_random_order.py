@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from evalparity.checks.loader_common import at, const_setting, only_inspected, role_related, torch_loaders
 from evalparity.facts import EVAL, TRAIN
 from evalparity.findings import Finding
-from evalparity.checks.loader_common import at, const_setting, only_inspected, role_related, torch_loaders
 
 CODE = "EP403"
 RANDOM_SAMPLERS = {"RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler"}

@@ -4,15 +4,15 @@ training loader."""
 
 from __future__ import annotations
 
-from evalparity.relate.callgraph import argument_for, call_graph
+from evalparity.checks.common import strongest
 from evalparity.facts import EVAL, TRAIN, Evidence
 from evalparity.findings import Finding, Related
+from evalparity.relate.callgraph import argument_for, call_graph
+from evalparity.relate.eval_loops import eval_function
 from evalparity.relate.loader_roles import loader_roles
-from evalparity.vocabulary.naming import role_of_name, role_of_string
 from evalparity.relate.roles import decide
+from evalparity.vocabulary.naming import role_of_name, role_of_string, unit_test_file
 from evalparity.vocabulary.values import format_const
-from evalparity.checks.common import strongest
-from evalparity.relate.eval_loops import eval_function, unit_test_file
 
 CODE = "EP407"
 ORDER_ONLY = {"none", "DistributedSampler", "SequentialSampler", "RandomSampler"}  # samplers that keep every index

@@ -3,11 +3,11 @@ dataset that carries it."""
 
 from __future__ import annotations
 
+from evalparity.checks.common import label
 from evalparity.facts import EVAL, TRAIN
 from evalparity.findings import Finding, Related
 from evalparity.vocabulary.naming import role_of_name
 from evalparity.vocabulary.semantics import random_leaves
-from evalparity.checks.common import label
 
 
 def _random_step(item, kb):

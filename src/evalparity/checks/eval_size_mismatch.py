@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from evalparity.checks.common import has_opaque
 from evalparity.findings import Finding, Related
 from evalparity.relate.image_state import final_states
-from evalparity.checks.common import has_opaque
 
 CODE = "EP301"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from evalparity.relate.eval_loops import eval_loops
 from evalparity.facts import CallEdge
 from evalparity.findings import Finding, Related
 from evalparity.fixes.rules import eval_before_loop
+from evalparity.relate.eval_loops import eval_loops
 from evalparity.relate.mode_flow import Event, mode_flow
 
 CODE = "EP501"

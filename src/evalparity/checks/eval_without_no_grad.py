@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from evalparity.findings import Finding, Related
 from evalparity.relate.callgraph import call_graph
 from evalparity.relate.eval_loops import eval_loops
-from evalparity.findings import Finding, Related
 
 CODE = "EP505"
 MAX_DEPTH = 5

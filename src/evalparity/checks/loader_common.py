@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from evalparity.relate.callgraph import call_graph
+from evalparity.checks.common import strongest
 from evalparity.facts import Arg, FunctionFacts, Location, Loop
 from evalparity.findings import Related
+from evalparity.relate.callgraph import call_graph
 from evalparity.relate.loader_roles import RoledLoader, loader_roles
-from evalparity.relate.eval_loops import unit_test_file
 from evalparity.relate.mode_flow import inside
-from evalparity.checks.common import strongest
+from evalparity.vocabulary.naming import unit_test_file
 
 
 def torch_loaders(ctx, role: str | None = None) -> list[RoledLoader]:

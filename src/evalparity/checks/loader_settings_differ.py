@@ -3,9 +3,9 @@ the metrics of a map-style dataset (batch_size, num_workers, pin_memory)."""
 
 from __future__ import annotations
 
+from evalparity.checks.loader_common import const_setting, torch_loaders
 from evalparity.facts import EVAL, TRAIN
 from evalparity.findings import Finding, Related
-from evalparity.checks.loader_common import const_setting, torch_loaders
 
 CODE = "EP406"
 SETTINGS = ("batch_size", "num_workers", "pin_memory")

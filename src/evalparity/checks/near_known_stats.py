@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from evalparity.checks.common import normalize_steps
 from evalparity.findings import Finding
 from evalparity.vocabulary.semantics import normalize_values
 from evalparity.vocabulary.values import close, numbers, same_numbers
-from evalparity.checks.common import normalize_steps
 
 CODE = "EP209"
 NUMBER = re.compile(r"\d*\.\d+|\d+")

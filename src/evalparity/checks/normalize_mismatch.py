@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from evalparity.checks.common import last_normalize
 from evalparity.findings import Finding, Related
 from evalparity.fixes.rules import normalize_like_train
 from evalparity.vocabulary.semantics import normalize_values
 from evalparity.vocabulary.values import describe, equal, numbers, same_numbers
-from evalparity.checks.common import last_normalize
 
 CODE = "EP201"
 

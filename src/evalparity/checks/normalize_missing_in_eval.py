@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from evalparity.checks.common import has_opaque, last_normalize, scale_state
 from evalparity.findings import Finding, Related
 from evalparity.fixes.rules import add_normalize
 from evalparity.vocabulary.semantics import normalize_values
 from evalparity.vocabulary.values import describe
-from evalparity.checks.common import has_opaque, last_normalize, scale_state
 
 CODE = "EP202"
 

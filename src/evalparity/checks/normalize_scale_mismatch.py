@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from evalparity.checks.common import normalize_transitions, shared_steps, site
 from evalparity.findings import Finding, Related
 from evalparity.relate.image_state import FLOAT255, UINT8, UNIT, runs
 from evalparity.vocabulary.semantics import normalize_values
 from evalparity.vocabulary.values import format_const, numbers
-from evalparity.checks.common import normalize_transitions, shared_steps, site
 
 CODE = "EP203"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from evalparity.checks.common import role_reason, strongest
 from evalparity.facts import EVAL
 from evalparity.findings import Finding, Related
 from evalparity.fixes.rules import eval_counterpart
 from evalparity.vocabulary.semantics import random_leaves
-from evalparity.checks.common import role_reason, strongest
 
 CODE = "EP101"
 

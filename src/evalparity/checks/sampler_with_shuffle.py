@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
+from evalparity.checks.loader_common import at, const_setting, torch_loaders
 from evalparity.findings import Finding, Related
 from evalparity.fixes import Source
 from evalparity.fixes.rules import drop_shuffle, shuffle_unless_sampler, written
-from evalparity.checks.loader_common import at, const_setting, torch_loaders
 
 CODE = "EP405"
 _SAMPLER_CLASS = re.compile(r"(?:[\w.]*\.)?[A-Z]\w*Sampler\w*\s*\(")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from evalparity.relate.callgraph import call_graph
-from evalparity.relate.eval_loops import eval_function, foreign_file, unit_test_file
 from evalparity.findings import Finding, Related
+from evalparity.relate.callgraph import call_graph
+from evalparity.relate.eval_loops import eval_function, foreign_file
 from evalparity.relate.mode_flow import mode_flow, start
+from evalparity.vocabulary.naming import unit_test_file
 
 CODE = "EP503"
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from evalparity.relate.callgraph import call_graph
+from evalparity.checks.loader_common import at, const_setting, loops_over, role_related, torch_loaders
 from evalparity.facts import TRAIN
 from evalparity.findings import Finding
-from evalparity.vocabulary.naming import EVAL_WORDS, words
+from evalparity.relate.callgraph import call_graph
 from evalparity.relate.mode_flow import inside, mode_flow
-from evalparity.checks.loader_common import at, const_setting, loops_over, role_related, torch_loaders
+from evalparity.vocabulary.naming import EVAL_WORDS, words
 
 CODE = "EP404"
 

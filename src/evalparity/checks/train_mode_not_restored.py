@@ -3,10 +3,11 @@ switches back to `.train()` — from the second epoch on, training runs in eval 
 
 from __future__ import annotations
 
-from evalparity.relate.callgraph import call_graph
-from evalparity.relate.eval_loops import foreign_file, unit_test_file
 from evalparity.findings import Finding, Related
+from evalparity.relate.callgraph import call_graph
+from evalparity.relate.eval_loops import foreign_file
 from evalparity.relate.mode_flow import inside, lift, mode_flow, same_model, start
+from evalparity.vocabulary.naming import unit_test_file
 
 CODE = "EP502"
 

@@ -8,9 +8,9 @@ v2 conversions pass tensors through, so v2 pipelines are only flagged when they 
 
 from __future__ import annotations
 
+from evalparity.checks.common import shared_steps, site
 from evalparity.findings import Finding, Related
 from evalparity.relate.image_state import IMAGE, TENSOR, V1, runs
-from evalparity.checks.common import shared_steps, site
 
 CODE = "EP208"
 TENSOR_ONLY_V1 = {"Normalize", "RandomErasing", "ConvertImageDtype", "LinearTransformation"}

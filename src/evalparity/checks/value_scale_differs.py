@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from evalparity.checks.common import has_opaque, scale_state
 from evalparity.findings import Finding, Related
 from evalparity.fixes.rules import same_conversion
-from evalparity.checks.common import has_opaque, scale_state
 
 CODE = "EP204"
 

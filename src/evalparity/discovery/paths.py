@@ -240,3 +240,32 @@ def read_source(path: Path) -> bytes | FileError:
     if b"\x00" in data:
         return FileError(shown, "binary", "contains NUL bytes; not Python source")
     return data
+
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+
+def project_home(start: Path | None = None) -> Path:
+    """Where the project's own folders (the cache) live: the nearest folder from `start` (default: the
+    current directory) up with a pyproject.toml, setup.cfg, setup.py or .git; else `start` itself."""
+    start = Path(os.path.abspath(start or Path.cwd()))
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return start
+
+
+def project_root(paths: list[str]) -> Path | None:
+    """The project the given files belong to: the nearest folder above them with a pyproject.toml,
+    setup.cfg, setup.py or .git (None when there is none, or when only folders are given)."""
+    files = [Path(os.path.abspath(p)) for p in paths if not Path(p).is_dir()]
+    if not files:
+        return None
+    try:
+        common = Path(os.path.commonpath([str(f.parent) for f in files]))
+    except ValueError:
+        return None
+    for folder in (common, *common.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return None

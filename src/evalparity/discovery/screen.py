@@ -15,13 +15,12 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from evalparity.facts import EVAL
 from evalparity.vocabulary.ast_names import dotted_name, last_name
 from evalparity.vocabulary.call_names import SPECIAL_CALLS, TRANSFORM_KEYWORDS
-from evalparity.facts import EVAL
 from evalparity.vocabulary.knowledge import KnowledgeBase
-from evalparity.relate.eval_loops import FOREIGN, unit_test_file
 from evalparity.vocabulary.mode_words import loader_like
-from evalparity.vocabulary.naming import role_of_name, words
+from evalparity.vocabulary.naming import FOREIGN, role_of_name, unit_test_file, words
 
 TEST_FRAMEWORKS = frozenset({"pytest", "unittest"})
 GRAD_NAMES = frozenset({"no_grad", "inference_mode", "enable_grad"})

@@ -7,11 +7,11 @@ import operator
 
 import libcst as cst
 
-from evalparity.facts import Value
-from evalparity.vocabulary.values import const, unknown
 from evalparity.extract.folding import Folder
 from evalparity.extract.scopes import Scope
 from evalparity.extract.walk import walk
+from evalparity.facts import Value
+from evalparity.vocabulary.values import const, unknown
 
 _COMPARE = {
     cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.Is: operator.is_, cst.IsNot: operator.is_not,

@@ -7,7 +7,10 @@ from pathlib import PurePath
 
 import libcst as cst
 
-from evalparity.vocabulary.call_names import TRANSFORM_KEYWORDS
+from evalparity.extract.collector import CallSite, Collected, Context
+from evalparity.extract.folding import Folder
+from evalparity.extract.scopes import Scope, qualified_name, single_value
+from evalparity.extract.steps import Draft, StepBuilder, branch_role
 from evalparity.facts import (
     EVAL,
     TRAIN,
@@ -22,14 +25,12 @@ from evalparity.facts import (
     SplitUse,
     Step,
 )
+from evalparity.vocabulary.call_names import TRANSFORM_KEYWORDS
 from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
 from evalparity.vocabulary.naming import is_tta, opposite, role_of_flag, role_of_name, role_of_string
-from evalparity.vocabulary.semantics import arg as semantic_arg, matches
+from evalparity.vocabulary.semantics import arg as semantic_arg
+from evalparity.vocabulary.semantics import matches
 from evalparity.vocabulary.values import const
-from evalparity.extract.collector import CallSite, Collected, Context
-from evalparity.extract.folding import Folder
-from evalparity.extract.scopes import Scope, qualified_name, single_value
-from evalparity.extract.steps import Draft, StepBuilder, branch_role
 
 W_BRANCH, W_FACTORY, W_NAME, W_KEY, W_SCOPE, W_USE, W_WEAK = 3.0, 3.0, 2.0, 2.0, 2.0, 2.0, 1.0
 FILE_ROLES = {"train": TRAIN, "training": TRAIN, "finetune": TRAIN, "eval": EVAL, "evaluate": EVAL,

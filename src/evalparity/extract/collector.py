@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from evalparity.vocabulary.call_names import SPECIAL_CALLS, TRANSFORM_KEYWORDS
 from evalparity.extract.scopes import ASSIGN, IMPORT, OTHER, Binding, Scope, dotted
 from evalparity.extract.walk import walk
+from evalparity.vocabulary.call_names import SPECIAL_CALLS, TRANSFORM_KEYWORDS
 
 LIST_METHODS = {"append", "extend", "insert"}
 SHUFFLES = {"shuffle", "permutation", "randperm"}  # `np.random.shuffle(self.samples)` in a dataset's method

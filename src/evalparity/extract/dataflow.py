@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from evalparity.facts import FileFacts
-from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.extract.boolfold import BoolFolder
 from evalparity.extract.collector import Collected
-from evalparity.extract.loopvisitor import collect_flow
 from evalparity.extract.folding import Folder
 from evalparity.extract.loaders import LoaderExtractor
-
+from evalparity.extract.loopvisitor import collect_flow
+from evalparity.facts import FileFacts
+from evalparity.vocabulary.knowledge import KnowledgeBase
 
 # a file with none of these has no loader, mode, gradient context or training step worth a second pass
 RELEVANT = (b"DataLoader", b".eval", b".train", b"no_grad", b"inference_mode", b"grad_enabled", b"dropout",

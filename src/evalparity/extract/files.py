@@ -17,10 +17,10 @@ from typing import Callable
 
 from evalparity.discovery.cache import Cache, Manifest, signature
 from evalparity.discovery.paths import FileError, display_path, overridden, overrides, overriding, read_source
+from evalparity.discovery.prefilter import markers, may_contribute
 from evalparity.facts import FileFacts
 from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.vocabulary.naming import EVAL_WORDS, TRAIN_WORDS, role_words, set_role_hints
-from evalparity.discovery.prefilter import markers, may_contribute
 
 POOL_THRESHOLD = 16  # below this many files to parse, starting workers costs more than it saves
 BATCHES_PER_JOB = 32

@@ -8,9 +8,9 @@ from typing import Callable
 
 import libcst as cst
 
+from evalparity.extract.scopes import IMPORT, Scope, qualified_name, single_value
 from evalparity.facts import Array, Location, Value
 from evalparity.vocabulary.values import const, format_const, unknown
-from evalparity.extract.scopes import IMPORT, Scope, qualified_name, single_value
 
 MAX_DEPTH = 8
 ARRAY_CALLS = {

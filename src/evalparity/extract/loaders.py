@@ -4,14 +4,10 @@ their role; known library datasets built with or without their split argument.""
 from __future__ import annotations
 
 import dataclasses
-
 from pathlib import PurePath
 
 import libcst as cst
 
-from evalparity.facts import Arg, DatasetCall, Evidence, LoaderUse, ParamDependence, Sampler
-from evalparity.vocabulary.naming import opposite, role_of_flag, role_of_name, role_of_string, words
-from evalparity.vocabulary.values import const
 from evalparity.extract.boolfold import BoolFolder, names_in
 from evalparity.extract.build import FILE_ROLES, ROLE_KEYWORDS_BOOL, ROLE_KEYWORDS_STR
 from evalparity.extract.collector import CallSite, Collected
@@ -19,6 +15,9 @@ from evalparity.extract.conditions import condition_role
 from evalparity.extract.loopvisitor import Records
 from evalparity.extract.scopes import ASSIGN, Scope, dotted, qualified_name, single_value
 from evalparity.extract.steps import branch_role
+from evalparity.facts import Arg, DatasetCall, Evidence, LoaderUse, ParamDependence, Sampler
+from evalparity.vocabulary.naming import opposite, role_of_flag, role_of_name, role_of_string, words
+from evalparity.vocabulary.values import const
 
 LOADER_QUALNAMES = {"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"}
 LOADER_PARAMS = ("dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn",

@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from evalparity.vocabulary.call_names import DEDUPLICATING
-from evalparity.facts import DropoutCall, FunctionFacts, Location, Loop, ModeCall, ModelCall
-from evalparity.vocabulary.mode_words import model_like, non_module_receiver, optimizer_like, strip_wrappers
-from evalparity.vocabulary.naming import words
 from evalparity.extract.boolfold import BoolFolder
 from evalparity.extract.collector import Collected
 from evalparity.extract.loopcalls import CallFacts
 from evalparity.extract.scopes import Scope, dotted, qualified_name
 from evalparity.extract.walk import walk
+from evalparity.facts import DropoutCall, FunctionFacts, Location, Loop, ModeCall, ModelCall
+from evalparity.vocabulary.call_names import DEDUPLICATING
+from evalparity.vocabulary.mode_words import model_like, non_module_receiver, optimizer_like, strip_wrappers
+from evalparity.vocabulary.naming import words
 
 GRAD_NAMES = {"no_grad", "inference_mode", "enable_grad", "set_grad_enabled"}
 DROPOUTS = {"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"}

@@ -7,13 +7,13 @@ import re
 
 import libcst as cst
 
-from evalparity.facts import FileFacts, Location
-from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.extract.build import Builder
 from evalparity.extract.collector import collect
 from evalparity.extract.dataflow import add_dataflow_facts
 from evalparity.extract.header import import_line
 from evalparity.extract.positions import Positions
+from evalparity.facts import FileFacts, Location
+from evalparity.vocabulary.knowledge import KnowledgeBase
 
 _SPACE = re.compile(r"\s+")
 MAX_NESTING = 200  # CPython's own limit on nested brackets

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from evalparity.facts import Arg, Step
-from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
 from evalparity.extract.collector import Collected, Cond, ListOp
 from evalparity.extract.conditions import condition_role
 from evalparity.extract.folding import Folder
 from evalparity.extract.scopes import Scope, qualified_name, single_value
+from evalparity.facts import Arg, Step
+from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
 
 MAX_DEPTH = 6
 SEQUENTIAL = {"torch.nn.Sequential", "torch.nn.modules.container.Sequential"}

@@ -6,6 +6,14 @@ An edit is `{path, line, column, end_line, end_column, content, original}`: 1-ba
 counted in characters, the end exclusive, `original` the text the span must still hold (a fix whose
 file changed since the analysis is skipped), and `content` written with `\\n` for new lines (the fixer
 uses the file's own line ending).
+
+`rules` builds each rule's fix, `counterparts` reads the table of evaluation counterparts, `apply`
+applies fixes to files (encoding, line endings, atomic writes) and `rounds` runs `--fix`/`--diff`: fixes
+applied in memory, the project checked again, and only fixes that introduce no finding kept.
+
+May import: `facts`, `findings`, `vocabulary`, `discovery` and libcst (to check that a fixed file still
+parses). Must not import `checks` (checks call the builders here), `relate`, `report` or the engine
+(`rounds` is handed the function that re-checks).
 """
 
 from __future__ import annotations

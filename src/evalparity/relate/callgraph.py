@@ -3,7 +3,6 @@ base class in the file, or a function imported from another project module), and
 
 from __future__ import annotations
 
-
 from evalparity.facts import CallEdge, FunctionFacts
 from evalparity.relate.project import Project
 

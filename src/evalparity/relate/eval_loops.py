@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import PurePosixPath
 
-from evalparity.relate.callgraph import Key, call_graph
 from evalparity.facts import EVAL, TRAIN, UNKNOWN, FunctionFacts, Loop, ModelCall
+from evalparity.relate.callgraph import Key, call_graph
 from evalparity.relate.loader_roles import loader_roles
 from evalparity.relate.mode_flow import inside, mode_flow, start
-from evalparity.vocabulary.mode_words import framework_class, framework_hook, loader_like
-from evalparity.vocabulary.naming import role_of_name, words
 from evalparity.relate.project import Project
+from evalparity.vocabulary.mode_words import framework_class, framework_hook, loader_like
+from evalparity.vocabulary.naming import FOREIGN, role_of_name, unit_test_file, words
 
-FOREIGN = frozenset({"mxnet", "tensorflow", "keras", "jax", "flax", "paddle", "mindspore", "oneflow", "chainer",
-                     "gluoncv"})
 NOT_EVAL_WORDS = frozenset({"adapt", "adaptation", "tent", "bn", "calib", "calibrate", "recalibrate", "mc",
                             "dropout", "uncertainty", "bayes", "bayesian", "stats", "statistics", "attack", "adv",
                             "adversarial", "pgd", "fgsm", "saliency", "cam", "gradcam", "grad", "gradient",
@@ -35,14 +32,6 @@ class EvalLoop:
     call: ModelCall  # the first model call in the loop
     why: str
     role: str
-
-
-@lru_cache(maxsize=65536)
-def unit_test_file(path: str) -> bool:
-    parts = PurePosixPath(path.replace("\\", "/"))
-    name = parts.name
-    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or
-            any(p in ("tests", "test", "testing") for p in parts.parts[:-1]))
 
 
 def foreign_file(project: Project, path: str) -> bool:

@@ -9,7 +9,6 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from evalparity.relate.callgraph import CallGraph, Key, argument_for, call_graph, const_for
 from evalparity.facts import (
     EVAL,
     TRAIN,
@@ -23,9 +22,10 @@ from evalparity.facts import (
     Loop,
     Value,
 )
-from evalparity.vocabulary.naming import role_of_flag, role_of_name, role_of_string, words
+from evalparity.relate.callgraph import CallGraph, Key, argument_for, call_graph, const_for
 from evalparity.relate.project import Project
 from evalparity.relate.roles import decide
+from evalparity.vocabulary.naming import role_of_flag, role_of_name, role_of_string, words
 
 W_SITE_NAME, W_SITE_FLAG, W_USE = 2.0, 3.0, 1.0
 _SUBSCRIPT = re.compile(r"([\w.]+)\[['\"]?([\w.]+)['\"]?\]")

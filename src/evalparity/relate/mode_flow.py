@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evalparity.relate.callgraph import CallGraph, Key, argument_for, call_graph
 from evalparity.facts import CallEdge, FunctionFacts, Location, Loop
-from evalparity.vocabulary.mode_words import mode_helper, strip_wrappers
+from evalparity.relate.callgraph import CallGraph, Key, argument_for, call_graph
 from evalparity.relate.project import Project
+from evalparity.vocabulary.mode_words import mode_helper, strip_wrappers
 
 MAX_DEPTH = 5
 

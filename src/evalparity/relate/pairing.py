@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evalparity.facts import EVAL, TRAIN
-from evalparity.vocabulary.naming import role_words, words
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline
+from evalparity.vocabulary.naming import role_words, words
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
-from typing import Callable
 from pathlib import PurePosixPath
+from typing import Callable
 
 from evalparity.facts import FileFacts, Pipeline, Step, Value
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from evalparity.facts import EVAL, TRAIN, UNKNOWN, DatasetUse, Evidence, FileFacts, Pipeline
-from evalparity.vocabulary.naming import role_of_name
 from evalparity.relate.project import Project
+from evalparity.vocabulary.naming import role_of_name
 
 DECISIVE = 2.0
 W_LOADER = 1.0

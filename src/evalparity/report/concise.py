@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evalparity.engine import Result
+from evalparity.findings import Result
 from evalparity.report.locations import place
 from evalparity.report.summary import fixable, fixable_line, summary_line
 

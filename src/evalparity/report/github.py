@@ -3,7 +3,7 @@ shown on the pull request's diff; the message names the other side."""
 
 from __future__ import annotations
 
-from evalparity.engine import Result
+from evalparity.findings import Result
 from evalparity.report.locations import place
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

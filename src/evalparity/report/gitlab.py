@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from evalparity.engine import Result
+from evalparity.findings import Result
 from evalparity.report.locations import Place, place
 
 SEVERITIES = {"error": "critical", "warning": "major", "info": "info"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from evalparity import __version__
-from evalparity.engine import Result
+from evalparity.findings import Result
 from evalparity.report.locations import place
 from evalparity.report.summary import severity_counts
 

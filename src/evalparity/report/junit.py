@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from evalparity.engine import Result
+from evalparity.findings import Result
 from evalparity.report.locations import place
 
 

@@ -10,11 +10,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from evalparity.engine import Analysis
-from evalparity.facts import Step, UNKNOWN
+from evalparity.facts import UNKNOWN, Step
 from evalparity.relate.image_state import flatten, run
-from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.relate.roles import RoledPipeline
+from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.vocabulary.semantics import is_random
 from evalparity.vocabulary.values import describe
 
@@ -67,7 +66,8 @@ def _where(item: RoledPipeline) -> str:
     return f"{loc.path}:{loc.line}{name}"
 
 
-def render(analysis: Analysis, kb: KnowledgeBase, console: Console) -> None:
+def render(analysis, kb: KnowledgeBase, console: Console) -> None:
+    """`analysis`: engine.Analysis, the related facts of the project."""
     if not analysis.pairs:
         console.print("No train/eval pipeline pairs found.")
     for number, pair in enumerate(analysis.pairs, 1):

@@ -12,10 +12,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from evalparity import __version__
-from evalparity.engine import Result
-from evalparity.vocabulary.rulebook import load_rules
+from evalparity.findings import Result
 from evalparity.report import HOME, rule_url
 from evalparity.report.locations import Place, place
+from evalparity.vocabulary.rulebook import load_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}

@@ -1,85 +1,18 @@
 """After the checks: rule selection, per-file ignores, suppression comments (and EP902), the files a run
-reports on, fingerprints, and sorting. Also the options of one run that the command line assembles."""
+reports on, fingerprints, and sorting."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
-from evalparity.config import Config
-from evalparity.discovery.paths import Excluder, FileError, discover, display_path, read_source
+from evalparity.discovery.paths import FileError, read_source
 from evalparity.findings import Finding, disambiguate, fingerprint, flagged_text
-from evalparity.vocabulary.naming import role_hints
-from evalparity.vocabulary.rulebook import load_rules
 from evalparity.suppress import Suppressions
+from evalparity.vocabulary.rulebook import load_rules
 
-PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 ALWAYS = frozenset({"EP903"})  # a file that cannot be read is reported whatever the selection
-
-
-@dataclass
-class Options:
-    """How one run is configured beyond the knowledge base (the command line fills this in)."""
-
-    codes: set[str] | None = None  # enabled rule codes; None: the rules on by default
-    config: Config | None = None  # per-file-ignores and role hints
-    excluder: Excluder | None = None  # None: the default folder names, no .gitignore
-    force_exclude: bool = False  # apply excludes to files named explicitly too
-    project_root: Path | None = None  # analyse this folder too, but report only on the given paths
-    progress: Callable[[int, int], None] | None = None  # (files done, files in all) during extraction
-
-    def enabled(self) -> set[str]:
-        if self.codes is not None:
-            return self.codes
-        return {code for code, rule in load_rules().items() if rule.default}
-
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        config = self.config
-        with role_hints(config.train_words if config else (), config.eval_words if config else ()):
-            yield
-
-    def targets(self, paths: list[str]) -> list[str]:
-        """What to analyse: the given paths, plus the project root when reporting on a few files."""
-        if self.project_root is None:
-            return paths
-        return [str(self.project_root), *paths]
-
-    def scope(self, paths: list[str]) -> set[str] | None:
-        """Display paths of the files to report on (None: everything analysed)."""
-        if self.project_root is None:
-            return None
-        files, errors = discover(paths, self.excluder or Excluder(gitignore=False), self.force_exclude)
-        return {display_path(f) for f in files} | {e.path for e in errors}
-
-
-def project_home(start: Path | None = None) -> Path:
-    """Where the project's own folders (the cache) live: the nearest folder from `start` (default: the
-    current directory) up with a pyproject.toml, setup.cfg, setup.py or .git; else `start` itself."""
-    start = Path(os.path.abspath(start or Path.cwd()))
-    for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
-            return folder
-    return start
-
-
-def project_root(paths: list[str]) -> Path | None:
-    """The project the given files belong to: the nearest folder above them with a pyproject.toml,
-    setup.cfg, setup.py or .git (None when there is none, or when only folders are given)."""
-    files = [Path(os.path.abspath(p)) for p in paths if not Path(p).is_dir()]
-    if not files:
-        return None
-    try:
-        common = Path(os.path.commonpath([str(f.parent) for f in files]))
-    except ValueError:
-        return None
-    for folder in (common, *common.parents):
-        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
-            return folder
-    return None
 
 
 @dataclass
@@ -92,7 +25,8 @@ class Finished:
     files_analysed: int = 0  # of the files checked, those with a pipeline, loader or loop to look at
 
 
-def finish(raw: list[Finding], analysis, options: Options, scope: set[str] | None) -> Finished:
+def finish(raw: list[Finding], analysis, options, scope: set[str] | None) -> Finished:
+    """`options`: the run's engine.Options."""
     rules = load_rules()
     enabled = options.enabled()
     config = options.config

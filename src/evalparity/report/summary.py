@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from evalparity.engine import Result
+from evalparity.findings import Result
 
 
 def severity_counts(result: Result) -> dict[str, int]:

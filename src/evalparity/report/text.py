@@ -6,8 +6,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from evalparity.engine import Result
 from evalparity.facts import Location
+from evalparity.findings import Result
 from evalparity.report.locations import place
 from evalparity.report.summary import fixable, fixable_line, summary_line
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import PurePosixPath
 from typing import Iterable, Iterator
 
 from evalparity.facts import EVAL, TRAIN
@@ -116,3 +117,17 @@ def opposite(role: str | None) -> str | None:
     if role == EVAL:
         return TRAIN
     return None
+
+
+# Frameworks whose models switch modes otherwise than `.eval()` / `.train()`: their files are left alone.
+FOREIGN = frozenset({"mxnet", "tensorflow", "keras", "jax", "flax", "paddle", "mindspore", "oneflow", "chainer",
+                     "gluoncv"})
+
+
+@lru_cache(maxsize=65536)
+def unit_test_file(path: str) -> bool:
+    """A test module or a file under a tests folder: its loaders and loops exercise code."""
+    parts = PurePosixPath(path.replace("\\", "/"))
+    name = parts.name
+    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or
+            any(p in ("tests", "test", "testing") for p in parts.parts[:-1]))
