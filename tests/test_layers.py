@@ -79,3 +79,13 @@ def test_the_root_holds_only_the_shared_contracts_and_front_ends():
 def test_each_package_says_its_job_and_its_imports(stage):
     doc = ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8"))) or ""
     assert "May import" in doc and "Must not import" in doc, stage
+
+
+def test_the_architecture_guide_names_every_package_and_module_it_cites():
+    guide = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for stage in STAGES:
+        assert f"`{stage}/`" in guide, stage
+    import re
+
+    for folder, name in set(re.findall(r"`(\w+)/(\w+)\.py`", guide)):
+        assert (PACKAGE / folder / f"{name}.py").exists() or (ROOT / folder / f"{name}.py").exists(), (folder, name)

@@ -13,8 +13,10 @@ matched against the manifest:
 - a finding matches a defect when its code belongs to the defect's class and one of its locations
   (primary or related) is in the defect's file within 3 lines of the defect's line (or inside
   [line, end_line]), or in the other side's file within 3 lines of the other side's line;
-- a finding in a labelled file (a file with a defect or a clean entry) that matches no defect is a
-  false alarm; findings in the other files of those repositories are listed separately, for review.
+- a warning or error finding in a labelled file (a file with a defect or a clean entry) that matches no
+  defect is a false alarm; info findings and the linter's own codes (EP9xx: syntax errors, unreadable
+  files) are notes, and findings in the other files of those repositories are listed separately, for
+  review.
 """
 
 from __future__ import annotations
@@ -260,6 +262,7 @@ def near_clean(finding: dict, clean: Clean) -> bool:
 class Outcome:
     found: dict[str, list[dict]] = field(default_factory=dict)  # defect id → matching findings
     false_alarms: list[tuple[str, dict, str]] = field(default_factory=list)  # (repo, finding, why)
+    notes: list[tuple[str, dict]] = field(default_factory=list)  # info and EP9xx findings matching no defect
     unlabelled: list[tuple[str, dict]] = field(default_factory=list)
     findings: int = 0
     seconds: float = 0.0
@@ -277,6 +280,10 @@ def evaluate(manifest: Manifest, findings_by_target: dict[tuple[str, str], list[
             for defect in hits:
                 outcome.found.setdefault(defect.id, []).append(finding)
             if hits:
+                continue
+            if finding["severity"] == "info" or finding["code"].startswith("EP9"):
+                if finding["path"] in labelled:
+                    outcome.notes.append((repo, finding))
                 continue
             clean = next((c for c in cleans if near_clean(finding, c)), None)
             if clean is not None:
@@ -321,10 +328,11 @@ def report(manifest: Manifest, outcome: Outcome, out=sys.stdout, severities=("er
           f"{_ratio(total_found, total_found + total_fp):>11}", file=out)
     clean_hit = {c.id for c in manifest.clean for repo, f, why in outcome.false_alarms if why.startswith(f"near clean `{c.id}`")}
     print(f"clean entries: {len(manifest.clean)}, with a false alarm: {len(clean_hit)}; findings in all: "
-          f"{outcome.findings} ({len(outcome.unlabelled)} in unlabelled files)", file=out)
+          f"{outcome.findings} ({len(outcome.notes)} info or EP9 notes, {len(outcome.unlabelled)} warnings and "
+          f"errors in unlabelled files)", file=out)
     return {"classes": table, "defects": total_defects, "found": total_found, "false_alarms": total_fp,
             "clean": len(manifest.clean), "clean_with_false_alarm": len(clean_hit), "findings": outcome.findings,
-            "unlabelled": len(outcome.unlabelled)}
+            "notes": len(outcome.notes), "unlabelled": len(outcome.unlabelled)}
 
 
 def _ratio(a: int, b: int) -> str:
@@ -340,7 +348,10 @@ def details(manifest: Manifest, outcome: Outcome, out=sys.stdout) -> None:
     for repo, finding, why in outcome.false_alarms:
         print(f"- {repo} {finding['path']}:{finding['line']} {finding['code']}: {finding['message'][:160]} — {why}",
               file=out)
-    print("\n## Findings in unlabelled files (for review)", file=out)
+    print("\n## Notes: info and EP9 findings in labelled files", file=out)
+    for repo, finding in outcome.notes:
+        print(f"- {repo} {finding['path']}:{finding['line']} {finding['code']}: {finding['message'][:120]}", file=out)
+    print("\n## Warnings and errors in unlabelled files (for review)", file=out)
     for repo, finding in outcome.unlabelled:
         print(f"- {repo} {finding['path']}:{finding['line']} {finding['code']} [{finding['severity']}]: "
               f"{finding['message'][:160]}", file=out)
@@ -358,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--only", default="", help="only repositories whose name contains this")
     parser.add_argument("--name", default="report", help="write OUT/NAME.txt and OUT/NAME.json (default: report)")
+    parser.add_argument("--rescore", action="store_true",
+                        help="score the findings saved by the last run of this NAME again, without running evalparity")
     args = parser.parse_args(argv)
     manifest = load(args.manifest)
     if args.clone:
@@ -369,7 +382,11 @@ def main(argv: list[str] | None = None) -> int:
     command = args.evalparity.split() if args.evalparity else [sys.executable, "-m", "evalparity"]
     findings_by_target = {}
     started = time.monotonic()
-    for repo, commit in manifest.targets():
+    saved = args.out / f"{args.name}.findings.json"
+    if args.rescore:
+        for entry in json.loads(saved.read_text(encoding="utf-8")):
+            findings_by_target[(entry["repo"], entry["commit"])] = entry["findings"]
+    for repo, commit in ([] if args.rescore else manifest.targets()):
         if args.only and args.only.lower() not in repo.lower():
             continue
         directory = git_dir(args.mirror, repo)
@@ -382,7 +399,11 @@ def main(argv: list[str] | None = None) -> int:
             materialize(directory, commit, target)
             stamp.write_text(commit)
         findings_by_target[(repo, commit)] = run_evalparity(command, target, args.jobs)
-    if args.only:
+    if not args.rescore:
+        args.out.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps([{"repo": r, "commit": c, "findings": f}
+                                     for (r, c), f in findings_by_target.items()]), encoding="utf-8")
+    if args.only or args.rescore:
         manifest.defects = [d for d in manifest.defects if (d.repo, d.commit) in findings_by_target]
         manifest.clean = [c for c in manifest.clean if (c.repo, c.commit) in findings_by_target]
     outcome = evaluate(manifest, findings_by_target)
