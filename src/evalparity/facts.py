@@ -164,6 +164,7 @@ class LoaderUse:
     function: str | None = None  # enclosing function (qualname)
     params: tuple[str, ...] = ()  # that function's parameters
     returned: bool = False  # the function returns this loader (a loader factory)
+    return_index: int | None = None  # `return dataset, loader`: the loader's place in the returned tuple
     depends: tuple[ParamDependence, ...] = ()
     iterable: bool = False  # the dataset is an IterableDataset
     synthetic: bool = False  # random or fake data (`RandomDataset`, `FakeData`, `TensorDataset(torch.randn(…))`)
@@ -212,6 +213,7 @@ class CallEdge:
     binding: str | None = None
     grad: str | None = None  # innermost gradient context around the call in its function
     method: bool = False  # `self.validate(...)`: `local` names the class method
+    targets: tuple[str, ...] = ()  # `data, loader = make(...)`: the names unpacked from the result
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import operator
 import libcst as cst
 
 from evalparity.extract.folding import Folder
-from evalparity.extract.scopes import Scope
+from evalparity.extract.scopes import ASSIGN, Scope
 from evalparity.extract.walk import walk
 from evalparity.facts import Value
 from evalparity.vocabulary.values import const, unknown
@@ -25,12 +25,78 @@ class BoolFolder:
         self.folder = folder
         self.text = text
 
-    def fold(self, expr: cst.BaseExpression, scope: Scope, env: dict | None = None) -> Value:
+    def fold(self, expr: cst.BaseExpression, scope: Scope, env: dict | None = None, conds: tuple = ()) -> Value:
+        """`conds`: the branches the expression is used in. With them and an `env` that fixes a parameter,
+        a name assigned in several branches (`if flag == 'test': drop_last = True … else: …`) folds to
+        the assignment that reaches the use for that parameter's value."""
         env = env or {}
+        self._use = {id(c.test): c.positive for c in conds}
         try:
             return self._fold(expr, scope, env, 0)
         except (TypeError, ValueError):
             return unknown(self.text(expr))
+        finally:
+            self._use = {}
+
+    _use: dict = {}
+
+    def branch_params(self, expr: cst.CSTNode, scope: Scope) -> set[str]:
+        """Names an expression depends on through the branches its names are assigned in."""
+        found = set()
+        for name in names_in(expr):
+            for binding in scope.lookup(name) or []:
+                for cond in binding.conds:
+                    found |= names_in(cond.test)
+                if binding.value is not None:
+                    found |= names_in(binding.value)
+        return found
+
+    def _reaching(self, expr: cst.Name, scope: Scope, env: dict, depth: int) -> Value | None:
+        """The value of a name assigned under branches, given what `env` fixes: the last assignment whose
+        branch is certainly taken, unless a later one may be (then its value must agree, or the result
+        names the condition under which it differs)."""
+        bindings = scope.lookup(expr.value) or []
+        if len(bindings) < 2 or not all(b.kind == ASSIGN and b.value is not None for b in bindings):
+            return None
+        definite, maybe = None, []
+        for binding in bindings:
+            taken = self._taken(binding.conds, getattr(binding, "scope", None) or scope, env, depth)
+            if taken is True:
+                definite, maybe = binding, []
+            elif taken is None:
+                maybe.append(binding)
+        if definite is None:
+            return None
+        value = self._fold(definite.value, getattr(definite, "scope", None) or scope, env, depth + 1)
+        if not value.is_const:
+            return None
+        unless = []
+        for binding in maybe:
+            other = self._fold(binding.value, getattr(binding, "scope", None) or scope, env, depth + 1)
+            if other.is_const and other.const == value.const and type(other.const) is type(value.const):
+                continue
+            if any(names_in(c.test) & set(env) for c in binding.conds):
+                return None  # the parameter itself may pick the other value
+            unless.extend(self.text(c.test) if c.positive else f"not {self.text(c.test)}" for c in binding.conds
+                          if id(c.test) not in self._use)
+        text = self.text(expr) + (f" (unless {' or '.join(unless)})" if unless else "")
+        loc = getattr(self.folder, "loc", None)
+        return Value("const", const=value.const, text=text, origin=loc(definite.node) if loc else None)
+
+    def _taken(self, conds, scope, env, depth) -> bool | None:
+        """Whether the branches of an assignment are taken: True, False, or None (run-time)."""
+        certain = True
+        for cond in conds:
+            if id(cond.test) in self._use:
+                if self._use[id(cond.test)] != cond.positive:
+                    return False
+                continue
+            test = self._fold(cond.test, scope, env, depth + 1)
+            if not test.is_const:
+                certain = None
+            elif bool(test.const) != cond.positive:
+                return False
+        return certain
 
     def _fold(self, expr, scope, env, depth) -> Value:
         if depth > 8:
@@ -77,6 +143,10 @@ class BoolFolder:
             return unknown(self.text(expr))
         if isinstance(expr, cst.Name) and expr.value in env:
             return env[expr.value]
+        if isinstance(expr, cst.Name) and env and self._use is not None:
+            reaching = self._reaching(expr, scope, env, depth)
+            if reaching is not None:
+                return reaching
         return self.folder.fold(expr, scope, env)
 
 

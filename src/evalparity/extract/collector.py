@@ -24,11 +24,12 @@ class Cond:
 
 @dataclass
 class Context:
-    kind: str  # assign | dict | arg | return
+    kind: str  # assign | unpack | dict | arg | return
     name: str | None = None
     key: str | None = None
     parent: cst.CSTNode | None = None
     attr: bool = False
+    names: tuple[str, ...] = ()  # unpack: the names `a, b = f()` binds, in order ("" for other targets)
 
 
 @dataclass
@@ -187,13 +188,15 @@ class Collector:
                     else:
                         part = value if isinstance(value, cst.Call) else None
                     kind = ASSIGN if part is not None else OTHER
-                    self.scope.bind(inner.value, Binding(kind, value=part, node=inner))
+                    self.scope.bind(inner.value, Binding(kind, value=part, node=inner, conds=tuple(self.conds)))
                     names.append(inner.value)
                 else:
                     self._bind_target(inner, None)
                     names.append("")
             if value is not None:
                 self.data.tuple_assigns.append(TupleAssign(tuple(names), value, self.scope))
+                if isinstance(value, cst.Call):
+                    self.data.contexts.setdefault(id(value), Context("unpack", names=tuple(names)))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

@@ -16,7 +16,14 @@ from evalparity.extract.loopvisitor import Records
 from evalparity.extract.scopes import ASSIGN, Scope, dotted, qualified_name, single_value
 from evalparity.extract.steps import branch_role
 from evalparity.facts import Arg, DatasetCall, Evidence, LoaderUse, ParamDependence, Sampler
-from evalparity.vocabulary.naming import opposite, role_of_flag, role_of_name, role_of_string, words
+from evalparity.vocabulary.naming import (
+    opposite,
+    role_of_flag,
+    role_of_name,
+    role_of_string,
+    role_parameter,
+    words,
+)
 from evalparity.vocabulary.values import const
 
 LOADER_QUALNAMES = {"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"}
@@ -98,9 +105,12 @@ class LoaderExtractor:
         returned = function is not None and (
             (context is not None and context.kind == "return") or
             (binding is not None and any(isinstance(r, cst.Name) and r.value == binding for r in function.returns)))
+        return_index = _returned_at(function, binding) if function is not None and not returned else None
+        returned = returned or return_index is not None
         role, test, positive = branch_role(site.conds)
         evidence = self._evidence(site, context, binding, key, dataset, env)
-        depends = tuple(d for name, expr in exprs.items() if (d := self._depends(name, expr, scope, params, env)))
+        depends = tuple(d for name, expr in exprs.items()
+                        if (d := self._depends(name, expr, scope, params, env, site.conds)))
         return LoaderUse(
             location=self.loc(call), dataset=dataset.value if isinstance(dataset, cst.Name) else "",
             binding=binding, scope=scope.qualname, torch=qualname in LOADER_QUALNAMES, args=tuple(args),
@@ -109,7 +119,7 @@ class LoaderExtractor:
             dataset_text=self.text(dataset) if dataset is not None else "",
             dataset_location=self.loc(dataset) if dataset is not None else None, key=key,
             evidence=tuple(evidence), branch=role, function=function.qualname if function else None,
-            params=params, returned=returned, depends=depends, iterable=self._iterable(dataset, scope, exprs),
+            params=params, returned=returned, return_index=return_index, depends=depends, iterable=self._iterable(dataset, scope, exprs),
             synthetic=self._synthetic(dataset, scope), dataset_class=self._dataset_class(dataset, scope),
         )
 
@@ -118,16 +128,25 @@ class LoaderExtractor:
         call = _constructed(dataset, scope)
         return None if call is None else qualified_name(scope, call.func) or dotted(call.func)
 
-    def _depends(self, name, expr, scope, params, env) -> ParamDependence | None:
-        used = names_in(expr) & set(params)
-        if len(used) != 1 or name == "dataset":
+    def _depends(self, name, expr, scope, params, env, conds=()) -> ParamDependence | None:
+        """How a setting varies with the factory's role parameter (or its one parameter the setting reads),
+        through the branches that assign the names it is written with."""
+        if name == "dataset":
             return None
-        param = used.pop()
+        used = (names_in(expr) | self.folder.branch_params(expr, scope)) & set(params)
+        roles = [p for p in params if role_parameter(p)]
+        branched = isinstance(expr, cst.Name) and len(scope.lookup(expr.value) or []) > 1
+        if len(roles) == 1 and (roles[0] in used or branched):
+            param = roles[0]  # assigned in branches: specialised per role even when they test other things
+        elif len(used) == 1:
+            param = used.pop()
+        else:
+            return None
         if isinstance(expr, cst.Name) and expr.value == param:
             return ParamDependence(name, param, (), direct=True)
         cases = []
         for candidate in CANDIDATES:
-            value = self.folder.fold(expr, scope, {**env, param: const(candidate)})
+            value = self.folder.fold(expr, scope, {**env, param: const(candidate)}, conds)
             if value.is_const:
                 cases.append((candidate, value))
         return ParamDependence(name, param, tuple(cases)) if cases else None
@@ -299,6 +318,16 @@ class LoaderExtractor:
             result.append(DatasetCall(self.loc(call), qualname, binding, scope.qualname, param, split, default,
                                       key, tuple(evidence), split_off))
         return result
+
+
+def _returned_at(function: Scope, binding: str | None) -> int | None:
+    """`return data_set, data_loader`: where the loader stands in every returned tuple (one place only)."""
+    if binding is None:
+        return None
+    places = {next((i for i, e in enumerate(r.elements) if isinstance(e.value, cst.Name) and e.value.value == binding),
+                   None) for r in function.returns if isinstance(r, cst.Tuple)}
+    places.discard(None)
+    return places.pop() if len(places) == 1 else None
 
 
 def _params(function: Scope | None) -> tuple[str, ...]:

@@ -94,8 +94,9 @@ class CallFacts:
                 consts.append((key, value))
         context = self.data.contexts.get(id(node))
         binding = context.name if context is not None and context.kind == "assign" else None
+        targets = context.names if context is not None and context.kind == "unpack" else ()
         fn.calls.append(CallEdge(self.loc(node), callee, qualname, local, tuple(args), tuple(kwargs),
-                                 tuple(consts), binding, self._grad(), method))
+                                 tuple(consts), binding, self._grad(), method, targets))
 
     def _dropout(self, node: cst.Call, qualname: str) -> None:
         function = next((f.fn for f in reversed(self.frames) if f.fn is not None), None)

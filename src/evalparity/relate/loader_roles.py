@@ -25,11 +25,10 @@ from evalparity.facts import (
 from evalparity.relate.callgraph import CallGraph, Key, argument_for, call_graph, const_for
 from evalparity.relate.project import Project
 from evalparity.relate.roles import decide
-from evalparity.vocabulary.naming import role_of_flag, role_of_name, role_of_string, words
+from evalparity.vocabulary.naming import role_of_flag, role_of_name, role_of_string, role_parameter, words
 
 W_SITE_NAME, W_SITE_FLAG, W_USE = 2.0, 3.0, 1.0
 _SUBSCRIPT = re.compile(r"([\w.]+)\[['\"]?([\w.]+)['\"]?\]")
-ROLE_PARAMS_STR = {"split", "mode", "phase", "stage", "subset", "set", "image_set", "kind", "partition"}
 
 
 @dataclass
@@ -44,8 +43,8 @@ class RoledLoader:
 
     @property
     def name(self) -> str:
-        if self.site is not None and self.site.binding:
-            return self.site.binding
+        if self.site is not None and _returned_name(self.site, self.loader):
+            return _returned_name(self.site, self.loader)
         if self.loader.binding:
             return self.loader.binding + (f"['{self.loader.key}']" if self.loader.key else "")
         if self.loader.key:
@@ -69,21 +68,23 @@ class RoledLoader:
         return found[0].reason if found else self.role
 
 
-def _site_evidence(fn: FunctionFacts, edge: CallEdge, loader: LoaderUse) -> list[Evidence]:
+def _site_evidence(fn: FunctionFacts, edge: CallEdge, loader: LoaderUse, consts: dict, site: CallEdge) -> list[Evidence]:
+    """What the call that builds this instance says of its role: the name it is returned to, and the
+    role arguments passed (`consts`, followed through wrappers to `site`, where they are written)."""
     evidence = []
-    where = edge.location
-    if edge.binding and role_of_name(edge.binding):
-        evidence.append(Evidence(role_of_name(edge.binding), W_SITE_NAME, f"returned to `{edge.binding}`", where))
+    where = site.location
+    name = _returned_name(site, loader)
+    if name and role_of_name(name):
+        evidence.append(Evidence(role_of_name(name), W_SITE_NAME, f"returned to `{name}`", where))
     for param in loader.params:
-        value = const_for(fn, edge, param)
+        value = consts.get(param)
         if value is not None and isinstance(value.const, bool) and role_of_flag(param):
             role = role_of_flag(param) if value.const else (EVAL if role_of_flag(param) == TRAIN else TRAIN)
-            evidence.append(Evidence(role, W_SITE_FLAG, f"`{edge.callee}(…, {param}={value.const})`", where))
-        elif value is not None and isinstance(value.const, str) and role_of_string(value.const) and (
-                param in ROLE_PARAMS_STR or role_of_flag(param) is not None or
-                any(w in ROLE_PARAMS_STR for w in words(param))):
+            evidence.append(Evidence(role, W_SITE_FLAG, f"`{site.callee}(…, {param}={value.const})`", where))
+        elif value is not None and isinstance(value.const, str) and role_of_string(value.const) and \
+                role_parameter(param):
             evidence.append(Evidence(role_of_string(value.const), W_SITE_FLAG,
-                                     f"`{edge.callee}(…, {param}='{value.const}')`", where))
+                                     f"`{site.callee}(…, {param}='{value.const}')`", where))
         text = argument_for(fn, edge, param) if param == loader.dataset else None
         if text and role_of_name(text.rpartition(".")[2]):
             evidence.append(Evidence(role_of_name(text.rpartition(".")[2]), W_SITE_NAME,
@@ -91,10 +92,19 @@ def _site_evidence(fn: FunctionFacts, edge: CallEdge, loader: LoaderUse) -> list
     return evidence
 
 
-def _instance(loader: LoaderUse, fn: FunctionFacts, edge: CallEdge) -> LoaderUse:
+def _returned_name(site: CallEdge, loader: LoaderUse) -> str | None:
+    """The name the call's result is bound to: `val_loader = make(…)`, or `_, val_loader = make(…)`."""
+    if site.binding:
+        return site.binding
+    if loader.return_index is not None and loader.return_index < len(site.targets):
+        return site.targets[loader.return_index] or None
+    return None
+
+
+def _instance(loader: LoaderUse, consts: dict) -> LoaderUse:
     args = {a.name: a for a in loader.args}
     for dependence in loader.depends:
-        value = const_for(fn, edge, dependence.param)
+        value = consts.get(dependence.param)
         if value is None:
             continue
         case = value if dependence.direct else next(
@@ -102,7 +112,8 @@ def _instance(loader: LoaderUse, fn: FunctionFacts, edge: CallEdge) -> LoaderUse
         old = args.get(dependence.setting)
         if case is not None and old is not None:
             args[dependence.setting] = dataclasses.replace(old, value=Value(
-                "const", const=case.const, text=f"{old.value.text} with {dependence.param}={value.text}"))
+                "const", const=case.const, text=f"{case.text} with {dependence.param}={value.text}",
+                origin=case.origin))
     return dataclasses.replace(loader, args=tuple(args.values()))
 
 
@@ -133,14 +144,32 @@ class LoaderRoles:
         if fn is None or not callers:
             return [base]
         found = []
-        for (caller_path, caller_scope), edge in callers:
-            evidence = list(loader.evidence) + _site_evidence(fn, edge, loader)
-            site_role = decide([e for e in evidence if e.location == edge.location])
+        for edge, site, (caller_path, caller_scope), consts in self._sites(key, fn):
+            evidence = list(loader.evidence) + _site_evidence(fn, edge, loader, consts, site)
+            site_role = decide([e for e in evidence if e.location == site.location])
             if loader.branch is not None and site_role not in (UNKNOWN, loader.branch):
                 continue  # this call takes the other branch of the factory
-            found.append(RoledLoader(path, _instance(loader, fn, edge), evidence=evidence, site=edge,
+            found.append(RoledLoader(path, _instance(loader, consts), evidence=evidence, site=site,
                                      site_path=caller_path, site_scope=caller_scope))
         return found
+
+    def _sites(self, key: Key, fn: FunctionFacts, depth: int = 0):
+        """(the call of `fn`, the call where its arguments are written, that call's caller, {parameter:
+        constant passed}) for each call of a factory; a wrapper that passes its own parameter on
+        (`def _get_data(self, flag): return data_provider(self.args, flag)`) is followed to its callers."""
+        for caller, edge in self.graph.callers.get(key, []):
+            consts = {p: v for p in fn.params if (v := const_for(fn, edge, p)) is not None}
+            caller_fn = self.graph.function(caller)
+            forwarded = {p: text for p in fn.params if p not in consts and (text := argument_for(fn, edge, p))
+                         and caller_fn is not None and text in caller_fn.params}
+            outer = list(self._sites(caller, caller_fn, depth + 1)) if forwarded and depth < 3 else []
+            if not outer:
+                yield edge, edge, caller, consts
+                continue
+            for _, site, site_caller, outer_consts in outer:
+                merged = dict(consts)
+                merged.update({p: outer_consts[text] for p, text in forwarded.items() if text in outer_consts})
+                yield edge, site, site_caller, merged
 
     def _use_evidence(self) -> None:
         """A loader iterated in, or passed to, a function named validate/evaluate/test (or train)."""

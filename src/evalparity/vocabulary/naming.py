@@ -107,6 +107,16 @@ def role_of_flag(identifier: str) -> str | None:
     return role_of_words(items)
 
 
+ROLE_PARAMETERS = frozenset({"split", "mode", "phase", "stage", "subset", "set", "image_set", "kind", "partition",
+                             "flag"})
+
+
+def role_parameter(identifier: str) -> bool:
+    """A parameter whose value selects the role: `flag`, `split`, `mode`, `is_train`, `data_split`."""
+    return identifier in ROLE_PARAMETERS or role_of_flag(identifier) is not None or \
+        any(w in ROLE_PARAMETERS for w in words(identifier))
+
+
 def is_tta(identifier: str | None) -> bool:
     return bool(identifier) and any(w in TTA_WORDS for w in words(identifier))
 
