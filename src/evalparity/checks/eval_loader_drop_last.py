@@ -43,7 +43,10 @@ def check(ctx):
 
 def _from_branch(origin, items) -> Finding:
     """One finding for the branch assignment that gives several evaluation loaders drop_last=True."""
-    items = sorted(items, key=lambda i: (i.site_path or "", i.site.location.line))
+    unique = {}
+    for item in sorted(items, key=lambda i: (i.site_path or "", i.site.location.line)):
+        unique.setdefault(item.site.location, item)  # one call may build either of two loaders
+    items = list(unique.values())
     first = items[0]
     unless = _UNLESS.search(first.setting("drop_last").value.text)
     reasons = sorted({i.reason() for i in items})

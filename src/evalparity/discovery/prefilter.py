@@ -12,6 +12,9 @@ EXTRA_MARKERS = ("DataLoader", "transform=", "transforms=", "transform =", "tran
 MODE_MARKERS = (".eval(", ".train(", ".eval\n", ".train\n", ".eval\r", ".train\r", "no_grad:", "inference_mode:",
                 "enable_grad:", "F.dropout", "functional.dropout", "F.alpha_dropout", "functional.alpha_dropout",
                 "loader(", "for epoch")  # loader factories (`build_loader(ds, is_train=False)`), epoch loops
+# a factory told which role to build: `data_provider(args, flag='test')`, `get_dataset(split="val")`
+ROLE_ARGUMENT_MARKERS = ("flag='", 'flag="', "split='", 'split="', "phase='", 'phase="', "mode='", 'mode="',
+                         "stage='", 'stage="', "is_train=", "is_training=", "train=False", "train=True")
 # Names that torch.nn also uses (nn.Sequential is in every model file) count only next to a transform
 # library; dataset class names only next to `datasets` (they are imported from torchvision.datasets).
 SEQUENTIAL_HINTS = (b"transforms", b"albumentations", b"kornia")
@@ -27,7 +30,7 @@ class Markers:
 def markers(kb: KnowledgeBase) -> Markers:
     """The names every pipeline, dataset use, loader or mode call must spell out in the source."""
     names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
-    names |= {*EXTRA_MARKERS, *MODE_MARKERS}
+    names |= {*EXTRA_MARKERS, *MODE_MARKERS, *ROLE_ARGUMENT_MARKERS}
     names -= {"Sequential"}
     # a marker that contains another one adds nothing: `ReplayCompose` is found by `Compose`
     plain = sorted(n for n in names if not any(other != n and other in n for other in names))

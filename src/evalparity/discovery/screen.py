@@ -20,7 +20,15 @@ from evalparity.vocabulary.ast_names import dotted_name, last_name
 from evalparity.vocabulary.call_names import SPECIAL_CALLS, TRANSFORM_KEYWORDS
 from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.vocabulary.mode_words import loader_like
-from evalparity.vocabulary.naming import FOREIGN, role_of_name, unit_test_file, words
+from evalparity.vocabulary.naming import (
+    FOREIGN,
+    role_of_flag,
+    role_of_name,
+    role_of_string,
+    role_parameter,
+    unit_test_file,
+    words,
+)
 
 TEST_FRAMEWORKS = frozenset({"pytest", "unittest"})
 GRAD_NAMES = frozenset({"no_grad", "inference_mode", "enable_grad"})
@@ -109,6 +117,19 @@ def _hands_over_data(call: ast.Call) -> bool:
     return False
 
 
+def _passes_role(call: ast.Call) -> bool:
+    """`data_provider(args, flag='test')`, `build(cfg, is_train=False)`: a factory told which role to build."""
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg is None or not isinstance(value, ast.Constant) or not role_parameter(keyword.arg):
+            continue
+        if isinstance(value.value, str) and role_of_string(value.value) is not None:
+            return True
+        if isinstance(value.value, bool) and role_of_flag(keyword.arg) is not None:
+            return True
+    return False
+
+
 def _forward_dropout(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str]) -> bool:
     return any(isinstance(node, ast.Call) and _torch_dropout(node, imports) for node in ast.walk(fn))
 
@@ -142,7 +163,7 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
             last = last_name(node.func)
             if last in names.constructors or (last == "Sequential" and _sequential_of_transforms(node, names)):
                 return True
-            if any(k.arg in TRANSFORM_KEYWORDS for k in node.keywords):
+            if any(k.arg in TRANSFORM_KEYWORDS for k in node.keywords) or _passes_role(node):
                 return True
             mode_hit = mode_hit or _hands_over_data(node)
         elif isinstance(node, (ast.For, ast.AsyncFor)):

@@ -50,6 +50,14 @@ class Project:
         if len(candidates) <= 1:
             return candidates[0] if candidates else None
         here = _dotted(importer)[:-1]
+        # a script imports from the folder it runs in or above it (its sys.path): a candidate whose
+        # top-level folder is an ancestor of the importer wins, the nearest first
+        rooted = [c for c in candidates if here[:len(_dotted(c)) - len(parts)] == _dotted(c)[:-len(parts)]]
+        if rooted:
+            depth = max(len(_dotted(c)) for c in rooted)
+            nearest = [c for c in rooted if len(_dotted(c)) == depth]
+            if len(nearest) == 1:
+                return nearest[0]
 
         def shared(path: str) -> int:
             count = 0
