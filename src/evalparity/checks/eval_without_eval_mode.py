@@ -1,31 +1,64 @@
-"""EP501: an evaluation function or loop calls the model while it is still in training mode."""
+"""EP501: an evaluation function or loop calls the model while it is still in training mode.
+
+Two kinds of evidence: a `.train()` (or the default mode) that reaches the evaluation through this
+function and its callers, and training steps (a backward pass, an optimizer step, a call to a function
+that trains) that run before the evaluation in the same flow, as when an epoch loop trains and then
+validates inline. A `.train()` right before an evaluation with no training step between them is taken
+as deliberate (BatchNorm recalibration, MC dropout) and left alone."""
 
 from __future__ import annotations
 
-from evalparity.facts import CallEdge
+from evalparity.facts import CallEdge, Location
 from evalparity.findings import Finding, Related
 from evalparity.fixes.rules import eval_before_loop
 from evalparity.relate.eval_loops import eval_loops
-from evalparity.relate.mode_flow import Event, mode_flow
+from evalparity.relate.mode_flow import Event, inside, mode_flow, start
 
 CODE = "EP501"
+
+
+def trained_before(ctx, item, after: Location | None) -> Location | None:
+    """The last training step of the evaluation's own function that comes before its loop (and after
+    `after`, the last mode switch, when there is one)."""
+    fn, loop = item.fn, item.loop.location
+    flow, graph = mode_flow(ctx.project), mode_flow(ctx.project).graph
+    steps = list(fn.training)
+    for edge in fn.calls:
+        target = graph.resolve(item.key[0], edge)
+        if target is not None and target != item.key and flow.trains(target):
+            steps.append(edge.location)
+    found = None
+    for step in steps:
+        if start(step) >= start(loop) or inside(loop, step):
+            continue
+        if after is not None and start(step) < start(after):
+            continue  # (a call that switches to train and trains is both the switch and the step)
+        if found is None or start(step) > start(found):
+            found = step
+    return found
 
 
 def check(ctx):
     loops, flow = eval_loops(ctx.project), mode_flow(ctx.project)
     for item in loops.items:
         state, trail = flow.reaching(item.key, item.call.location, item.call.callee)
-        if state != "train":
+        local = trail[0] if trail and isinstance(trail[0], Event) else None
+        if state == "set":
             continue
-        if trail and isinstance(trail[0], Event):
-            continue  # `.train()` right here, on purpose (BN statistics) or EP503's business
+        trained = trained_before(ctx, item, local.location if local is not None else None)
+        if trained is None and (state == "unknown" or local is not None):
+            continue  # `.train()` right here on purpose (BN statistics), or EP503's business; or no evidence
         related, cause = [], "is never put in eval mode before"
+        if trained is not None:
+            related.append(Related(trained, "training step before the evaluation"))
+            cause = "is still in training mode from the training steps before it"
         for step in trail:
             if isinstance(step, CallEdge):
                 related.append(Related(step.location, f"`{step.callee}(…)` called here without `.eval()` before it"))
             elif isinstance(step, Event):
                 related.append(Related(step.origin, f"`{step.text}` is the last mode switch before"))
-                cause = f"is still in training mode from `{step.text}`" + (f" (in `{step.via}()`)" if step.via else "")
+                if trained is None:
+                    cause = f"is still in training mode from `{step.text}`" + (f" (in `{step.via}()`)" if step.via else "")
         where = "the caller" if item.fn.qualname != "<module>" else "this script"
         message = (f"`{item.call.callee}(…)` runs an evaluation ({item.why}) but the model {cause}: no "
                    f"`.eval()` / `.train(False)` reaches it here or in {where}, so BatchNorm uses batch statistics "

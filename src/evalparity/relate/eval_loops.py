@@ -16,7 +16,7 @@ from evalparity.relate.loader_roles import loader_roles
 from evalparity.relate.mode_flow import inside, mode_flow, start
 from evalparity.relate.project import Project
 from evalparity.vocabulary.mode_words import framework_class, framework_hook, loader_like
-from evalparity.vocabulary.naming import FOREIGN, role_of_name, unit_test_file, words
+from evalparity.vocabulary.naming import FOREIGN, role_of_name, role_of_string, unit_test_file, words
 
 NOT_EVAL_WORDS = frozenset({"adapt", "adaptation", "tent", "bn", "calib", "calibrate", "recalibrate", "mc",
                             "dropout", "uncertainty", "bayes", "bayesian", "stats", "statistics", "attack", "adv",
@@ -87,6 +87,8 @@ class EvalLoops:
                 if target is not None and self.flow.trains(target):
                     return None
         role, why_role = self.roles.loop_role(key, loop)
+        if role == UNKNOWN and loop.iter_key and role_of_string(loop.iter_key) is not None:
+            role, why_role = role_of_string(loop.iter_key), f"`{loop.iter_text}`"
         if role == TRAIN or not _data_like(loop, role):
             return None
         if eval_function(key[0], fn):
