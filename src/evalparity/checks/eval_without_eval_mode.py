@@ -17,15 +17,14 @@ from evalparity.relate.mode_flow import Event, inside, mode_flow, start
 CODE = "EP501"
 
 
-def trained_before(ctx, item, after: Location | None) -> Location | None:
-    """The last training step of the evaluation's own function that comes before its loop (and after
-    `after`, the last mode switch, when there is one)."""
-    fn, loop = item.fn, item.loop.location
+def trained_before(ctx, key, fn, loop: Location, after: Location | None) -> Location | None:
+    """The last training step of a function that comes before `loop` (and after `after`, the last mode
+    switch, when there is one)."""
     flow, graph = mode_flow(ctx.project), mode_flow(ctx.project).graph
     steps = list(fn.training)
     for edge in fn.calls:
-        target = graph.resolve(item.key[0], edge)
-        if target is not None and target != item.key and flow.trains(target):
+        target = graph.resolve(key[0], edge)
+        if target is not None and target != key and flow.trains(target):
             steps.append(edge.location)
     found = None
     for step in steps:
@@ -38,6 +37,23 @@ def trained_before(ctx, item, after: Location | None) -> Location | None:
     return found
 
 
+def callers_train_first(ctx, key) -> tuple[Location | None, list]:
+    """An evaluation function whose every caller trains before calling it, with no mode switch between:
+    (the first caller's training step, [its call]); (None, []) otherwise."""
+    flow = mode_flow(ctx.project)
+    callers = flow.graph.callers.get(key, [])
+    found = []
+    for caller, edge in callers:
+        fn = flow.graph.function(caller)
+        if fn is None or flow.before(caller, edge.location) is not None:
+            return None, []
+        step = trained_before(ctx, caller, fn, edge.location, None)
+        if step is None:
+            return None, []
+        found.append((step, edge))
+    return (found[0][0], [found[0][1]]) if found else (None, [])
+
+
 def check(ctx):
     loops, flow = eval_loops(ctx.project), mode_flow(ctx.project)
     for item in loops.items:
@@ -45,7 +61,10 @@ def check(ctx):
         local = trail[0] if trail and isinstance(trail[0], Event) else None
         if state == "set":
             continue
-        trained = trained_before(ctx, item, local.location if local is not None else None)
+        trained = trained_before(ctx, item.key, item.fn, item.loop.location,
+                                 local.location if local is not None else None)
+        if state == "unknown" and trained is None:
+            trained, trail = callers_train_first(ctx, item.key)
         if trained is None and (state == "unknown" or local is not None):
             continue  # `.train()` right here on purpose (BN statistics), or EP503's business; or no evidence
         related, cause = [], "is never put in eval mode before"

@@ -3,8 +3,12 @@ base class in the file, or a function imported from another project module), and
 
 from __future__ import annotations
 
-from evalparity.facts import CallEdge, FunctionFacts
+from pathlib import Path
+
+from evalparity.discovery.paths import FileError, read_source
+from evalparity.facts import EVAL, CallEdge, FunctionFacts
 from evalparity.relate.project import Project
+from evalparity.vocabulary.naming import role_of_name
 
 Key = tuple[str, str]  # (path, function qualname); "<module>" for module-level code
 MAX_HOPS = 4
@@ -52,15 +56,14 @@ class CallGraph:
         """A file the prefilter skipped is parsed only when the function looked up may matter: it is defined
         there, the file trains, iterates loaders or disables gradients, and the function (or one of the
         file it calls) does something the rules look at (callees.function_matters)."""
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
+        data = read_source(Path(path))
+        if isinstance(data, FileError):
             return False
         wanted = name.encode()
         if path.endswith("__init__.py"):
             return b"import" in data and wanted in data
-        if not (b"def " + wanted + b"(" in data and any(m in data for m in WORTH_LOADING)):
+        evaluates = role_of_name(name.rpartition(".")[2]) == EVAL  # `eval_net(net, dataset)` loops over anything
+        if not (b"def " + wanted + b"(" in data and (evaluates or any(m in data for m in WORTH_LOADING))):
             return False
         from evalparity.relate.callees import function_matters
 
