@@ -8,8 +8,10 @@ as deliberate (BatchNorm recalibration, MC dropout) and left alone."""
 
 from __future__ import annotations
 
+import re
+
 from evalparity.facts import CallEdge, Location
-from evalparity.findings import Finding, Related
+from evalparity.findings import Finding, Related, flagged_text
 from evalparity.fixes.rules import eval_before_loop
 from evalparity.relate.eval_loops import eval_loops
 from evalparity.relate.mode_flow import Event, inside, mode_flow, start
@@ -54,9 +56,24 @@ def callers_train_first(ctx, key) -> tuple[Location | None, list]:
     return (found[0][0], [found[0][1]]) if found else (None, [])
 
 
+_TARGETS = re.compile(r"[(,]\s*(?:targets?|gt_\w+)\s*[,)]")
+
+
+def computes_training_loss(ctx, call) -> bool:
+    """`model(images, targets)`: a model that returns its training losses (torchvision detection models,
+    for instance) only does so in training mode; a validation loss computed this way needs it."""
+    facts = ctx.project.files.get(call.location.path)
+    if facts is None or not facts.lines:
+        return False
+    text = flagged_text(facts.lines, call.location)
+    return bool(_TARGETS.search(text))
+
+
 def check(ctx):
     loops, flow = eval_loops(ctx.project), mode_flow(ctx.project)
     for item in loops.items:
+        if computes_training_loss(ctx, item.call):
+            continue
         state, trail = flow.reaching(item.key, item.call.location, item.call.callee)
         local = trail[0] if trail and isinstance(trail[0], Event) else None
         if state == "set":
