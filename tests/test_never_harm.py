@@ -84,33 +84,15 @@ def test_default_cache_lives_at_the_project_root(tmp_path, monkeypatch):
 
 # ---- fixes ---------------------------------------------------------------------------------------
 
-MAYBE_NONE = """\
-from torch.utils.data import DataLoader, DistributedSampler
-
-
-def get_sampler(ds, args):
-    if args.distributed:
-        return DistributedSampler(ds)
-    return None
-
-
-def build(ds, sampler=None):
-    return DataLoader(ds, batch_size=32, shuffle=True, sampler=sampler)
-
-
-def main(args, train_set):
-    s = get_sampler(train_set, args)
-    loader = DataLoader(train_set, batch_size=32, shuffle=True, sampler=s)
-    return loader, build(train_set)
-"""
-
-
 def test_a_sampler_that_may_be_none_is_neither_claimed_nor_fixed(tmp_path, monkeypatch):
+    from conftest import FIXTURES
+
+    source = (FIXTURES / "EP405" / "ok_sampler_maybe_none.py").read_text()
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "train.py").write_text(MAYBE_NONE)
+    (tmp_path / "train.py").write_text(source)
     result = invoke("check", ".", "--isolated", "--no-cache", "--format", "concise", "--fix", "--unsafe-fixes")
     assert "EP405" not in result.stdout and result.exit_code == 0
-    assert (tmp_path / "train.py").read_text() == MAYBE_NONE
+    assert (tmp_path / "train.py").read_text() == source
 
 
 VALIDATE_IN_EPOCH = """\

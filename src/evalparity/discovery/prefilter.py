@@ -13,8 +13,7 @@ MODE_MARKERS = (".eval(", ".train(", ".eval\n", ".train\n", ".eval\r", ".train\r
                 "enable_grad:", "F.dropout", "functional.dropout", "F.alpha_dropout", "functional.alpha_dropout",
                 "loader(", "for epoch")  # loader factories (`build_loader(ds, is_train=False)`), epoch loops
 # a factory told which role to build: `data_provider(args, flag='test')`, `get_dataset(split="val")`
-ROLE_ARGUMENT_MARKERS = ("flag='", 'flag="', "split='", 'split="', "phase='", 'phase="', "mode='", 'mode="',
-                         "stage='", 'stage="', "is_train=", "is_training=", "train=False", "train=True")
+ROLE_ARGUMENT_MARKERS = ("flag='", 'flag="', "split='", 'split="', "phase='", 'phase="', "is_train=", "is_training=")
 # Names that torch.nn also uses (nn.Sequential is in every model file) count only next to a transform
 # library; dataset class names only next to `datasets` (they are imported from torchvision.datasets).
 SEQUENTIAL_HINTS = (b"transforms", b"albumentations", b"kornia")
