@@ -125,8 +125,8 @@ def _passes_role(call: ast.Call) -> bool:
             continue
         if isinstance(value.value, str) and role_of_string(value.value) is not None:
             return True
-        if isinstance(value.value, bool) and role_of_flag(keyword.arg) is not None:
-            return True
+        if isinstance(value.value, bool) and keyword.arg.startswith("is_") and role_of_flag(keyword.arg) is not None:
+            return True  # `is_train=False`; not `training=True`, which functional ops take for their mode
     return False
 
 

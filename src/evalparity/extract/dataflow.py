@@ -15,7 +15,7 @@ from evalparity.vocabulary.knowledge import KnowledgeBase
 # a file with none of these has no loader, mode, gradient context or training step worth a second pass
 RELEVANT = (b"DataLoader", b".eval", b".train", b"no_grad", b"inference_mode", b"grad_enabled", b"dropout",
             b".backward(", b".step(", b"loader", b"datasets",
-            b"def eval", b"def val", b"def test", b"def predict", b"def infer")  # evaluation helpers
+            b"def eval_", b"def evaluate")  # evaluation helpers (`eval_net(net, pairs)`)
 
 
 def add_dataflow_facts(facts: FileFacts, module: cst.Module, data: Collected, kb: KnowledgeBase, text, loc,

@@ -29,21 +29,35 @@ def reexport(source: bytes, name: str) -> tuple[str, str | None]:
     """How a package's `__init__.py` provides `name`, without extracting it: ("imported", ".engine.evaluate")
     from the first import that binds it (in source order, as extracted imports are), ("defined", None)
     when the file defines something by that name or cannot be parsed, ("absent", None) otherwise."""
+    exports = _exports(source)
+    if exports is None:
+        return "defined", None
+    defined, imported = exports
+    if name in defined:
+        return "defined", None
+    return ("imported", imported[name]) if name in imported else ("absent", None)
+
+
+@lru_cache(maxsize=256)
+def _exports(source: bytes) -> tuple[frozenset[str], dict[str, str]] | None:
+    """A package file's defined names and what its imports bind, in one walk (a large `__init__.py` such
+    as torch's is asked about dozens of names in a run)."""
     tree = _parsed(source)
     if tree is None:
-        return "defined", None
-    imports = []
+        return None
+    defined, imports = set(), []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
-            return "defined", None
-        if isinstance(node, ast.ImportFrom):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.ImportFrom):
             imports.append(node)
+    imported: dict[str, str] = {}
     for node in sorted(imports, key=lambda n: (n.lineno, n.col_offset)):
         for alias in node.names:
-            if alias.name != "*" and (alias.asname or alias.name) == name:
+            if alias.name != "*":
                 module = f"{node.module}." if node.module else ""
-                return "imported", "." * node.level + module + alias.name
-    return "absent", None
+                imported.setdefault(alias.asname or alias.name, "." * node.level + module + alias.name)
+    return frozenset(defined), imported
 
 
 def _trims(node: ast.AST) -> bool:

@@ -15,6 +15,17 @@ MAX_HOPS = 4
 WORTH_LOADING = (b".backward(", b".step(", b"loader", b"no_grad", b"inference_mode")
 
 
+def _evaluation_loop(data: bytes, definition: int, name: str) -> bool:
+    """`def eval_net(net, pairs): for … in …: net(…)`: a function named for evaluation whose own text has a
+    loop (up to the next top-level definition), worth parsing even though nothing mentions loaders."""
+    if role_of_name(name.rpartition(".")[2]) != EVAL:
+        return False
+    end = min((i for i in (data.find(b"\ndef ", definition + 1), data.find(b"\nclass ", definition + 1)) if i >= 0),
+              default=len(data))
+    body = data[definition:end]
+    return b" for " in body and b" in " in body
+
+
 class CallGraph:
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -62,8 +73,10 @@ class CallGraph:
         wanted = name.encode()
         if path.endswith("__init__.py"):
             return b"import" in data and wanted in data
-        evaluates = role_of_name(name.rpartition(".")[2]) == EVAL  # `eval_net(net, dataset)` loops over anything
-        if not (b"def " + wanted + b"(" in data and (evaluates or any(m in data for m in WORTH_LOADING))):
+        definition = data.find(b"def " + wanted + b"(")
+        if definition < 0:
+            return False
+        if not any(m in data for m in WORTH_LOADING) and not _evaluation_loop(data, definition, name):
             return False
         from evalparity.relate.callees import function_matters
 
