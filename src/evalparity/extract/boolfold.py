@@ -24,6 +24,7 @@ class BoolFolder:
     def __init__(self, folder: Folder, text) -> None:
         self.folder = folder
         self.text = text
+        self._use: dict[int, bool] = {}  # the branches of the expression being folded: id(test) → polarity
 
     def fold(self, expr: cst.BaseExpression, scope: Scope, env: dict | None = None, conds: tuple = ()) -> Value:
         """`conds`: the branches the expression is used in. With them and an `env` that fixes a parameter,
@@ -37,8 +38,6 @@ class BoolFolder:
             return unknown(self.text(expr))
         finally:
             self._use = {}
-
-    _use: dict = {}
 
     def branch_params(self, expr: cst.CSTNode, scope: Scope) -> set[str]:
         """Names an expression depends on through the branches its names are assigned in."""
@@ -143,7 +142,7 @@ class BoolFolder:
             return unknown(self.text(expr))
         if isinstance(expr, cst.Name) and expr.value in env:
             return env[expr.value]
-        if isinstance(expr, cst.Name) and env and self._use is not None:
+        if isinstance(expr, cst.Name) and env:
             reaching = self._reaching(expr, scope, env, depth)
             if reaching is not None:
                 return reaching

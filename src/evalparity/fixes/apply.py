@@ -23,7 +23,7 @@ from evalparity.fixes import SAFE
 
 # A fix waits while a fix of these rules is pending in the same file: it may make it unnecessary
 # (`model.eval` → `model.eval()` puts the model in eval mode; EP501's own `.eval()` would be a second one).
-WAITS_FOR = {"EP501": {"EP504"}, "EP502": {"EP504"}, "EP503": {"EP504"}}
+WAITS_FOR = {"EP501": {"EP504"}}
 
 
 @dataclass

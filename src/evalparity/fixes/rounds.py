@@ -103,7 +103,7 @@ def _accept(outcome: Outcome, changes, trial, fixed: int) -> None:
 
 
 def _report_problems(outcome: Outcome) -> None:
-    for path, error in outcome.problems:
+    for path, error in dict.fromkeys(outcome.problems):  # each round meets the same problem again
         click.echo(f"evalparity: {path}: fixes not applied: {error}", err=True)
     for finding, why in outcome.refused:
         click.echo(f"evalparity: {finding.location.path}:{finding.location.line}: {finding.code} fix not applied: "

@@ -86,11 +86,8 @@ class CallGraph:
         """A package that only re-exports the name is followed without being extracted."""
         from evalparity.relate.callees import reexport  # CPython's parser, for this one question
 
-        try:
-            with open(path, "rb") as handle:
-                return reexport(handle.read(), name)
-        except OSError:
-            return "absent", None
+        data = read_source(Path(path))
+        return ("absent", None) if isinstance(data, FileError) else reexport(data, name)
 
     def function(self, key: Key) -> FunctionFacts | None:
         return self.functions.get(key)
