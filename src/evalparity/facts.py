@@ -169,6 +169,8 @@ class LoaderUse:
     iterable: bool = False  # the dataset is an IterableDataset
     synthetic: bool = False  # random or fake data (`RandomDataset`, `FakeData`, `TensorDataset(torch.randn(…))`)
     dataset_class: str | None = None  # what built the dataset: `pkg.data.TrainDataset` (through imports) or a local class
+    drawn_once: bool = False  # `next(iter(DataLoader(…)))`: one batch for a preview or a prediction
+    guards: tuple[tuple[str, bool], ...] = ()  # (parameter, truth) the enclosing `if param:` / `if not param:` need
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,7 @@ class FileFacts:
     dropouts: list[DropoutCall] = field(default_factory=list)
     trims: list[Location] = field(default_factory=list)  # `[:len(dataset)]`, `gather_for_metrics`: exact-N gathers
     retransformed: list[tuple[str, str]] = field(default_factory=list)  # (scope, name) of `name….transform = …`
+    shuffled_names: list[tuple[str, str]] = field(default_factory=list)  # (scope, variable) a shuffle reorders
     shuffling_classes: list[str] = field(default_factory=list)  # classes whose methods shuffle (datasets that reorder themselves)
     error: str | None = None
     error_location: Location | None = None

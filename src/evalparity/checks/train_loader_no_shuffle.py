@@ -38,6 +38,18 @@ def _shuffles_itself(ctx, item) -> bool:
     return facts is not None and found[1] in facts.shuffling_classes
 
 
+def _dataset_reshuffled(ctx, item) -> bool:
+    """The loop reorders the dataset by hand each epoch (`random.shuffle(train_set.samples)`), so a loader
+    with shuffle=False is deliberate."""
+    facts = ctx.project.files.get(item.path)
+    if facts is None or not item.loader.dataset:
+        return False
+    scope = item.loader.scope
+    return any(name == item.loader.dataset and (where == scope or where.startswith(scope + ".") or
+                                                 scope.startswith(where + ".") or where == "<module>")
+               for where, name in facts.shuffled_names)
+
+
 def _evaluates(item) -> bool:
     """`eval_train_loader`, `train_eval_loader`: a loader over training data that exists to be evaluated."""
     name = (item.site.binding if item.site is not None else None) or item.loader.binding or ""
@@ -49,7 +61,7 @@ def check(ctx):
         loader = item.loader
         if loader.iterable or loader.synthetic or any(s.kind != "none" for s in (*loader.samplers, *loader.batch_samplers)):
             continue
-        if _evaluates(item) or _shuffles_itself(ctx, item):
+        if _evaluates(item) or _shuffles_itself(ctx, item) or _dataset_reshuffled(ctx, item):
             continue
         known, shuffle = const_setting(item, "shuffle")
         if not known or shuffle not in (None, False) or _only_iterated_without_training(ctx, item):

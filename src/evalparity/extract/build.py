@@ -65,6 +65,7 @@ class Builder:
         self.facts.imports = [Import(r.local, r.module, r.name, r.level) for r in self.data.imports]
         self.facts.retransformed = list(self.data.retransformed)
         self.facts.shuffling_classes = list(self.data.shuffling_classes)
+        self.facts.shuffled_names = list(self.data.shuffled_names)
         self._constants()
         return self.facts
 

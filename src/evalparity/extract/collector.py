@@ -74,6 +74,8 @@ class Collected:
     imports: list[ImportRecord] = field(default_factory=list)
     retransformed: list[tuple[str, str]] = field(default_factory=list)
     shuffling_classes: list[str] = field(default_factory=list)
+    shuffled_names: list[tuple[str, str]] = field(default_factory=list)  # (scope, name) of `random.shuffle(name.items)`
+    drawn_once: set[int] = field(default_factory=set)  # calls consumed by `next(iter(…))`: one batch, a preview
 
 
 def _terminates(body: cst.BaseSuite) -> bool:
@@ -92,6 +94,21 @@ def _call_name(call: cst.Call) -> str:
     if isinstance(func, cst.Name):
         return func.value
     return ""
+
+
+def _shuffled_root(call: cst.Call) -> str | None:
+    """The variable a shuffle reorders: `random.shuffle(train_set.samples)` → train_set, `ds.shuffle()` → ds."""
+    if call.args:
+        target = call.args[0].value
+    elif isinstance(call.func, cst.Attribute):
+        target = call.func.value
+    else:
+        return None
+    while isinstance(target, (cst.Attribute, cst.Subscript)):
+        target = target.value
+    if isinstance(target, cst.Name) and target.value not in ("self", "random", "np", "numpy", "torch"):
+        return target.value
+    return None
 
 
 class Collector:
@@ -281,6 +298,12 @@ class Collector:
             self.data.list_ops.append(ListOp(self.scope, func.value.value, func.attr.value, values,
                                              tuple(self.conds), node))
         name = _call_name(node)
+        if name == "next" and node.args and isinstance(node.args[0].value, cst.Call) and \
+                _call_name(node.args[0].value) == "iter" and node.args[0].value.args:
+            self.data.drawn_once.add(id(node.args[0].value.args[0].value))
+        if name in SHUFFLES and (root := _shuffled_root(node)) is not None and \
+                (self.scope.qualname, root) not in self.data.shuffled_names:
+            self.data.shuffled_names.append((self.scope.qualname, root))
         if name in SHUFFLES and self.scope.kind == "function" and self.scope.parent is not None and \
                 self.scope.parent.kind == "class" and self.scope.parent.qualname not in self.data.shuffling_classes:
             self.data.shuffling_classes.append(self.scope.parent.qualname)

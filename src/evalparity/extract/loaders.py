@@ -121,6 +121,7 @@ class LoaderExtractor:
             evidence=tuple(evidence), branch=role, function=function.qualname if function else None,
             params=params, returned=returned, return_index=return_index, depends=depends, iterable=self._iterable(dataset, scope, exprs),
             synthetic=self._synthetic(dataset, scope), dataset_class=self._dataset_class(dataset, scope),
+            guards=_guards(site.conds, params), drawn_once=id(call) in self.data.drawn_once,
         )
 
     def _dataset_class(self, dataset, scope: Scope) -> str | None:
@@ -353,3 +354,15 @@ def _constructed(dataset, scope: Scope) -> cst.Call | None:
         binding, ok = single_value(scope, dataset.value)
         expr = binding.value if ok else None
     return expr if isinstance(expr, cst.Call) else None
+
+
+def _guards(conds, params) -> tuple[tuple[str, bool], ...]:
+    """The factory parameters tested bare around the loader: `if distributed:`, `if not use_ddp:`."""
+    found = []
+    for cond in conds:
+        test, positive = cond.test, cond.positive
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, positive = test.expression, not positive
+        if isinstance(test, cst.Name) and test.value in params:
+            found.append((test.value, positive))
+    return tuple(found)

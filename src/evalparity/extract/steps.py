@@ -164,6 +164,14 @@ class StepBuilder:
         for op in ops[start:]:
             if op.kind == "assign" and op is not ops[start] and branch_role(op.conds)[0] is None:
                 complete = False
+            if op.kind == "assign" and op is not ops[start] and (grown := _grown(op.values[0], name)) is not None:
+                # `tf = tf + [x]` / `tf = [x] + tf` under `if`: the list grows on that path, like `tf += [x]`
+                added, before = grown
+                inner, ok = self.drafts_for_list(added, op.scope, op.node, depth + 1)
+                complete &= ok
+                new = [Draft(d.step, op.conds + d.conds) for d in inner]
+                drafts = new + drafts if before else drafts + new
+                continue
             if op.kind == "assign" or op.kind in ("extend", "iadd"):
                 value = op.values[0]
                 if isinstance(value, cst.Name) and value.value == name:
@@ -171,6 +179,11 @@ class StepBuilder:
                 inner, ok = self.drafts_for_list(value, op.scope, op.node, depth + 1)
                 complete &= ok
                 new = [Draft(d.step, op.conds + d.conds) for d in inner]
+                if op.kind == "assign" and op is not ops[start]:
+                    # `tf = [...]` or `tf = tf + [...]` again under `if`: that branch's list replaces the one
+                    # built so far, which the other paths keep
+                    outside = _negation(op.conds[len(ops[start].conds):])
+                    drafts = [Draft(d.step, d.conds + (outside,)) for d in drafts] if outside else []
             elif op.kind == "append":
                 new = [Draft(d.step, op.conds + d.conds)
                        for d in self.drafts_for_element(op.values[0], op.scope, (), depth + 1)]
@@ -195,3 +208,26 @@ def branch_role(conds) -> tuple[str | None, cst.BaseExpression | None, bool]:
         if role is not None:
             return role, cond.test, cond.positive
     return None, None, True
+
+
+def _grown(value: cst.BaseExpression, name: str) -> tuple[cst.BaseExpression, bool] | None:
+    """`name + [x]` → ([x], False); `[x] + name` → ([x], True): what is added, and whether in front."""
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        if isinstance(value.left, cst.Name) and value.left.value == name:
+            return value.right, False
+        if isinstance(value.right, cst.Name) and value.right.value == name:
+            return value.left, True
+    return None
+
+
+def _negation(conds: tuple[Cond, ...]) -> Cond | None:
+    """The condition under which a branch with these conditions is not taken."""
+    if not conds:
+        return None
+    if len(conds) == 1:
+        return Cond(conds[0].test, not conds[0].positive)
+    tests = [c.test if c.positive else cst.UnaryOperation(cst.Not(), c.test) for c in conds]
+    joined = tests[0]
+    for test in tests[1:]:
+        joined = cst.BooleanOperation(joined, cst.And(), test)
+    return Cond(joined, False)

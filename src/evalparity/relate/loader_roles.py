@@ -27,7 +27,7 @@ from evalparity.relate.project import Project
 from evalparity.relate.roles import decide
 from evalparity.vocabulary.naming import role_of_flag, role_of_name, role_of_string, role_parameter, words
 
-W_SITE_NAME, W_SITE_FLAG, W_USE = 2.0, 3.0, 1.0
+W_SITE_NAME, W_SITE_FLAG, W_USE, W_PARAMETER = 2.0, 3.0, 1.0, 2.0
 _SUBSCRIPT = re.compile(r"([\w.]+)\[['\"]?([\w.]+)['\"]?\]")
 
 
@@ -101,6 +101,11 @@ def _returned_name(site: CallEdge, loader: LoaderUse) -> str | None:
     return None
 
 
+def _contradicts(value: Value | None, truth: bool) -> bool:
+    return value is not None and value.is_const and isinstance(value.const, (bool, int, str, type(None))) and \
+        bool(value.const) != truth
+
+
 def _instance(loader: LoaderUse, consts: dict) -> LoaderUse:
     args = {a.name: a for a in loader.args}
     for dependence in loader.depends:
@@ -132,7 +137,7 @@ class LoaderRoles:
                 self._by_binding.setdefault((item.path, item.loader.binding), []).append(item)
         self._use_evidence()
         for item in self.items:
-            item.role = decide(item.evidence)
+            item.role = UNKNOWN if item.loader.drawn_once else decide(item.evidence)
 
     def _instances(self, path: str, loader: LoaderUse) -> list[RoledLoader]:
         base = RoledLoader(path, loader, evidence=list(loader.evidence))
@@ -145,6 +150,8 @@ class LoaderRoles:
             return [base]
         found = []
         for edge, site, (caller_path, caller_scope), consts in self._sites(key, fn):
+            if any(_contradicts(consts.get(param), truth) for param, truth in loader.guards):
+                continue  # this call passes a constant that skips the branch holding the loader
             evidence = list(loader.evidence) + _site_evidence(fn, edge, loader, consts, site)
             site_role = decide([e for e in evidence if e.location == site.location])
             if loader.branch is not None and site_role not in (UNKNOWN, loader.branch):
@@ -172,18 +179,24 @@ class LoaderRoles:
                 yield edge, site, site_caller, merged
 
     def _use_evidence(self) -> None:
-        """A loader iterated in, or passed to, a function named validate/evaluate/test (or train)."""
+        """A loader iterated in, or passed to, a function named validate/evaluate/test (or train), or
+        passed for a parameter that names its role (`evaluate(model, test_loader=finetune_loader)`)."""
         for (path, qualname), fn in list(self.graph.functions.items()):
             role = role_of_name(fn.name) if not fn.name.startswith("test_") else None
-            if role is None:
-                continue
-            for loop in fn.loops:
-                for item in self.matching(path, fn, loop):
-                    item.evidence.append(Evidence(role, W_USE, f"iterated in `{fn.name}()`", loop.location))
+            if role is not None:
+                for loop in fn.loops:
+                    for item in self.matching(path, fn, loop):
+                        item.evidence.append(Evidence(role, W_USE, f"iterated in `{fn.name}()`", loop.location))
             for (caller_path, _), edge in self.graph.callers.get((path, qualname), []):
-                for text in (*edge.args, *(t for _, t in edge.kwargs)):
-                    for item in self._by_binding.get((caller_path, text.rpartition(".")[2]), []):
-                        item.evidence.append(Evidence(role, W_USE, f"passed to `{fn.name}()`", edge.location))
+                if role is not None:
+                    for text in (*edge.args, *(t for _, t in edge.kwargs)):
+                        for item in self._by_binding.get((caller_path, text.rpartition(".")[2]), []):
+                            item.evidence.append(Evidence(role, W_USE, f"passed to `{fn.name}()`", edge.location))
+                for param in fn.params:
+                    param_role = role_of_name(param) if "loader" in param.lower() else None
+                    text = argument_for(fn, edge, param) if param_role else None
+                    for item in self._by_binding.get((caller_path, text.rpartition(".")[2]), []) if text else []:
+                        item.evidence.append(Evidence(param_role, W_PARAMETER, f"passed as `{param}`", edge.location))
 
     def matching(self, path: str, fn: FunctionFacts, loop: Loop) -> list[RoledLoader]:
         """Loaders a loop iterates by name in its own file: `val_loader`, `self.val_loader`, `loaders['val']`."""
