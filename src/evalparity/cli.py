@@ -1,6 +1,7 @@
 """Command line: check, explain, rules, pipelines.
 
-Exit codes (stable): 0 no finding at or above the failing severity (`--fail-on`, default: any finding);
+Exit codes (stable): 0 no finding at or above the failing severity (`--fail-on`, default: warning, so
+notes alone pass);
 1 findings; 2 usage, configuration or internal error.
 """
 
@@ -200,7 +201,8 @@ def _show_progress(quiet: bool) -> bool:
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too "
               "(for pre-commit).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
-              help="Lowest severity that makes the exit code 1 [default: info, i.e. any finding].")
+              help="Lowest severity that makes the exit code 1 [default: warning; info notes are printed but "
+                   "do not fail the run].")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--statistics", is_flag=True, help="Show how many findings each rule has, instead of the findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else (no summary or progress).")
@@ -270,7 +272,7 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
     _report(result, output_format, output_file, statistics, quiet)
     if any(e.kind == "internal" for e in result.errors):
         return EXIT_ERROR
-    threshold = SEVERITIES.index(fail_on or (config.fail_on if config and config.fail_on else "info"))
+    threshold = SEVERITIES.index(fail_on or (config.fail_on if config and config.fail_on else "warning"))
     failing = [f for f in result.findings if SEVERITIES.index(f.severity) <= threshold]
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
 

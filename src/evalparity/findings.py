@@ -26,6 +26,7 @@ class Finding:
     fix: dict | None = None
     fingerprint: str = ""
     content_print: str = ""  # the fingerprint without the path: baselines pair it with their own relative path
+    cap: str | None = None  # at most this severity: the shape is accurate but rarely worth a fix (a note)
 
     @property
     def sort_key(self):

@@ -14,11 +14,11 @@ def check(ctx):
             if call.spread:
                 continue
             if call.training is None and call.callee in DEFAULT_ON:
-                what = "without `training=`: it defaults to training=True"
+                yield Finding(CODE, f"`F.{call.callee}` in `{call.function}` without `training=`: it defaults to "
+                                    "training=True, so dropout stays active after `.eval()`; pass "
+                                    "`training=self.training` or use an `nn.Dropout` module", call.location)
             elif call.training is not None and call.training.is_const and call.training.const is True:
-                what = "with training=True"
-            else:
-                continue
-            message = (f"`F.{call.callee}` in `{call.function}` {what}, so dropout stays active after `.eval()`; "
-                       "pass `training=self.training` or use an `nn.Dropout` module")
-            yield Finding(CODE, message, call.location)
+                # written out: usually deliberate (MC dropout, Tacotron's prenet), so a note
+                yield Finding(CODE, f"`F.{call.callee}` in `{call.function}` with training=True stays active after "
+                                    "`.eval()`; if that is not deliberate (MC dropout), pass `training=self.training`",
+                              call.location, cap="info")
