@@ -160,11 +160,11 @@ def test_fail_on_and_exit_zero(tmp_path, in_dir):
     info_only = tmp_path / "info"
     info_only.mkdir()
     (info_only / "b.py").write_text("x = 1  # noqa: EP101\n")
-    # EP902 is info: it fails with the default (any finding) but not with fail-on = "error"
+    # EP902 is info: a note passes with the default (warning) and with fail-on = "error"
     assert invoke("check", "info", "--extend-select", "EP902").exit_code == 0
     assert invoke("check", "info", "--extend-select", "EP902", "--fail-on", "info").exit_code == 1
-    assert invoke("check", "info", "--isolated", "--extend-select", "EP902").exit_code == 1
-    assert invoke("check", "info", "--isolated", "--extend-select", "EP902", "--fail-on", "warning").exit_code == 0
+    assert invoke("check", "info", "--isolated", "--extend-select", "EP902").exit_code == 0
+    assert invoke("check", "info", "--isolated", "--extend-select", "EP902", "--fail-on", "info").exit_code == 1
 
 
 def test_internal_errors_exit_2_even_with_exit_zero(tmp_path, monkeypatch):

@@ -50,7 +50,7 @@ def test_noqa_inside_a_string_is_not_a_comment(tmp_path):
 def test_unused_suppression_is_off_by_default_and_info(tmp_path):
     assert run(tmp_path, "  # noqa: EP101, EP201") == (0, [])
     code, found = run(tmp_path, "  # noqa: EP101, EP201", "--extend-select", "EP902")
-    assert (code, found) == (1, ["EP902"])
+    assert (code, found) == (0, ["EP902"])  # a note: printed, but it passes unless --fail-on info
     data = json.loads(CliRunner().invoke(cli, ["check", str(tmp_path), "--format", "json",
                                                "--extend-select", "EP902"]).output)
     finding = data["findings"][0]
