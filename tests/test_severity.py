@@ -64,3 +64,68 @@ def test_fail_on_from_configuration_still_wins(tmp_path):
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "a.py"), "--no-cache",
                                       "--config", str(tmp_path / "pyproject.toml")])
     assert result.exit_code == 1, result.output
+
+
+MODE_SCRIPT = """\
+import torch
+import torch.nn as nn
+from torch.utils.data import DataLoader
+
+
+class {name}(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8)
+        self.act = nn.ReLU()
+        {extra}
+        self.fc2 = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+
+
+net = {name}()
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+train_loader = DataLoader(list(range(8)), batch_size=4, shuffle=True)
+test_loader = DataLoader(list(range(8)), batch_size=4)
+for x in train_loader:
+    opt.zero_grad()
+    net(x).sum().backward()
+    opt.step()
+with torch.no_grad():
+    for x in test_loader:
+        net(x)
+"""
+
+
+def test_mode_finding_on_a_model_without_mode_layers_is_a_note_that_says_so(tmp_path):
+    result = _check(tmp_path, MODE_SCRIPT.format(name="Plain", extra="self.norm = nn.LayerNorm(8)"))
+    [finding] = json.loads(result.output)["findings"]
+    assert (finding["code"], finding["severity"]) == ("EP501", "info")
+    assert "`Plain` has no BatchNorm, Dropout or other mode-dependent layer" in finding["message"]
+    assert "BatchNorm uses batch statistics" not in finding["message"]
+
+
+def test_mode_finding_names_the_layer_that_makes_the_mode_matter(tmp_path):
+    result = _check(tmp_path, MODE_SCRIPT.format(name="Regularised", extra="self.drop = nn.Dropout(0.2)"))
+    [finding] = json.loads(result.output)["findings"]
+    assert (finding["code"], finding["severity"]) == ("EP501", "error")
+    assert "`Regularised` has `nn.Dropout` (" in finding["message"] and "a.py:11)" in finding["message"]
+
+
+def test_an_rnn_without_dropout_and_instance_norm_without_statistics_do_not_depend_on_the_mode(tmp_path):
+    extra = "self.rnn = nn.LSTM(8, 8, dropout=0.0); self.inorm = nn.InstanceNorm1d(8)"
+    result = _check(tmp_path, MODE_SCRIPT.format(name="Recurrent", extra=extra))
+    [finding] = json.loads(result.output)["findings"]
+    assert finding["severity"] == "info"
+    extra = "self.rnn = nn.LSTM(8, 8, num_layers=2, dropout=0.3)"
+    result = _check(tmp_path, MODE_SCRIPT.format(name="Recurrent", extra=extra))
+    [finding] = json.loads(result.output)["findings"]
+    assert finding["severity"] == "error" and "`Recurrent` has `nn.LSTM`" in finding["message"]
+
+
+def test_a_model_built_by_a_library_keeps_the_general_warning(tmp_path):
+    source = MODE_SCRIPT.format(name="Plain", extra="pass").replace("net = Plain()", "import timm\nnet = timm.create_model('x')")
+    result = _check(tmp_path, source)
+    [finding] = json.loads(result.output)["findings"]
+    assert finding["severity"] == "error" and "BatchNorm uses batch statistics" in finding["message"]

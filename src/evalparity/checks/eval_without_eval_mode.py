@@ -15,6 +15,7 @@ from evalparity.findings import Finding, Related, flagged_text
 from evalparity.fixes.rules import eval_before_loop
 from evalparity.relate.eval_loops import eval_loops
 from evalparity.relate.mode_flow import Event, inside, mode_flow, start
+from evalparity.relate.model_layers import consequence, model_layers
 
 CODE = "EP501"
 
@@ -96,7 +97,9 @@ def check(ctx):
                 if trained is None:
                     cause = f"is still in training mode from `{step.text}`" + (f" (in `{step.via}()`)" if step.via else "")
         where = "the caller" if item.fn.qualname != "<module>" else "this script"
+        effect, cap = consequence(model_layers(ctx.project, item.key[0], item.fn.qualname, item.call.callee),
+                                  "BatchNorm uses batch statistics and updates its running averages, and Dropout "
+                                  "stays active")
         message = (f"`{item.call.callee}(…)` runs an evaluation ({item.why}) but the model {cause}: no "
-                   f"`.eval()` / `.train(False)` reaches it here or in {where}, so BatchNorm uses batch statistics "
-                   "and updates its running averages, and Dropout stays active")
-        yield Finding(CODE, message, item.call.location, related[:3], fix=eval_before_loop(ctx.project, item))
+                   f"`.eval()` / `.train(False)` reaches it here or in {where}; {effect}")
+        yield Finding(CODE, message, item.call.location, related[:3], fix=eval_before_loop(ctx.project, item), cap=cap)

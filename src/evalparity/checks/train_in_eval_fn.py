@@ -6,6 +6,7 @@ from evalparity.findings import Finding, Related
 from evalparity.relate.callgraph import call_graph
 from evalparity.relate.eval_loops import eval_function, foreign_file
 from evalparity.relate.mode_flow import mode_flow, start
+from evalparity.relate.model_layers import consequence, model_layers
 from evalparity.vocabulary.naming import unit_test_file
 
 CODE = "EP503"
@@ -31,7 +32,10 @@ def check(ctx):
             if not later or all(c.discarded for c in later):
                 continue  # restoring training mode at the end, or a BatchNorm statistics pass
             call = later[0]
+            effect, cap = consequence(model_layers(ctx.project, key[0], fn.qualname, call.callee),
+                                      "BatchNorm updates its running statistics, Dropout is active")
             message = (f"`{mode.text}` inside evaluation function `{fn.name}()`: `{call.callee}(…)` then runs in "
-                       "training mode (BatchNorm updates its running statistics, Dropout is active)")
-            yield Finding(CODE, message, mode.location, [Related(call.location, "model called in training mode here")])
+                       f"training mode ({effect})")
+            yield Finding(CODE, message, mode.location, [Related(call.location, "model called in training mode here")],
+                          cap=cap)
             break

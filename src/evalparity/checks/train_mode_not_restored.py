@@ -7,6 +7,7 @@ from evalparity.findings import Finding, Related
 from evalparity.relate.callgraph import call_graph
 from evalparity.relate.eval_loops import foreign_file
 from evalparity.relate.mode_flow import inside, lift, mode_flow, same_model, start
+from evalparity.relate.model_layers import consequence, model_layers
 from evalparity.vocabulary.naming import unit_test_file
 
 CODE = "EP502"
@@ -55,9 +56,10 @@ def check(ctx):
             once = f"; `.train()` is only called once, before the loop (line {before[0].location.line})" \
                 if len(before) == 1 else ""
             who = f"`{step.via}(…)` switches" if step.via else "this switches"
+            effect, cap = consequence(model_layers(ctx.project, key[0], fn.qualname, step.receiver),
+                                      "BatchNorm statistics frozen, Dropout off")
             message = (f"{who} `{step.receiver}` to eval mode (`{step.text}`) and nothing in the loop switches it "
-                       f"back: from the second iteration on, training runs in eval mode (BatchNorm statistics "
-                       f"frozen, Dropout off){once}")
+                       f"back: from the second iteration on, training runs in eval mode ({effect}){once}")
             related = []
             if step.via:
                 related.append(Related(step.origin, f"`{step.text}` here"))
@@ -65,4 +67,4 @@ def check(ctx):
                 related.append(Related(before[0].location, "the only `.train()`, before the loop"))
             first = trainers[0]
             related.append(Related(getattr(first, "location", first), "training runs here"))
-            yield Finding(CODE, message, step.location, related)
+            yield Finding(CODE, message, step.location, related, cap=cap)

@@ -1,0 +1,227 @@
+"""Whether a model's mode matters: the layers that behave differently in training and evaluation
+(BatchNorm, Dropout, an RNN with dropout, InstanceNorm with running statistics, code reading
+`self.training`) found in the class that builds it, its parts and its bases, through the project's
+files. Asked only for the few models a mode finding names, so files are parsed on demand with
+CPython's parser and kept for the run.
+
+The answer is `some` (with the first layers found), `none` (every part resolved, none mode-dependent)
+or `unknown` (a part built by a library or anything not followed): only `none` weakens a finding."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from evalparity.discovery.paths import FileError, read_source
+from evalparity.facts import Location
+from evalparity.relate.project import Project
+
+SOME, NONE, UNKNOWN = "some", "none", "unknown"
+MODE_LAYER = re.compile(r"^(?:Sync)?BatchNorm\w*$|^\w*Dropout\w*$|^InstanceNorm\dd$|^LazyBatchNorm\w*$|^(?:RNN|LSTM|GRU)$")
+CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
+WRAPPERS = {"to", "cuda", "cpu", "float", "double", "half", "DataParallel", "DistributedDataParallel", "compile"}
+BUILTINS = {"super", "range", "len", "int", "float", "str", "list", "tuple", "dict", "set", "zip", "enumerate",
+            "getattr", "setattr", "hasattr", "isinstance", "print", "min", "max", "sum", "abs", "round", "sorted",
+            "reversed", "map", "filter", "any", "all", "bool", "type", "format", "iter", "next", "open"}
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Layers:
+    verdict: str
+    found: tuple[tuple[str, Location], ...] = ()
+    model: str = ""  # the class or constructor that builds the model
+
+    def describe(self) -> str:
+        """`Net` has `nn.Dropout` (models.py:12)"""
+        name, where = self.found[0]
+        return f"`{self.model}` has `{name}` ({where.path}:{where.line})"
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr}" if head else ""
+    return ""
+
+
+def _location(path: str, node: ast.AST) -> Location:
+    return Location(path, node.lineno, node.col_offset + 1, node.end_lineno or node.lineno,
+                    (node.end_col_offset or node.col_offset) + 1)
+
+
+def _const_zero(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (0, 0.0, False)
+
+
+class _Modules:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.trees: dict[str, ast.Module | None] = {}
+        self.answers: dict[tuple[str, str], Layers] = {}
+
+    def tree(self, path: str) -> ast.Module | None:
+        if path not in self.trees:
+            data = read_source(Path(path))
+            try:
+                self.trees[path] = None if isinstance(data, FileError) else ast.parse(data)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self.trees[path] = None
+        return self.trees[path]
+
+    def definition(self, path: str, name: str, depth: int = 0):
+        """(file, the class or function definition) a name means in `path`: defined there or imported."""
+        tree = self.tree(path)
+        if tree is None or depth > MAX_DEPTH:
+            return None
+        for node in tree.body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name == name:
+                return path, node
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if (alias.asname or alias.name) == name:
+                        target = self.project.module_file(path, "." * node.level + (node.module or ""))
+                        return self.definition(target, alias.name, depth + 1) if target else None
+        return None
+
+    # --- what a call builds -------------------------------------------------------------------
+    def built(self, path: str, call: ast.Call, depth: int) -> Layers:
+        name = _dotted(call.func)
+        last = name.rpartition(".")[2]
+        head = name.partition(".")[0]
+        if MODE_LAYER.match(last) and (head in ("nn", "torch") or "." not in name and self.definition(path, last) is None):
+            return self._layer(path, call, last)
+        if head in ("nn", "torch", "F") and last in CONTAINERS:
+            return self.combine([self.expression(path, a, depth) for a in call.args], last)
+        if head in ("nn", "torch", "F"):
+            return Layers(NONE, model=last)
+        found = self.definition(path, name) if "." not in name else None
+        if found is None:
+            return Layers(UNKNOWN, model=last)
+        key = (found[0], found[1].name)
+        if key not in self.answers:
+            self.answers[key] = Layers(UNKNOWN)  # recursion guard
+            self.answers[key] = self.body(found[0], found[1], depth + 1)
+        answer = self.answers[key]
+        return Layers(answer.verdict, answer.found, last)
+
+    def _layer(self, path: str, call: ast.Call, last: str) -> Layers:
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        if last.startswith("InstanceNorm") and not (
+                "track_running_stats" in keywords and not _const_zero(keywords["track_running_stats"])):
+            return Layers(NONE, model=last)
+        if last in ("RNN", "LSTM", "GRU") and ("dropout" not in keywords or _const_zero(keywords["dropout"])):
+            return Layers(NONE, model=last)
+        where = _location(path, call)
+        return Layers(SOME, ((f"nn.{last}", where),), last)
+
+    def expression(self, path: str, node: ast.AST, depth: int) -> Layers:
+        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WRAPPERS:
+            node = node.func.value
+        if isinstance(node, ast.Call) and _dotted(node.func).rpartition(".")[2] in WRAPPERS and node.args:
+            node = node.args[0]
+        if isinstance(node, ast.Call):
+            return self.built(path, node, depth)
+        if isinstance(node, ast.Starred):
+            return Layers(UNKNOWN)
+        return Layers(UNKNOWN)
+
+    def body(self, path: str, definition, depth: int) -> Layers:
+        """Every call in a class (its methods included) or builder function, and the class's bases."""
+        if depth > MAX_DEPTH:
+            return Layers(UNKNOWN)
+        parts = []
+        if isinstance(definition, ast.ClassDef):
+            for base in definition.bases:
+                name = _dotted(base)
+                if name.rpartition(".")[2] in ("Module", "object") or not name:
+                    continue
+                found = self.definition(path, name) if "." not in name else None
+                parts.append(self.body(found[0], found[1], depth + 1) if found else Layers(UNKNOWN))
+        for node in ast.walk(definition):
+            if isinstance(node, ast.Attribute) and node.attr == "training" and isinstance(node.ctx, ast.Load):
+                parts.append(Layers(SOME, (("self.training", _location(path, node)),)))
+            elif isinstance(node, ast.Call):
+                name = _dotted(node.func)
+                if not name or name in BUILTINS or name.startswith("self.") or "." in name and \
+                        name.partition(".")[0] not in ("nn", "torch", "F"):
+                    continue
+                parts.append(self.built(path, node, depth))
+        return self.combine(parts, definition.name)
+
+    @staticmethod
+    def combine(parts: list[Layers], model: str) -> Layers:
+        found = tuple(f for p in parts if p.verdict == SOME for f in p.found)
+        if found:
+            return Layers(SOME, found[:3], model)
+        if any(p.verdict == UNKNOWN for p in parts):
+            return Layers(UNKNOWN, model=model)
+        return Layers(NONE, model=model)
+
+    # --- where the model comes from -------------------------------------------------------------
+    def of_model(self, path: str, function: str, receiver: str) -> Layers:
+        """The layers of the model a function calls `receiver`: the value assigned to that name in the
+        function, or at module level (a script)."""
+        name = receiver.removesuffix(".module")
+        if not name.isidentifier():
+            return Layers(UNKNOWN)
+        tree = self.tree(path)
+        if tree is None:
+            return Layers(UNKNOWN)
+        scopes = [tree] if function == "<module>" else [n for n in _functions(tree, function)] + [tree]
+        for scope in scopes:
+            values = [node.value for node in _own_nodes(scope) if isinstance(node, ast.Assign)
+                      and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)]
+            if values:
+                return self.combine([self.expression(path, v, 0) for v in values],
+                                    _dotted(values[-1].func) if isinstance(values[-1], ast.Call) else name)
+            if scope is not tree and any(a.arg == name for a in scope.args.args + scope.args.kwonlyargs):
+                return Layers(UNKNOWN)
+        return Layers(UNKNOWN)
+
+
+def _functions(tree: ast.Module, qualname: str) -> list:
+    node, found = tree, []
+    for part in qualname.split("."):
+        node = next((n for n in getattr(node, "body", []) if isinstance(n, (ast.ClassDef, ast.FunctionDef,
+                                                                              ast.AsyncFunctionDef))
+                     and n.name == part), None)
+        if node is None:
+            return []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.insert(0, node)
+    return found
+
+
+def _own_nodes(scope: ast.AST):
+    """The nodes of a function or module, not those of the functions and classes nested in it."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def consequence(layers: Layers, default: str) -> tuple[str, str | None]:
+    """What running in the wrong mode does to this model, and the severity cap: a model whose every
+    part is known and none depends on the mode is a note."""
+    if layers.verdict == SOME:
+        return f"{layers.describe()}, which behaves differently in training mode", None
+    if layers.verdict == NONE:
+        return (f"`{layers.model}` has no BatchNorm, Dropout or other mode-dependent layer, so the mode changes nothing "
+                "until one is added", "info")
+    return default, None
+
+
+def _build(project: Project) -> _Modules:
+    return _Modules(project)
+
+
+def model_layers(project: Project, path: str, function: str, receiver: str) -> Layers:
+    return project.derived(_build).of_model(path, function, receiver)
