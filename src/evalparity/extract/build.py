@@ -27,7 +27,7 @@ from evalparity.facts import (
 )
 from evalparity.vocabulary.call_names import TRANSFORM_KEYWORDS
 from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
-from evalparity.vocabulary.naming import is_tta, opposite, role_of_flag, role_of_name, role_of_string
+from evalparity.vocabulary.naming import is_tta, mixed_roles, opposite, role_of_flag, role_of_name, role_of_string
 from evalparity.vocabulary.semantics import arg as semantic_arg
 from evalparity.vocabulary.semantics import matches
 from evalparity.vocabulary.values import const
@@ -143,6 +143,10 @@ class Builder:
         evidence: list[Evidence] = []
         location = self.loc(site.node)
         role, test, positive = branch_role(site.conds)
+        own = self._context(site.node)
+        if own is not None and mixed_roles(own.name if own.kind == "assign" else own.key if own.kind in ("dict", "item")
+                                           else None):
+            role = None  # `t['val_train']` under `if 'val' in need:`: its own name says more than the branch
         if role is not None:
             side = "" if positive else "not "
             evidence.append(Evidence(role, W_BRANCH, f"built under `{side}{self.text(test)}`", self.loc(test)))
@@ -150,7 +154,7 @@ class Builder:
         if context is not None:
             if context.kind == "assign" and role_of_name(context.name):
                 evidence.append(Evidence(role_of_name(context.name), W_NAME, f"bound to `{context.name}`", location))
-            if context.kind == "dict" and role_of_string(context.key or ""):
+            if context.kind in ("dict", "item") and role_of_string(context.key or ""):
                 evidence.append(Evidence(role_of_string(context.key), W_KEY, f"under dict key '{context.key}'",
                                          location))
         scope = site.scope

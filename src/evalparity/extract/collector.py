@@ -24,7 +24,7 @@ class Cond:
 
 @dataclass
 class Context:
-    kind: str  # assign | unpack | dict | arg | return
+    kind: str  # assign | unpack | dict | item (`d['key'] = …`) | arg | return
     name: str | None = None
     key: str | None = None
     parent: cst.CSTNode | None = None
@@ -192,6 +192,11 @@ class Collector:
             if target.attr.value in ("transform", "transforms") and base:
                 # `valid_data.dataset.transform = test_tf`: the dataset's pipeline is replaced later
                 self.data.retransformed.append((self.scope.qualname, base.partition(".")[0]))
+        elif isinstance(target, cst.Subscript) and value is not None and len(target.slice) == 1 and \
+                isinstance(target.slice[0].slice, cst.Index) and isinstance(target.slice[0].slice.value, cst.SimpleString):
+            key = target.slice[0].slice.value.evaluated_value
+            if isinstance(key, str):  # `t['val_train'] = Compose(…)`
+                self.data.contexts.setdefault(id(value), Context("item", dotted(target.value), key=key))
         elif isinstance(target, (cst.Tuple, cst.List)):
             names = []
             parallel = (isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(target.elements)

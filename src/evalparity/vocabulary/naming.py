@@ -90,6 +90,15 @@ def role_of_name(identifier: str | None) -> str | None:
     return role_of_words(words(identifier))
 
 
+def mixed_roles(identifier: str | None) -> bool:
+    """`val_train`, `train_eval`: a name with words of both roles, which no enclosing condition decides."""
+    if not identifier:
+        return False
+    train_words, eval_words = role_words()
+    items = words(identifier)
+    return any(w in train_words for w in items) and any(w in eval_words for w in items)
+
+
 def role_of_string(text: str) -> str | None:
     """A split name or a path: `'val'`, `'train2017'`, `'data/imagenet/val'` (last path part decides)."""
     parts = [p for p in re.split(r"[/\\]", text.strip()) if p]
