@@ -129,3 +129,12 @@ def test_a_model_built_by_a_library_keeps_the_general_warning(tmp_path):
     result = _check(tmp_path, source)
     [finding] = json.loads(result.output)["findings"]
     assert finding["severity"] == "error" and "BatchNorm uses batch statistics" in finding["message"]
+
+
+def test_a_loaded_model_or_a_library_backbone_is_not_known_to_be_mode_free(tmp_path):
+    loaded = MODE_SCRIPT.format(name="Plain", extra="pass").replace("net = Plain()", "net = torch.load('m.pt').to('cpu')")
+    [finding] = json.loads(_check(tmp_path, loaded).output)["findings"]
+    assert finding["severity"] == "error"
+    backbone = MODE_SCRIPT.format(name="Plain", extra="import torchvision; self.backbone = torchvision.models.resnet18()")
+    [finding] = json.loads(_check(tmp_path, backbone).output)["findings"]
+    assert finding["severity"] == "error"

@@ -96,10 +96,11 @@ class _Modules:
         head = name.partition(".")[0]
         if MODE_LAYER.match(last) and (head in ("nn", "torch") or "." not in name and self.definition(path, last) is None):
             return self._layer(path, call, last)
-        if head in ("nn", "torch", "F") and last in CONTAINERS:
+        layer = head == "nn" or name.startswith("torch.nn.")
+        if layer and last in CONTAINERS:
             return self.combine([self.expression(path, a, depth) for a in call.args], last)
-        if head in ("nn", "torch", "F"):
-            return Layers(NONE, model=last)
+        if layer or (head in ("torch", "F") and depth > 0):
+            return Layers(NONE, model=last)  # a layer, or a tensor function called inside a model's code
         found = self.definition(path, name) if "." not in name else None
         if found is None:
             return Layers(UNKNOWN, model=last)
@@ -146,6 +147,14 @@ class _Modules:
         for node in ast.walk(definition):
             if isinstance(node, ast.Attribute) and node.attr == "training" and isinstance(node.ctx, ast.Load):
                 parts.append(Layers(SOME, (("self.training", _location(path, node)),)))
+            elif isinstance(node, ast.Assign) and any(_dotted(t).startswith("self.") for t in node.targets):
+                value = node.value
+                while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+                        value.func.attr in WRAPPERS:
+                    value = value.func.value
+                name = _dotted(value.func) if isinstance(value, ast.Call) else ""
+                if "." in name and name.partition(".")[0] not in ("nn", "torch", "F", "self"):
+                    parts.append(Layers(UNKNOWN))  # `self.backbone = models.resnet50()`: a library's model
             elif isinstance(node, ast.Call):
                 name = _dotted(node.func)
                 if not name or name in BUILTINS or name.startswith("self.") or "." in name and \
