@@ -43,12 +43,12 @@ def _datasets(ctx):
             if not is_train:
                 continue
             evidence = list(call.evidence)
-            consumers = [item for item in roles.items if item.path == path and item.site is None and call.binding
+            consumers = [item for item in roles.items if item.path == path and call.binding
                          and item.loader.dataset == call.binding and item.loader.scope == call.scope]
             if any(s.kind not in ORDER_ONLY for item in consumers for s in (*item.loader.samplers,
                                                                              *item.loader.batch_samplers)):
                 continue  # indices carve a validation part out of the training split
-            for item in consumers:
+            for item in (i for i in consumers if i.site is None):
                 if item.loader.binding and role_of_name(item.loader.binding):
                     evidence.append(Evidence(role_of_name(item.loader.binding), 2.0,
                                              f"consumed by `{item.loader.binding}`", item.loader.location))

@@ -48,6 +48,7 @@ def _splits(ctx):
                     (item, use))
     for path, facts in list(ctx.project.files.items()):
         eval_loaders = {(l.scope, l.dataset) for l in facts.loaders if role_of_name(l.binding) == EVAL}
+        grouped: dict[tuple, list] = {}
         for split in facts.splits:
             for item, use in by_dataset.get((path, split.scope, split.source), []):
                 leaf = _random_step(item, ctx.kb)
@@ -58,8 +59,14 @@ def _splits(ctx):
                         continue
                     if (split.scope, target) in facts.retransformed:
                         continue  # `target.dataset.transform = eval_tf` replaces the pipeline afterwards
-                    message = (f"`{target}` is split by `{split.callee}` from `{split.source}`, whose transform "
-                               f"{label(item)} is random (`{leaf.short_name}`): the evaluation split is augmented too")
-                    yield Finding(CODE, message, split.location,
-                                  [Related(use.dataset.location, f"`{split.source}` built with the training pipeline"),
-                                   Related(leaf.location, f"random `{leaf.short_name}`")])
+                    grouped.setdefault((split.scope, split.source, item.id), []).append((split, target, item, use, leaf))
+        for found in grouped.values():
+            # one root cause: the source dataset's random transform, however many evaluation splits it feeds
+            split, target, item, use, leaf = found[0]
+            named = f" {label(item)}" if label(item).startswith("`") else ""
+            message = (f"`{target}` is split by `{split.callee}` from `{split.source}`, whose transform{named} "
+                       f"is random (`{leaf.short_name}`): the evaluation split is augmented too")
+            related = [Related(use.dataset.location, f"`{split.source}` built with the training pipeline"),
+                       Related(leaf.location, f"random `{leaf.short_name}`")]
+            related += [Related(other.location, f"`{name}` is split from it too") for other, name, *_ in found[1:3]]
+            yield Finding(CODE, message, split.location, related)

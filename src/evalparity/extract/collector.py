@@ -75,7 +75,8 @@ class Collected:
     retransformed: list[tuple[str, str]] = field(default_factory=list)
     shuffling_classes: list[str] = field(default_factory=list)
     shuffled_names: list[tuple[str, str]] = field(default_factory=list)  # (scope, name) of `random.shuffle(name.items)`
-    drawn_once: set[int] = field(default_factory=set)  # calls consumed by `next(iter(…))`: one batch, a preview
+    drawn_once: set[int] = field(default_factory=set)
+    carved: list[tuple[Scope, str]] = field(default_factory=list)  # `split_dataset(ds, …)`: ds is divided up  # calls consumed by `next(iter(…))`: one batch, a preview
 
 
 def _terminates(body: cst.BaseSuite) -> bool:
@@ -306,6 +307,9 @@ class Collector:
         if name == "next" and node.args and isinstance(node.args[0].value, cst.Call) and \
                 _call_name(node.args[0].value) == "iter" and node.args[0].value.args:
             self.data.drawn_once.add(id(node.args[0].value.args[0].value))
+        if name not in SPECIAL_CALLS and "split" in name.lower() and node.args and \
+                isinstance(node.args[0].value, cst.Name):
+            self.data.carved.append((self.scope, node.args[0].value.value))
         if name in SHUFFLES and (root := _shuffled_root(node)) is not None and \
                 (self.scope.qualname, root) not in self.data.shuffled_names:
             self.data.shuffled_names.append((self.scope.qualname, root))

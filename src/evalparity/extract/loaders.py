@@ -61,6 +61,7 @@ class LoaderExtractor:
                 first = site.node.args[0].value
                 if isinstance(first, cst.Name):
                     self.subset_sources.add((id(site.scope), first.value))
+        self.subset_sources.update((id(scope), name) for scope, name in data.carved)
 
     # loaders -------------------------------------------------------------------------------------
     def loaders(self) -> list[LoaderUse]:
