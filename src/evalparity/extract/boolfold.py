@@ -80,7 +80,8 @@ class BoolFolder:
                           if id(c.test) not in self._use)
         text = self.text(expr) + (f" (unless {' or '.join(unless)})" if unless else "")
         loc = getattr(self.folder, "loc", None)
-        return Value("const", const=value.const, text=text, origin=loc(definite.node) if loc else None)
+        return Value("const", const=value.const, key=APPROXIMATE if unless else "", text=text,
+                     origin=loc(definite.node) if loc else None)
 
     def _taken(self, conds, scope, env, depth) -> bool | None:
         """Whether the branches of an assignment are taken: True, False, or None (run-time)."""
@@ -102,7 +103,7 @@ class BoolFolder:
             return unknown(self.text(expr))
         if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
             inner = self._fold(expr.expression, scope, env, depth + 1)
-            return const(not inner.const, self.text(expr)) if inner.is_const else unknown(self.text(expr))
+            return const(not inner.const, self.text(expr)) if _certain(inner) else unknown(self.text(expr))
         if isinstance(expr, cst.BooleanOperation):
             left = self._fold(expr.left, scope, env, depth + 1)
             is_and = isinstance(expr.operator, cst.And)
@@ -116,7 +117,7 @@ class BoolFolder:
             return unknown(self.text(expr))
         if isinstance(expr, cst.IfExp):
             test = self._fold(expr.test, scope, env, depth + 1)
-            if test.is_const:
+            if _certain(test):
                 return self._fold(expr.body if test.const else expr.orelse, scope, env, depth + 1)
             body = self._fold(expr.body, scope, env, depth + 1)
             orelse = self._fold(expr.orelse, scope, env, depth + 1)
@@ -128,7 +129,7 @@ class BoolFolder:
             target = expr.comparisons[0]
             left = self._fold(expr.left, scope, env, depth + 1)
             right = self._fold(target.comparator, scope, env, depth + 1)
-            if not (left.is_const and right.is_const):
+            if not (_certain(left) and _certain(right)):
                 return unknown(self.text(expr))
             op = type(target.operator)
             if op in _COMPARE:
@@ -147,6 +148,13 @@ class BoolFolder:
             if reaching is not None:
                 return reaching
         return self.folder.fold(expr, scope, env)
+
+
+APPROXIMATE = "unless"  # a name's value on the usual path, other branches aside: shown, never used to decide
+
+
+def _certain(value: Value) -> bool:
+    return value.is_const and value.key != APPROXIMATE
 
 
 class _Names:
