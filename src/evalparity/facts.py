@@ -252,6 +252,7 @@ class FunctionFacts:
     grads: list[tuple[str, Location]] = field(default_factory=list)  # `with no_grad():` blocks
     training: list[Location] = field(default_factory=list)  # backward / optimizer steps
     grad_uses: list[Location] = field(default_factory=list)  # autograd.grad, requires_grad_ on inputs
+    fresh: tuple[str, ...] = ()  # names bound to a new object built here (`net = Net(…)`, `copy.deepcopy(model)`)
 
 
 @dataclass(frozen=True)

@@ -310,7 +310,7 @@ class Collector:
         if name not in SPECIAL_CALLS and "split" in name.lower() and node.args and \
                 isinstance(node.args[0].value, cst.Name):
             self.data.carved.append((self.scope, node.args[0].value.value))
-        if name in SHUFFLES and (root := _shuffled_root(node)) is not None and \
+        if (name in SHUFFLES or "shuffle" in name.lower()) and (root := _shuffled_root(node)) is not None and \
                 (self.scope.qualname, root) not in self.data.shuffled_names:
             self.data.shuffled_names.append((self.scope.qualname, root))
         if name in SHUFFLES and self.scope.kind == "function" and self.scope.parent is not None and \

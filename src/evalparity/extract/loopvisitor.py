@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from evalparity.extract.boolfold import BoolFolder
+from evalparity.extract.boolfold import BoolFolder, names_in
 from evalparity.extract.collector import Collected
 from evalparity.extract.loopcalls import CallFacts
 from evalparity.extract.scopes import Scope, dotted, qualified_name
@@ -80,6 +80,32 @@ def grad_kind(scope: Scope, expr: cst.BaseExpression, folder: BoolFolder) -> tup
     return name, True
 
 
+def _fresh_names(scope: Scope, params) -> set[str]:
+    """Locals bound to an object built here: some assignment builds it (a call that reads no model
+    parameter, or a deep copy) and the others only re-wrap it (`net = nn.DataParallel(net)`); so
+    `model = model.to(device)` on a parameter is never fresh."""
+    found = set()
+    for name, bindings in scope.bindings.items():
+        if name in params or not bindings:
+            continue
+        models = {p for p in params if model_like(p)}
+        built = 0
+        for b in bindings:
+            if b.kind != "assign" or not isinstance(b.value, cst.Call):
+                break
+            read = names_in(b.value)
+            if name in read:
+                continue  # `net = nn.DataParallel(net)`: the same model
+            if (dotted(b.value.func) or "").endswith("deepcopy") or not read & models:
+                built += 1
+            else:
+                break
+        else:
+            if built:
+                found.add(name)
+    return found
+
+
 class Flow(CallFacts):
     def __init__(self, path: str, data: Collected, folder: BoolFolder, text, loc) -> None:
         self.path, self.folder, self.text, self.loc = path, folder, text, loc
@@ -132,7 +158,8 @@ class Flow(CallFacts):
         self.frames.append(_Frame(fn, scope, grads=[grad] if grad else []))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.frames.pop()
+        frame = self.frames.pop()
+        frame.fn.fresh = tuple(sorted(_fresh_names(frame.scope, frame.fn.params)))
 
     def leave_Module(self, node: cst.Module) -> None:
         """Keep the calls that look like a forward pass: a model-like name, or something put in a mode."""

@@ -72,7 +72,7 @@ class ModeFlow:
             target = self.graph.resolve(key[0], edge)
             if target is not None and target != key:
                 callee = self.graph.function(target)
-                last = self.final(target)
+                last = self.final(target, outside=True)
                 if last is not None and callee is not None:
                     found.append(Event(edge.location, last.kind, lift(last.receiver, callee, edge), last.origin,
                                        last.text, edge.callee))
@@ -86,8 +86,14 @@ class ModeFlow:
         self._events[key] = found
         return found
 
-    def final(self, key: Key) -> Event | None:
+    def final(self, key: Key, outside: bool = False) -> Event | None:
+        """The last mode switch of a function; `outside`: the last one its callers can see, not one on a
+        model the function builds for itself (a fresh instance or a copy put in eval mode)."""
         events = self.events(key)
+        if outside:
+            fn = self.graph.function(key)
+            fresh = set(fn.fresh) if fn is not None else set()
+            events = [e for e in events if e.receiver.partition(".")[0] not in fresh]
         return events[-1] if events else None
 
     def trains(self, key: Key, depth: int = 0) -> bool:
