@@ -7,7 +7,7 @@ import re
 from evalparity.checks.common import strongest
 from evalparity.facts import Arg, FunctionFacts, Location, Loop
 from evalparity.findings import Related
-from evalparity.relate.callgraph import call_graph
+from evalparity.relate.callgraph import argument_for, call_graph
 from evalparity.relate.loader_roles import RoledLoader, loader_roles
 from evalparity.relate.mode_flow import inside
 from evalparity.vocabulary.naming import unit_test_file
@@ -50,11 +50,25 @@ def role_related(item: RoledLoader, role: str, flagged: Location) -> list[Relate
 
 
 def loops_over(ctx, item: RoledLoader) -> list[tuple[str, FunctionFacts, Loop]]:
-    """The loops of the loader's own file that iterate it by name."""
+    """The loops that iterate the loader: by name in its own file, or as the parameter of a function it
+    is passed to (`adjust_shifts(args, adjust_loader, …)` iterating `adjust_loader`)."""
     graph, roles = call_graph(ctx.project), loader_roles(ctx.project)
     path = item.site_path or item.path
-    return [(path, fn, loop) for (fn_path, _), fn in list(graph.functions.items()) if fn_path == path
-            for loop in fn.loops if item in roles.matching(path, fn, loop)]
+    scope = item.site_scope if item.site is not None else item.loader.scope
+    name = (item.site.binding if item.site is not None else None) or item.loader.binding
+    found = []
+    for key, fn in list(graph.functions.items()):
+        for loop in fn.loops:
+            if key[0] == path and item in roles.matching(path, fn, loop):
+                found.append((key[0], fn, loop))
+                continue
+            head = (loop.iter_name or "").partition(".")[0]
+            if not name or head not in fn.params or loop.iter_key:
+                continue
+            if any(caller == (path, scope) and argument_for(fn, edge, head) == name
+                   for caller, edge in graph.callers.get(key, [])):
+                found.append((key[0], fn, loop))
+    return found
 
 
 def only_inspected(ctx, item: RoledLoader) -> bool:
