@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from evalparity.facts import EVAL, TRAIN
@@ -63,12 +64,24 @@ def _linked(project: Project, t: RoledPipeline, e: RoledPipeline) -> bool:
     return bool({u.dataset.location.path for u in t.uses} & {u.dataset.location.path for u in e.uses})
 
 
+_ACCUMULATES = re.compile(r"\b\w*(?:mean|std|var)\w*\s*\+=|\+=\s*[\w.\[\]]+\.(?:mean|std|var)\(")
+
+
+def _measures_statistics(project: Project, path: str) -> bool:
+    """A script with no model that sums per-batch means or deviations: its evaluation pipeline is left
+    unnormalised on purpose, to measure the statistics the training pipeline will use."""
+    facts = project.facts(path)
+    if facts is None or any(fn.training or fn.model_calls for fn in facts.functions):
+        return False
+    return any(_ACCUMULATES.search(line) for line in facts.lines)
+
+
 def pair(roled: list[RoledPipeline], project: Project) -> list[Pair]:
     trains = [r for r in roled if r.role == TRAIN]
     levels = LEVELS + (("modules linked by an import", lambda t, e: _linked(project, t, e)),)
     pairs = []
     for item in roled:
-        if item.role != EVAL:
+        if item.role != EVAL or _measures_statistics(project, item.pipeline.path):
             continue
         for reason, same in levels:
             candidates = [t for t in trains if same(t, item)]
