@@ -15,6 +15,7 @@ from evalparity.findings import Finding, Related, flagged_text
 from evalparity.fixes.rules import eval_before_loop
 from evalparity.relate.eval_loops import eval_loops
 from evalparity.relate.mode_flow import Event, inside, mode_flow, start
+from evalparity.vocabulary.mode_words import strip_wrappers
 from evalparity.relate.model_layers import consequence, model_layers
 
 CODE = "EP501"
@@ -71,6 +72,19 @@ def computes_training_loss(ctx, call) -> bool:
 
 
 def check(ctx):
+    """One finding per model and function when nothing ever switches it: a later evaluation loop of the
+    same model is the same missing `.eval()`, shown as a related location."""
+    grouped: dict[tuple, list[Finding]] = {}
+    for group, finding in _findings(ctx):
+        grouped.setdefault(group, []).append(finding)
+    for findings in grouped.values():
+        findings.sort(key=lambda f: f.sort_key)
+        first = findings[0]
+        first.related.extend(Related(f.location, "evaluated in training mode here too") for f in findings[1:3])
+        yield first
+
+
+def _findings(ctx):
     loops, flow = eval_loops(ctx.project), mode_flow(ctx.project)
     for item in loops.items:
         if computes_training_loss(ctx, item.call):
@@ -102,4 +116,7 @@ def check(ctx):
                                   "stays active")
         message = (f"`{item.call.callee}(…)` runs an evaluation ({item.why}) but the model {cause}: no "
                    f"`.eval()` / `.train(False)` reaches it here or in {where}; {effect}")
-        yield Finding(CODE, message, item.call.location, related[:3], fix=eval_before_loop(ctx.project, item), cap=cap)
+        # never switched at all: one `.eval()` fixes every loop; after training steps, each loop is its own place
+        group = (item.key, strip_wrappers(item.call.callee), cause) if trained is None else (item.call.location,)
+        yield group, Finding(CODE, message, item.call.location, related[:3], fix=eval_before_loop(ctx.project, item),
+                             cap=cap)
