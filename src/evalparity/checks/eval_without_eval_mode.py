@@ -15,8 +15,8 @@ from evalparity.findings import Finding, Related, flagged_text
 from evalparity.fixes.rules import eval_before_loop
 from evalparity.relate.eval_loops import eval_loops
 from evalparity.relate.mode_flow import Event, inside, mode_flow, start
-from evalparity.vocabulary.mode_words import strip_wrappers
 from evalparity.relate.model_layers import consequence, model_layers
+from evalparity.vocabulary.mode_words import strip_wrappers
 
 CODE = "EP501"
 
