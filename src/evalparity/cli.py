@@ -13,7 +13,6 @@ import os
 import signal
 import sys
 from collections import Counter
-from pathlib import Path
 
 import click
 from rich.console import Console

@@ -8,7 +8,6 @@ EVAL, or runs under `torch.no_grad()` / `torch.inference_mode()`. Framework hook
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from evalparity.facts import EVAL, TRAIN, UNKNOWN, FunctionFacts, Loop, ModelCall
 from evalparity.relate.callgraph import Key, call_graph

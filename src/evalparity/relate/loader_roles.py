@@ -25,7 +25,7 @@ from evalparity.facts import (
 from evalparity.relate.callgraph import CallGraph, Key, argument_for, call_graph, const_for
 from evalparity.relate.project import Project
 from evalparity.relate.roles import decide
-from evalparity.vocabulary.naming import role_of_flag, role_of_name, role_of_string, role_parameter, words
+from evalparity.vocabulary.naming import role_of_flag, role_of_name, role_of_string, role_parameter
 
 W_SITE_NAME, W_SITE_FLAG, W_USE, W_PARAMETER = 2.0, 3.0, 1.0, 2.0
 _SUBSCRIPT = re.compile(r"([\w.]+)\[['\"]?([\w.]+)['\"]?\]")
