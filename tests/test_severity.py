@@ -138,3 +138,15 @@ def test_a_loaded_model_or_a_library_backbone_is_not_known_to_be_mode_free(tmp_p
     backbone = MODE_SCRIPT.format(name="Plain", extra="import torchvision; self.backbone = torchvision.models.resnet18()")
     [finding] = json.loads(_check(tmp_path, backbone).output)["findings"]
     assert finding["severity"] == "error"
+
+
+def test_a_file_parsed_as_python36_is_analysed_with_a_note_and_offers_no_fix(tmp_path):
+    source = ("import torchvision.transforms as T\nfrom torch.utils.data import DataLoader\n"
+              "val_loader = DataLoader(range(8), batch_size=4, drop_last=True)\n"
+              "for x in val_loader:\n    x = x.cuda(async=True)\n    model(x)\n")
+    findings = json.loads(_check(tmp_path, source).output)["findings"]
+    assert {("EP401", "error"), ("EP901", "info")} <= {(f["code"], f["severity"]) for f in findings}
+    assert all(f["fix"] is None for f in findings)
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "a.py"), "--isolated", "--no-cache", "--fix"])
+    assert "async=True" in (tmp_path / "a.py").read_text() and "drop_last=True" in (tmp_path / "a.py").read_text()
+    assert result.exit_code == 1

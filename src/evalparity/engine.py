@@ -112,11 +112,17 @@ def _check(paths: list[str], kb: KnowledgeBase, options: Options, jobs: int = 1,
     for facts in analysis.files.values():
         if facts.error:
             raw.append(Finding("EP901", facts.error, facts.error_location))
+        elif facts.legacy:
+            raw.append(Finding("EP901", facts.legacy, facts.legacy_location, cap="info"))
     for module in all_checks():
         try:
             raw.extend(module.check(context))
         except Exception as exc:  # a failing rule is reported, the others still run
             analysis.errors.append(FileError("<project>", "internal", f"{module.CODE}: {type(exc).__name__}: {exc}"))
+    legacy = {path for path, facts in analysis.files.items() if facts.legacy}
+    for finding in raw:
+        if finding.fix and any(e["path"] in legacy for e in finding.fix["edits"]):
+            finding.fix = None  # its text was read with `async` renamed: never write from it
     done = finish(raw, analysis, options, options.scope(paths))
     return Result(done.findings, done.errors, done.files_checked, done.sources, done.notebooks,
                   files_analysed=done.files_analysed)

@@ -291,6 +291,8 @@ class FileFacts:
     shuffling_classes: list[str] = field(default_factory=list)  # classes whose methods shuffle (datasets that reorder themselves)
     error: str | None = None
     error_location: Location | None = None
+    legacy: str | None = None  # parsed with an older grammar (`async=True`): a note, the file is still analysed
+    legacy_location: Location | None = None
     lines: tuple[str, ...] = ()
     import_line: int = 0  # 1-based line before which a new module-level import can go (0: unknown)
 

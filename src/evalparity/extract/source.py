@@ -43,10 +43,17 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     if _nesting(source) > MAX_NESTING and not _compiles(source):
         # libcst's native parser can crash the process on extreme nesting, which CPython refuses anyway
         return _syntax_error(path, source, None)
+    legacy = None
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        return _syntax_error(path, source, exc)
+        rewritten, legacy = _as_python36(source)
+        try:
+            module = cst.parse_module(rewritten) if legacy is not None else None
+        except (cst.ParserSyntaxError, UnicodeDecodeError):
+            module = None
+        if module is None:
+            return _syntax_error(path, source, exc)
     except UnicodeDecodeError as exc:
         return _decode_error(path, source, exc)
     positions = Positions(module)
@@ -65,7 +72,36 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     add_dataflow_facts(facts, module, data, kb, text, loc, source)
     facts.lines = tuple(positions.code.splitlines())
     facts.import_line = import_line(module, positions)
+    if legacy is not None:
+        facts.legacy = "parsed as Python 3.6: `async` is a keyword argument here, a reserved word since Python 3.7"
+        facts.legacy_location = Location(path, *legacy, legacy[0], legacy[1] + len("async"))
     return facts
+
+
+_ASYNC_ARGUMENT = re.compile(rb"(?<![\w.])async(?=\s*=[^=])")
+
+
+def _as_python36(source: str | bytes) -> tuple[str | bytes, tuple[int, int] | None]:
+    """Old PyTorch code passes `async=True` (`x.cuda(async=True)`), which Python 3.7 made a syntax error:
+    the same source with a name of the same length there, so every position stays exact, and the line
+    and column of the first one; (source, None) when there is none."""
+    data = source.encode("utf-8", "surrogateescape") if isinstance(source, str) else source
+    found = _ASYNC_ARGUMENT.search(data)
+    if found is None:
+        return source, None
+    rewritten = _ASYNC_ARGUMENT.sub(b"asyn_", data)
+    line = data.count(b"\n", 0, found.start()) + 1
+    column = found.start() - (data.rfind(b"\n", 0, found.start()) + 1) + 1
+    try:
+        compile(data, "<check>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:  # where Python stops: the first `async=` in code, not in a string
+        if error.lineno and error.offset:
+            line, column = error.lineno, error.offset
+    except (ValueError, MemoryError, RecursionError):
+        pass
+    if isinstance(source, str):
+        return rewritten.decode("utf-8", "surrogateescape"), (line, column)
+    return rewritten, (line, column)
 
 
 def _decode_error(path: str, source: str | bytes, exc: UnicodeDecodeError) -> FileFacts:
