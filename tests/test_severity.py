@@ -150,3 +150,14 @@ def test_a_file_parsed_as_python36_is_analysed_with_a_note_and_offers_no_fix(tmp
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "a.py"), "--isolated", "--no-cache", "--fix"])
     assert "async=True" in (tmp_path / "a.py").read_text() and "drop_last=True" in (tmp_path / "a.py").read_text()
     assert result.exit_code == 1
+
+
+def test_findings_in_a_folder_marked_deprecated_are_notes(tmp_path):
+    (tmp_path / "deprecated").mkdir()
+    (tmp_path / "deprecated" / "old_eval.py").write_text(EVAL_DISTRIBUTED.replace(
+        "sampler=DistributedSampler(val_set, shuffle=False))", "drop_last=True)"))
+    (tmp_path / "current.py").write_text(EVAL_DISTRIBUTED.replace(
+        "sampler=DistributedSampler(val_set, shuffle=False))", "drop_last=True)"))
+    result = CliRunner().invoke(cli, ["check", str(tmp_path), "--isolated", "--no-cache", "--format", "json"])
+    found = {(f["path"].rpartition("/")[2], f["code"], f["severity"]) for f in json.loads(result.output)["findings"]}
+    assert found == {("old_eval.py", "EP401", "info"), ("current.py", "EP401", "error")}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from evalparity.checks.loader_common import at, const_setting, only_inspected, role_related, torch_loaders
+from evalparity.checks.loader_common import at, const_setting, never_used, only_inspected, role_related, torch_loaders
 from evalparity.facts import EVAL
 from evalparity.findings import Finding, Related
 from evalparity.fixes.rules import drop_last_removed
@@ -24,7 +24,7 @@ def check(ctx):
         if not known or value is not True:
             continue
         _, batch = const_setting(item, "batch_size")
-        if (batch == 1 and not isinstance(batch, bool)) or only_inspected(ctx, item):
+        if (batch == 1 and not isinstance(batch, bool)) or only_inspected(ctx, item) or never_used(ctx, item):
             continue  # batches of one are never incomplete
         setting = item.setting("drop_last")
         origin = setting.value.origin if setting is not None and item.site is not None else None

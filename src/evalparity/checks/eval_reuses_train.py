@@ -39,6 +39,16 @@ def check(ctx):
     yield from _splits(ctx)
 
 
+def _reaching(uses: list, where) -> list:
+    """The dataset construction a split reads: the last one of that name before it (`raw_data = …` built
+    again later is another dataset), or every one when none comes before (a loop, another order)."""
+    before = [(item, use) for item, use in uses if use.dataset.location.line < where.line]
+    if not before:
+        return uses
+    last = max(use.dataset.location.line for _, use in before)
+    return [(item, use) for item, use in before if use.dataset.location.line == last]
+
+
 def _splits(ctx):
     by_dataset = {}
     for item in ctx.roled:
@@ -50,7 +60,7 @@ def _splits(ctx):
         eval_loaders = {(l.scope, l.dataset) for l in facts.loaders if role_of_name(l.binding) == EVAL}
         grouped: dict[tuple, list] = {}
         for split in facts.splits:
-            for item, use in by_dataset.get((path, split.scope, split.source), []):
+            for item, use in _reaching(by_dataset.get((path, split.scope, split.source), []), split.location):
                 leaf = _random_step(item, ctx.kb)
                 if leaf is None or item.definition_role == EVAL:
                     continue
@@ -59,7 +69,7 @@ def _splits(ctx):
                         continue
                     if (split.scope, target) in facts.retransformed:
                         continue  # `target.dataset.transform = eval_tf` replaces the pipeline afterwards
-                    grouped.setdefault((split.scope, split.source, item.id), []).append((split, target, item, use, leaf))
+                    grouped.setdefault((split.scope, use.dataset.location), []).append((split, target, item, use, leaf))
         for found in grouped.values():
             # one root cause: the source dataset's random transform, however many evaluation splits it feeds
             split, target, item, use, leaf = found[0]

@@ -84,10 +84,24 @@ def check(ctx):
         yield first
 
 
+def runs_once(ctx, loop: Location) -> bool:
+    """A loop whose body ends in an unconditional `break`: one batch to look at (a shape, a sample
+    image), not an evaluation."""
+    facts = ctx.project.files.get(loop.path)
+    if facts is None or not facts.lines or loop.end_line > len(facts.lines):
+        return False
+    body = [text for text in facts.lines[loop.line:loop.end_line] if text.strip() and not text.strip().startswith("#")]
+    if not body:
+        return False
+    indent = len(body[0]) - len(body[0].lstrip())
+    last = body[-1]
+    return last.strip() == "break" and len(last) - len(last.lstrip()) == indent
+
+
 def _findings(ctx):
     loops, flow = eval_loops(ctx.project), mode_flow(ctx.project)
     for item in loops.items:
-        if computes_training_loss(ctx, item.call):
+        if computes_training_loss(ctx, item.call) or runs_once(ctx, item.loop.location):
             continue
         state, trail = flow.reaching(item.key, item.call.location, item.call.callee)
         local = trail[0] if trail and isinstance(trail[0], Event) else None

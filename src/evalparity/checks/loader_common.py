@@ -71,6 +71,20 @@ def loops_over(ctx, item: RoledLoader) -> list[tuple[str, FunctionFacts, Loop]]:
     return found
 
 
+def never_used(ctx, item: RoledLoader) -> bool:
+    """Bound to a name that nothing in its file mentions again and not returned: dead code, whose
+    settings change no result."""
+    name = item.name if item.site is not None else item.loader.binding
+    scope = item.site_scope if item.site is not None else item.loader.scope
+    if not name or not name.isidentifier():
+        return False
+    facts = ctx.project.files.get(item.site_path or item.path)
+    if not name or facts is None or scope == "<module>" or (item.site is None and item.loader.returned):
+        return False  # a module's loader may be imported elsewhere
+    mention = re.compile(rf"\b{re.escape(name)}\b")
+    return not any(mention.search(text) for number, text in enumerate(facts.lines, 1) if number != item.where.line)
+
+
 def only_inspected(ctx, item: RoledLoader) -> bool:
     """Seen iterated, never by a loop that calls the model or a function of the project, and named nowhere
     else in its file (a comprehension, a call): the data is looked at (plotted, counted), not predicted

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evalparity.checks.loader_common import at, const_setting, loops_over, role_related, torch_loaders
+from evalparity.checks.loader_common import at, const_setting, loops_over, never_used, role_related, torch_loaders
 from evalparity.facts import TRAIN
 from evalparity.findings import Finding
 from evalparity.relate.callgraph import call_graph
@@ -61,7 +61,7 @@ def check(ctx):
         loader = item.loader
         if loader.iterable or loader.synthetic or any(s.kind != "none" for s in (*loader.samplers, *loader.batch_samplers)):
             continue
-        if _evaluates(item) or _shuffles_itself(ctx, item) or _dataset_reshuffled(ctx, item):
+        if _evaluates(item) or _shuffles_itself(ctx, item) or _dataset_reshuffled(ctx, item) or never_used(ctx, item):
             continue
         known, shuffle = const_setting(item, "shuffle")
         if not known or shuffle not in (None, False) or _only_iterated_without_training(ctx, item):

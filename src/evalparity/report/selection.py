@@ -9,6 +9,7 @@ from pathlib import Path
 from evalparity.discovery.paths import FileError, read_source
 from evalparity.findings import Finding, disambiguate, fingerprint, flagged_text
 from evalparity.suppress import Suppressions
+from evalparity.vocabulary.naming import dormant_file
 from evalparity.vocabulary.rulebook import SEVERITIES, load_rules
 
 ALWAYS = frozenset({"EP903"})  # a file that cannot be read is reported whatever the selection
@@ -64,8 +65,9 @@ def finish(raw: list[Finding], analysis, options, scope: set[str] | None) -> Fin
     for finding in kept:
         rule = rules[finding.code]
         finding.name, finding.severity = rule.name, rule.severity
-        if finding.cap is not None and SEVERITIES.index(finding.cap) > SEVERITIES.index(rule.severity):
-            finding.severity = finding.cap
+        cap = "info" if dormant_file(finding.location.path) and finding.code not in ALWAYS else finding.cap
+        if cap is not None and SEVERITIES.index(cap) > SEVERITIES.index(rule.severity):
+            finding.severity = cap  # a note: accurate, rarely worth a fix (or in code marked deprecated)
         text = flagged_text(sources.get(finding.location.path), finding.location)
         finding.fingerprint = fingerprint(finding, text)
         finding.content_print = fingerprint(finding, text, path="")

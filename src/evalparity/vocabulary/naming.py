@@ -143,6 +143,15 @@ FOREIGN = frozenset({"mxnet", "tensorflow", "keras", "jax", "flax", "paddle", "m
                      "gluoncv"})
 
 
+DORMANT_FOLDERS = frozenset({"deprecated", "legacy", "archive", "archived", "obsolete", "old", "unused"})
+
+
+@lru_cache(maxsize=65536)
+def dormant_file(path: str) -> bool:
+    """A file under a folder its project marks as no longer maintained (`deprecated/`, `legacy/`)."""
+    return any(part.lower() in DORMANT_FOLDERS for part in PurePosixPath(path.replace("\\", "/")).parts[:-1])
+
+
 @lru_cache(maxsize=65536)
 def unit_test_file(path: str) -> bool:
     """A test module or a file under a tests folder: its loaders and loops exercise code."""
