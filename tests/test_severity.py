@@ -161,3 +161,12 @@ def test_findings_in_a_folder_marked_deprecated_are_notes(tmp_path):
     result = CliRunner().invoke(cli, ["check", str(tmp_path), "--isolated", "--no-cache", "--format", "json"])
     found = {(f["path"].rpartition("/")[2], f["code"], f["severity"]) for f in json.loads(result.output)["findings"]}
     assert found == {("old_eval.py", "EP401", "info"), ("current.py", "EP401", "error")}
+
+
+def test_functional_dropout_behind_a_flag_off_by_default_is_a_note(tmp_path):
+    from conftest import FIXTURES
+
+    result = _check(tmp_path, (FIXTURES / "EP506" / "flag_off_by_default.py").read_text())
+    found = {(f["line"], f["severity"]) for f in json.loads(result.output)["findings"]}
+    assert found == {(19, "info"), (30, "warning")}
+    assert "behind `self.dropout`, off by default" in result.output

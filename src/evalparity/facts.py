@@ -262,6 +262,7 @@ class DropoutCall:
     callee: str
     training: Value | None  # None: not given
     spread: bool = False
+    flag: str | None = None  # only under `if self.<flag>:`
 
 
 @dataclass(frozen=True)

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from evalparity.findings import Finding
+from evalparity.relate.model_layers import off_by_default
 
 CODE = "EP506"
 DEFAULT_ON = {"dropout", "dropout1d", "dropout2d", "dropout3d"}
 
 
 def check(ctx):
-    for facts in list(ctx.project.files.values()):
+    for path, facts in list(ctx.project.files.items()):
         for call in facts.dropouts:
             if call.spread:
                 continue
             if call.training is None and call.callee in DEFAULT_ON:
-                yield Finding(CODE, f"`F.{call.callee}` in `{call.function}` without `training=`: it defaults to "
-                                    "training=True, so dropout stays active after `.eval()`; pass "
-                                    "`training=self.training` or use an `nn.Dropout` module", call.location)
+                cls = call.function.rpartition(".")[0]
+                off = call.flag is not None and cls and off_by_default(ctx.project, path, cls, call.flag)
+                behind = f" (behind `self.{call.flag}`, off by default)" if off else ""
+                yield Finding(CODE, f"`F.{call.callee}` in `{call.function}` without `training=`{behind}: it defaults "
+                                    "to training=True, so dropout stays active after `.eval()`; pass "
+                                    "`training=self.training` or use an `nn.Dropout` module", call.location,
+                              cap="info" if off else None)
             elif call.training is not None and call.training.is_const and call.training.const is True:
                 # written out: usually deliberate (MC dropout, Tacotron's prenet), so a note
                 yield Finding(CODE, f"`F.{call.callee}` in `{call.function}` with training=True stays active after "

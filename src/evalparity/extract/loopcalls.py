@@ -109,5 +109,12 @@ class CallFacts:
                 training = self.folder.fold(arg.value, self.frame.scope)
         if training is None and len(positional) > 2:
             training = self.folder.fold(positional[2].value, self.frame.scope)
-        self.records.dropouts.append(DropoutCall(self.loc(node), function.qualname, qualname.rpartition(".")[2],
-                                                 training, spread))
+        where = self.loc(node)
+        flag = next((name for name, body in reversed(self.flag_guards) if _within(self.loc(body), where)), None)
+        self.records.dropouts.append(DropoutCall(where, function.qualname, qualname.rpartition(".")[2],
+                                                 training, spread, flag))
+
+
+def _within(outer, inner) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and \
+        (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)

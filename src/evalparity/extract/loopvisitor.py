@@ -118,6 +118,7 @@ class Flow(CallFacts):
         self.discarded: set[int] = set()
         self.pending: list[tuple[FunctionFacts, ModelCall]] = []
         self.training_guards = 0  # inside `if self.training:`
+        self.flag_guards: list[tuple[str, cst.CSTNode]] = []  # `if self.dropout:` tests around, with their body
 
     @property
     def frame(self) -> _Frame:
@@ -210,6 +211,9 @@ class Flow(CallFacts):
         self.frame.keys.pop()
 
     def visit_If(self, node: cst.If) -> None:
+        if isinstance(node.test, cst.Attribute) and isinstance(node.test.value, cst.Name) and \
+                node.test.value.value == "self":
+            self.flag_guards.append((node.test.attr.value, node.body))
         test = self.text(node.test)
         if any(marker in test for marker in GUARD_MARKERS):
             self.frame.guards += 1
@@ -217,6 +221,8 @@ class Flow(CallFacts):
             self.training_guards += 1
 
     def leave_If(self, node: cst.If) -> None:
+        if self.flag_guards and self.flag_guards[-1][1] is node.body:
+            self.flag_guards.pop()
         test = self.text(node.test)
         if any(marker in test for marker in GUARD_MARKERS):
             self.frame.guards -= 1

@@ -217,6 +217,25 @@ def _own_nodes(scope: ast.AST):
             stack.extend(ast.iter_child_nodes(node))
 
 
+def off_by_default(project: Project, path: str, cls: str, attribute: str) -> bool:
+    """`self.<attribute>` is set in `cls.__init__` from a parameter whose default is False, None or 0."""
+    tree = project.derived(_build).tree(path)
+    init = _functions(tree, f"{cls}.__init__") if tree is not None else []
+    if not init:
+        return False
+    node = init[0]
+    params = node.args.args + node.args.kwonlyargs
+    defaults = dict(zip([a.arg for a in node.args.args][len(node.args.args) - len(node.args.defaults):],
+                        node.args.defaults))
+    defaults.update({a.arg: d for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d is not None})
+    for statement in _own_nodes(node):
+        if isinstance(statement, ast.Assign) and any(_dotted(t) == f"self.{attribute}" for t in statement.targets):
+            value = statement.value
+            return isinstance(value, ast.Name) and value.id in {p.arg for p in params} and \
+                isinstance(defaults.get(value.id), ast.Constant) and not defaults[value.id].value
+    return False
+
+
 def consequence(layers: Layers, default: str) -> tuple[str, str | None]:
     """What running in the wrong mode does to this model, and the severity cap: a model whose every
     part is known and none depends on the mode is a note."""
