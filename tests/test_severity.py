@@ -170,3 +170,12 @@ def test_functional_dropout_behind_a_flag_off_by_default_is_a_note(tmp_path):
     found = {(f["line"], f["severity"]) for f in json.loads(result.output)["findings"]}
     assert found == {(19, "info"), (30, "warning")}
     assert "behind `self.dropout`, off by default" in result.output
+
+
+def test_a_training_loader_of_a_few_steps_demo_is_a_note(tmp_path):
+    from conftest import FIXTURES
+
+    result = _check(tmp_path, (FIXTURES / "EP404" / "few_steps_demo.py").read_text())
+    found = {(f["line"], f["severity"]) for f in json.loads(result.output)["findings"]}
+    assert found == {(9, "info"), (21, "warning")}
+    assert "training stops after 20 batches" in result.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from evalparity.checks.loader_common import at, const_setting, loops_over, never_used, role_related, torch_loaders
 from evalparity.facts import TRAIN
 from evalparity.findings import Finding
@@ -56,6 +58,31 @@ def _evaluates(item) -> bool:
     return any(word in EVAL_WORDS for word in words(name))
 
 
+_BOUNDED = re.compile(r"^\s*if\s+[\w.]+\s*(?:>=|>|==)\s*(\d+)\s*:\s*(?:break\s*)?$")
+MANY_STEPS = 100
+
+
+def _steps_bounded(ctx, item) -> int | None:
+    """Every loop over the loader stops after a few batches (`if i >= 20: break`): a demo or a benchmark,
+    where the order of samples changes nothing worth a warning. The largest bound, or None."""
+    loops = loops_over(ctx, item)
+    bounds = []
+    for path, _, loop in loops:
+        facts = ctx.project.files.get(path)
+        lines = facts.lines[loop.location.line:loop.location.end_line] if facts is not None else ()
+        found = None
+        for index, text in enumerate(lines):
+            match = _BOUNDED.match(text)
+            following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+            if match and (text.rstrip().endswith("break") or following == "break"):
+                found = int(match.group(1))
+                break
+        if found is None or found > MANY_STEPS:
+            return None
+        bounds.append(found)
+    return max(bounds) if bounds else None
+
+
 def check(ctx):
     for item in torch_loaders(ctx, TRAIN):
         loader = item.loader
@@ -69,7 +96,9 @@ def check(ctx):
         arg = item.setting("shuffle")
         written = "shuffle=False" if arg is not None else "no shuffle=True"
         where = at(item, arg)
+        bounded = _steps_bounded(ctx, item)
         message = (f"training loader {item.label} ({item.reason()}) has {written} and no sampler: every epoch visits "
                    "the samples in the same fixed order (with class-sorted data such as ImageFolder, whole batches of "
-                   "one class), which hurts SGD")
-        yield Finding(CODE, message, where, role_related(item, TRAIN, where))
+                   "one class), which hurts SGD" + (f"; a note, as training stops after {bounded} batches" if bounded
+                                                    is not None else ""))
+        yield Finding(CODE, message, where, role_related(item, TRAIN, where), cap="info" if bounded is not None else None)
