@@ -49,25 +49,34 @@ def role_related(item: RoledLoader, role: str, flagged: Location) -> list[Relate
     return related
 
 
+def _loops_by_file(project) -> dict[str, list]:
+    graph = call_graph(project)
+    found: dict[str, list] = {}
+    for key, fn in list(graph.functions.items()):
+        for loop in fn.loops:
+            found.setdefault(key[0], []).append((key, fn, loop))
+    return found
+
+
 def loops_over(ctx, item: RoledLoader) -> list[tuple[str, FunctionFacts, Loop]]:
     """The loops that iterate the loader: by name in its own file, or as the parameter of a function it
     is passed to (`adjust_shifts(args, adjust_loader, …)` iterating `adjust_loader`)."""
     graph, roles = call_graph(ctx.project), loader_roles(ctx.project)
+    by_file = ctx.project.derived(_loops_by_file)
     path = item.site_path or item.path
     scope = item.site_scope if item.site is not None else item.loader.scope
     name = (item.site.binding if item.site is not None else None) or item.loader.binding
-    found = []
-    for key, fn in list(graph.functions.items()):
-        for loop in fn.loops:
-            if key[0] == path and item in roles.matching(path, fn, loop):
-                found.append((key[0], fn, loop))
+    found = [(key[0], fn, loop) for key, fn, loop in by_file.get(path, []) if item in roles.matching(path, fn, loop)]
+    if not name:
+        return found
+    for edge, target in graph.callees((path, scope)):
+        fn = graph.function(target)
+        for param in fn.params if fn is not None else ():
+            if argument_for(fn, edge, param) != name:
                 continue
-            head = (loop.iter_name or "").partition(".")[0]
-            if not name or head not in fn.params or loop.iter_key:
-                continue
-            if any(caller == (path, scope) and argument_for(fn, edge, head) == name
-                   for caller, edge in graph.callers.get(key, [])):
-                found.append((key[0], fn, loop))
+            found += [(target[0], fn, loop) for loop in fn.loops
+                      if (loop.iter_name or "").partition(".")[0] == param and not loop.iter_key
+                      and (target[0], fn, loop) not in found]
     return found
 
 

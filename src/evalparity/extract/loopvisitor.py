@@ -80,12 +80,13 @@ def grad_kind(scope: Scope, expr: cst.BaseExpression, folder: BoolFolder) -> tup
     return name, True
 
 
-def _fresh_names(scope: Scope, params) -> set[str]:
+def _fresh_names(scope: Scope, params, candidates: set[str]) -> set[str]:
     """Locals bound to an object built here: some assignment builds it (a call that reads no model
     parameter, or a deep copy) and the others only re-wrap it (`net = nn.DataParallel(net)`); so
     `model = model.to(device)` on a parameter is never fresh."""
     found = set()
-    for name, bindings in scope.bindings.items():
+    for name in candidates:
+        bindings = scope.bindings.get(name)
         if name in params or not bindings:
             continue
         models = {p for p in params if model_like(p)}
@@ -160,7 +161,9 @@ class Flow(CallFacts):
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         frame = self.frames.pop()
-        frame.fn.fresh = tuple(sorted(_fresh_names(frame.scope, frame.fn.params)))
+        switched = {m.receiver.partition(".")[0] for m in frame.fn.modes}
+        if switched:
+            frame.fn.fresh = tuple(sorted(_fresh_names(frame.scope, frame.fn.params, switched)))
 
     def leave_Module(self, node: cst.Module) -> None:
         """Keep the calls that look like a forward pass: a model-like name, or something put in a mode."""

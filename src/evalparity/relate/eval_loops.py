@@ -35,9 +35,17 @@ class EvalLoop:
 
 def foreign_file(project: Project, path: str) -> bool:
     """Code for another framework (MXNet/Gluon, TensorFlow, JAX, …), whose modes are not `.eval()`."""
-    facts = project.files.get(path)
-    return facts is not None and any((record.module or record.name or "").split(".")[0] in FOREIGN
-                                     for record in facts.imports)
+    known = project.derived(_foreign_memo)
+    if path not in known:
+        facts = project.files.get(path)
+        if facts is None:
+            return False
+        known[path] = any((record.module or record.name or "").split(".")[0] in FOREIGN for record in facts.imports)
+    return known[path]
+
+
+def _foreign_memo(project: Project) -> dict[str, bool]:
+    return {}
 
 
 def excluded(fn: FunctionFacts) -> bool:
