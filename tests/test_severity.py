@@ -179,3 +179,13 @@ def test_a_training_loader_of_a_few_steps_demo_is_a_note(tmp_path):
     found = {(f["line"], f["severity"]) for f in json.loads(result.output)["findings"]}
     assert found == {(9, "info"), (21, "warning")}
     assert "training stops after 20 batches" in result.output
+
+
+def test_inference_on_a_model_without_mode_layers_is_a_note(in_dir):
+    from conftest import FIXTURES
+
+    in_dir(FIXTURES / "EP501")
+    result = CliRunner().invoke(cli, ["check", "inference_scripts", "--isolated", "--no-cache", "--format", "json"])
+    found = {(f["path"].rpartition("/")[2], f["severity"]) for f in json.loads(result.output)["findings"]}
+    assert found == {("predict.py", "error"), ("demo_class.py", "error"), ("whole_model.py", "error"),
+                     ("ok_switched.py", "info")}

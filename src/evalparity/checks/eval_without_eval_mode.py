@@ -14,6 +14,7 @@ from evalparity.facts import CallEdge, Location
 from evalparity.findings import Finding, Related, flagged_text
 from evalparity.fixes.rules import eval_before_loop
 from evalparity.relate.eval_loops import eval_loops
+from evalparity.relate.inference import inferences
 from evalparity.relate.mode_flow import Event, inside, mode_flow, start
 from evalparity.relate.model_layers import consequence, model_layers
 from evalparity.vocabulary.mode_words import strip_wrappers
@@ -77,11 +78,31 @@ def check(ctx):
     grouped: dict[tuple, list[Finding]] = {}
     for group, finding in _findings(ctx):
         grouped.setdefault(group, []).append(finding)
+    reported = set()
     for findings in grouped.values():
         findings.sort(key=lambda f: f.sort_key)
         first = findings[0]
         first.related.extend(Related(f.location, "evaluated in training mode here too") for f in findings[1:3])
+        reported.update(f.location for f in findings)
         yield first
+    yield from _inference(ctx, reported)
+
+
+def _inference(ctx, reported):
+    """A script or function that loads trained weights into a model it built and predicts with it."""
+    for item in inferences(ctx.project).items:
+        if item.call.location in reported or runs_once(ctx, item.call.location):
+            continue
+        reported.add(item.call.location)
+        effect, cap = consequence(model_layers(ctx.project, item.path, item.scope, item.model),
+                                  "BatchNorm normalises with the statistics of the batch at hand and Dropout stays "
+                                  "active, so predictions depend on what is batched together and vary between runs")
+        message = (f"`{item.call.callee}(…)` predicts with weights loaded into a model that is never put in eval "
+                   f"mode; {effect}")
+        related = [Related(item.built, f"`{item.model}` built here"),
+                   Related(item.loaded, "weights loaded here")]
+        yield Finding(CODE, message, item.call.location, related if item.loaded != item.built else related[:1],
+                      cap=cap)
 
 
 def runs_once(ctx, loop: Location) -> bool:

@@ -11,7 +11,8 @@ EXTRA_MARKERS = ("DataLoader", "transform=", "transforms=", "transform =", "tran
 # model modes and gradient contexts (EP5): `.eval()`, a bare `model.eval`, `no_grad`, `F.dropout(`
 MODE_MARKERS = (".eval(", ".train(", ".eval\n", ".train\n", ".eval\r", ".train\r", "no_grad:", "inference_mode:",
                 "enable_grad:", "F.dropout", "functional.dropout", "F.alpha_dropout", "functional.alpha_dropout",
-                "loader(", "for epoch")  # loader factories (`build_loader(ds, is_train=False)`), epoch loops
+                "loader(", "for epoch",  # loader factories (`build_loader(ds, is_train=False)`), epoch loops
+                "load_state_dict(", "torch.load(")  # inference scripts: trained weights loaded into a model
 # a factory told which role to build: `data_provider(args, flag='test')`, `get_dataset(split="val")`
 ROLE_ARGUMENT_MARKERS = ("flag='", 'flag="', "split='", 'split="', "phase='", 'phase="', "is_train=", "is_training=")
 # Names that torch.nn also uses (nn.Sequential is in every model file) count only next to a transform

@@ -8,7 +8,8 @@ something, a call that hands a loader to another function (a training driver), a
 `with torch.no_grad:` without the call, functional dropout that ignores the module's mode, `.train()` in a
 function named for evaluation. Anything else is deferred: extracted on demand when an import or a call
 from an analysed file reaches it (project.py, callgraph.py). Files that do not parse are kept so that
-the syntax error is reported."""
+the syntax error is reported. A script that loads trained weights (`load_state_dict`, `torch.load`) and never
+calls `.eval(` can hold an inference in training mode, so it is kept too."""
 
 from __future__ import annotations
 
@@ -158,9 +159,13 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
     mode_hit = False
     forwards = []
     trains = b".train(" in source
+    # an inference script: weights loaded into a model that nothing in the file puts in eval mode
+    loads = b".eval(" not in source and (b"load_state_dict(" in source or b"torch.load(" in source)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             last = last_name(node.func)
+            if loads and (last == "load_state_dict" or dotted_name(node.func) in ("torch.load", "torch.jit.load")):
+                mode_hit = True
             if last in names.constructors or (last == "Sequential" and _sequential_of_transforms(node, names)):
                 return True
             if any(k.arg in TRANSFORM_KEYWORDS for k in node.keywords) or _passes_role(node):

@@ -15,7 +15,8 @@ from evalparity.vocabulary.knowledge import KnowledgeBase
 # a file with none of these has no loader, mode, gradient context or training step worth a second pass
 RELEVANT = (b"DataLoader", b".eval", b".train", b"no_grad", b"inference_mode", b"grad_enabled", b"dropout",
             b".backward(", b".step(", b"loader", b"datasets",
-            b"def eval_", b"def evaluate")  # evaluation helpers (`eval_net(net, pairs)`)
+            b"def eval_", b"def evaluate",  # evaluation helpers (`eval_net(net, pairs)`)
+            b"load_state_dict(", b"torch.load(")  # inference on loaded weights
 
 
 def add_dataflow_facts(facts: FileFacts, module: cst.Module, data: Collected, kb: KnowledgeBase, text, loc,
