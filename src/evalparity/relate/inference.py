@@ -17,6 +17,7 @@ from evalparity.facts import FunctionFacts, Location, ModelCall
 from evalparity.relate.callgraph import Key, argument_for, call_graph
 from evalparity.relate.eval_loops import NOT_EVAL_WORDS, foreign_file
 from evalparity.relate.mode_flow import mode_flow, same_model
+from evalparity.relate.model_layers import class_switches
 from evalparity.relate.project import Project
 from evalparity.vocabulary.mode_words import framework_class
 from evalparity.vocabulary.naming import unit_test_file, words
@@ -54,13 +55,19 @@ def _span(facts, fn: FunctionFacts, model: str) -> tuple[int, int]:
 
 
 def _story(facts, fn: FunctionFacts, model: str) -> tuple[Location, Location] | None:
-    """(where the model is built, where its weights are loaded), both inside its span."""
+    """(where the model is built, where its weights are loaded), both inside its span and outside the
+    functions nested there (a module's `model` is not the one a builder function loads)."""
     first, last = _span(facts, fn, model)
+    inner = [(f.location.line, f.location.end_line) for f in facts.functions
+             if f is not fn and f.qualname != "<module>" and first <= f.location.line <= last and
+             not (model.startswith("self.") and f.cls == fn.cls)]
     name = re.escape(model)
     build = re.compile(rf"^\s*{name}\s*=\s*(?!{name}\b)(.+)$")
     load = re.compile(rf"\b{name}(?:\.module)?\.load_state_dict\(")
     built = loaded = None
     for number in range(first, min(last, len(facts.lines)) + 1):
+        if any(start <= number <= end for start, end in inner):
+            continue
         text = facts.lines[number - 1]
         match = build.match(text)
         if match and built is None:
@@ -80,6 +87,7 @@ def _switched_in_file(facts, model: str) -> bool:
 
 class Inferences:
     def __init__(self, project: Project) -> None:
+        self.project = project
         self.graph, self.flow = call_graph(project), mode_flow(project)
         self.items: list[Inference] = []
         for key, fn in list(self.graph.functions.items()):
@@ -105,6 +113,9 @@ class Inferences:
             seen.add(model)
             story = _story(facts, fn, model)
             if story is None or _switched_in_file(facts, model) or not self._quiet(key, model):
+                continue
+            if model.startswith("self.") and fn.cls and \
+                    class_switches(self.project, key[0], fn.cls.rpartition(".")[2], model.partition(".")[2]):
                 continue
             built, loaded = story
             after = 0 if model.startswith("self.") else loaded.line  # methods run in any order

@@ -87,6 +87,12 @@ class _Modules:
                     if (alias.asname or alias.name) == name:
                         target = self.project.module_file(path, "." * node.level + (node.module or ""))
                         return self.definition(target, alias.name, depth + 1) if target else None
+        for node in tree.body:  # `from src.base_net import *`
+            if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+                target = self.project.module_file(path, "." * node.level + (node.module or ""))
+                found = self.definition(target, name, depth + 1) if target else None
+                if found is not None:
+                    return found
         return None
 
     # --- what a call builds -------------------------------------------------------------------
@@ -187,8 +193,8 @@ class _Modules:
             values = [node.value for node in _own_nodes(scope) if isinstance(node, ast.Assign)
                       and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)]
             if values:
-                return self.combine([self.expression(path, v, 0) for v in values],
-                                    _dotted(values[-1].func) if isinstance(values[-1], ast.Call) else name)
+                results = [self.expression(path, v, 0) for v in values]
+                return self.combine(results, next((r.model for r in reversed(results) if r.model), name))
             if scope is not tree and any(a.arg == name for a in scope.args.args + scope.args.kwonlyargs):
                 return Layers(UNKNOWN)
         return Layers(UNKNOWN)
@@ -233,6 +239,29 @@ def off_by_default(project: Project, path: str, cls: str, attribute: str) -> boo
             value = statement.value
             return isinstance(value, ast.Name) and value.id in {p.arg for p in params} and \
                 isinstance(defaults.get(value.id), ast.Constant) and not defaults[value.id].value
+    return False
+
+
+def class_switches(project: Project, path: str, cls: str, attribute: str) -> bool:
+    """The class (or a project base class) switches `self.<attribute>` itself somewhere (`set_mode_train`
+    calling `self.model.eval()`): it manages the mode, and its callers are expected to use that. A base
+    class that cannot be followed counts as one that may."""
+    modules = project.derived(_build)
+    found = modules.definition(path, cls)
+    seen = set()
+    while found is not None and found[1].name not in seen and isinstance(found[1], ast.ClassDef):
+        where, node = found
+        seen.add(node.name)
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
+                    call.func.attr in ("eval", "train") and _dotted(call.func.value) in (f"self.{attribute}", "self"):
+                return True
+        bases = [_dotted(b) for b in node.bases if _dotted(b).rpartition(".")[2] not in ("Module", "object")]
+        if not bases:
+            return False
+        found = modules.definition(where, bases[0]) if "." not in bases[0] else None
+        if found is None:
+            return True  # a base class not followed may manage the mode: say nothing
     return False
 
 
