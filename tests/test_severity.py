@@ -181,11 +181,10 @@ def test_a_training_loader_of_a_few_steps_demo_is_a_note(tmp_path):
     assert "training stops after 20 batches" in result.output
 
 
-def test_inference_on_a_model_without_mode_layers_is_a_note(in_dir):
+def test_inference_on_a_model_without_mode_layers_is_not_reported(in_dir):
     from conftest import FIXTURES
 
     in_dir(FIXTURES / "EP501")
     result = CliRunner().invoke(cli, ["check", "inference_scripts", "--isolated", "--no-cache", "--format", "json"])
     found = {(f["path"].rpartition("/")[2], f["severity"]) for f in json.loads(result.output)["findings"]}
-    assert found == {("predict.py", "error"), ("demo_class.py", "error"), ("whole_model.py", "error"),
-                     ("ok_switched.py", "info")}
+    assert found == {("predict.py", "error"), ("demo_class.py", "error"), ("whole_model.py", "error")}

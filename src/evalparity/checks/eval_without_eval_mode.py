@@ -16,7 +16,7 @@ from evalparity.fixes.rules import eval_before_loop
 from evalparity.relate.eval_loops import eval_loops
 from evalparity.relate.inference import inferences
 from evalparity.relate.mode_flow import Event, inside, mode_flow, start
-from evalparity.relate.model_layers import consequence, model_layers
+from evalparity.relate.model_layers import NONE, consequence, model_layers
 from evalparity.vocabulary.mode_words import strip_wrappers
 
 CODE = "EP501"
@@ -93,8 +93,11 @@ def _inference(ctx, reported):
     for item in inferences(ctx.project).items:
         if item.call.location in reported or runs_once(ctx, item.call.location):
             continue
+        layers = model_layers(ctx.project, item.path, item.scope, item.model)
+        if layers.verdict == NONE:
+            continue  # predicting with a model whose mode changes nothing is no defect at all
         reported.add(item.call.location)
-        effect, cap = consequence(model_layers(ctx.project, item.path, item.scope, item.model),
+        effect, cap = consequence(layers,
                                   "BatchNorm normalises with the statistics of the batch at hand and Dropout stays "
                                   "active, so predictions depend on what is batched together and vary between runs")
         message = (f"`{item.call.callee}(…)` predicts with weights loaded into a model that is never put in eval "

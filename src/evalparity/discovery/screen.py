@@ -152,6 +152,20 @@ def _sequential_of_transforms(call: ast.Call, names: ScreenNames) -> bool:
     return False
 
 
+def _inference_names(call: ast.Call, found: dict[str, set[str]]) -> None:
+    """Names a call loads weights into (`net.load_state_dict(…)`), calls (`net(x)`) or hands over (`f(net)`)."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "load_state_dict":
+        found["loaded"].add(dotted_name(func.value) or "")
+        return
+    name = dotted_name(func)
+    if name:
+        found["used"].add(name)
+    found["used"].update(dotted_name(a) or "" for a in call.args if isinstance(a, (ast.Name, ast.Attribute)))
+    found["used"].update(dotted_name(k.value) or "" for k in call.keywords
+                         if isinstance(k.value, (ast.Name, ast.Attribute)))
+
+
 def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool) -> bool:
     """`mode`: whether the model-mode criteria apply (not in unit tests or code for another framework).
     One walk: constructor calls decide at once; the rest waits for the imports."""
@@ -161,11 +175,12 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
     trains = b".train(" in source
     # an inference script: weights loaded into a model that nothing in the file puts in eval mode
     loads = b".eval(" not in source and (b"load_state_dict(" in source or b"torch.load(" in source)
+    inference = {"built": set(), "loaded": set(), "used": set()}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             last = last_name(node.func)
-            if loads and (last == "load_state_dict" or dotted_name(node.func) in ("torch.load", "torch.jit.load")):
-                mode_hit = True
+            if loads:
+                _inference_names(node, inference)
             if last in names.constructors or (last == "Sequential" and _sequential_of_transforms(node, names)):
                 return True
             if any(k.arg in TRANSFORM_KEYWORDS for k in node.keywords) or _passes_role(node):
@@ -186,6 +201,15 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
                 mode_hit = _trains_in_eval_function(node)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             _record_import(node, imports)
+        elif loads and isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            for target in node.targets:
+                name = dotted_name(target)
+                if name:
+                    inference["built"].add(name)
+                    if dotted_name(node.value.func) in ("torch.load", "torch.jit.load"):
+                        inference["loaded"].add(name)
+    if loads and inference["built"] & inference["loaded"] & inference["used"]:
+        mode_hit = True
     if b"dropout" in source and any(_forward_dropout(fn, imports) for fn in forwards):
         return True
     return mode_hit and mode and not any(module.partition(".")[0] in FOREIGN for module in imports.values())
