@@ -45,7 +45,8 @@ def check(ctx):
         else:
             effect = ("pads the dataset with repeated samples until it divides evenly by the number of "
                       "processes, so duplicates are counted in the metric")
-        message = (f"evaluation loader {item.label} ({item.reason()}) uses DistributedSampler, which {effect}; "
-                   "gather exactly len(dataset) predictions or evaluate the remainder separately")
+        message = (f"evaluation loader {item.label} ({item.reason()}) uses DistributedSampler, which {effect} "
+                   "(at most world size − 1 samples: it matters for small sets and for metrics that are not "
+                   "per-sample averages); gather exactly len(dataset) predictions or evaluate the remainder separately")
         related = [Related(item.where, f"evaluation loader {item.label}")]
         yield Finding(CODE, message, sampler.location or item.where, related + role_related(item, EVAL, item.where))

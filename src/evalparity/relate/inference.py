@@ -23,6 +23,7 @@ from evalparity.vocabulary.mode_words import framework_class
 from evalparity.vocabulary.naming import unit_test_file, words
 
 LOADS_WHOLE_MODEL = ("torch.load(", "torch.jit.load(", "load_from_checkpoint(")
+_LOADED = re.compile(r"([A-Za-z_][\w.]*?)(?:\.module)?\.load_state_dict\(|^\s*([A-Za-z_][\w.]*)\s*=\s*torch\.(?:jit\.)?load\(")
 
 
 def _skipped(fn: FunctionFacts) -> bool:
@@ -90,13 +91,25 @@ class Inferences:
         self.project = project
         self.graph, self.flow = call_graph(project), mode_flow(project)
         self.items: list[Inference] = []
+        self._loaded: dict[str, frozenset[str]] = {}
         for key, fn in list(self.graph.functions.items()):
             facts = project.files.get(key[0])
-            if facts is None or not facts.lines or unit_test_file(key[0]) or foreign_file(project, key[0]):
+            if facts is None or not facts.lines or not self.loaded_names(facts) or unit_test_file(key[0]) or \
+                    foreign_file(project, key[0]):
                 continue
             if _skipped(fn) or fn.training or self.flow.trains(key):
                 continue
             self._collect(key, fn, facts)
+
+    def loaded_names(self, facts) -> frozenset[str]:
+        """Names the file loads weights into, read once per file: `X.load_state_dict(`, `X = torch.load(`."""
+        if facts.path not in self._loaded:
+            found = set()
+            for text in facts.lines:
+                if "load_state_dict(" in text or "torch.load(" in text or "jit.load(" in text:
+                    found.update(m.group(1) or m.group(2) for m in _LOADED.finditer(text))
+            self._loaded[facts.path] = frozenset(found)
+        return self._loaded[facts.path]
 
     def _quiet(self, key: Key, model: str) -> bool:
         """No mode switch on the model (or on something unknown) in the function or the ones it calls."""
@@ -106,7 +119,10 @@ class Inferences:
         seen = set()
         candidates = [c.callee for c in fn.model_calls] + [arg for e in fn.calls for arg in e.args] + \
             [text for e in fn.calls for _, text in e.kwargs]
+        weighted = self.loaded_names(facts)
         for model in candidates:
+            if model.removesuffix(".module") not in weighted and model not in weighted:
+                continue
             if model in seen or not all(p.isidentifier() for p in model.split(".")) or \
                     ("." in model and not model.startswith("self.")) or model.count(".") > 1:
                 continue
