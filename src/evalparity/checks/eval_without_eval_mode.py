@@ -91,7 +91,7 @@ def check(ctx):
 def _inference(ctx, reported):
     """A script or function that loads trained weights into a model it built and predicts with it."""
     for item in inferences(ctx.project).items:
-        if item.call.location in reported or runs_once(ctx, item.call.location):
+        if item.call.location in reported:
             continue
         layers = model_layers(ctx.project, item.path, item.scope, item.model)
         if layers.verdict == NONE:
