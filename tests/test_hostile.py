@@ -5,7 +5,6 @@ import json
 import os
 import random
 
-import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

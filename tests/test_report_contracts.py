@@ -1,0 +1,75 @@
+"""Output contracts that a one-line change could break unnoticed: severities in SARIF, escaping, the
+streams errors go to, the temporary files of atomic writes, the prefilter's first stage."""
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from evalparity.atomic import replace_file
+from evalparity.cli import cli
+from evalparity.discovery.prefilter import markers, may_contribute
+from evalparity.facts import Location
+from evalparity.findings import Finding, Related, Result
+from evalparity.report.sarif import as_dict
+from evalparity.vocabulary.knowledge import default_knowledge
+
+
+def _finding(code, severity, message, line):
+    return Finding(code, message, Location("a.py", line, 1, line, 5), [Related(Location("a.py", 1, 1, 1, 2),
+                                                                                 "the [other] side")],
+                   severity=severity)
+
+
+def test_sarif_levels_follow_severities_and_brackets_are_escaped():
+    result = Result([_finding("EP101", "error", "`x` is random", 3),
+                     _finding("EP404", "warning", "loaders['train'] has \"no\" shuffle", 4),
+                     _finding("EP402", "info", "pads [a few] samples", 5)], [], 1)
+    results = as_dict(result)["runs"][0]["results"]
+    assert [r["level"] for r in results] == ["error", "warning", "note"]
+    assert results[1]["message"]["text"].startswith("loaders\\['train'\\] has \"no\" shuffle")
+    assert results[2]["message"]["text"].startswith("pads \\[a few\\] samples")
+    assert "the \\[other\\] side" in results[0]["relatedLocations"][0]["message"]["text"]
+
+
+def test_configuration_errors_go_to_stderr_not_stdout(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.evalparity]\nfail-on = "fatal"\n')
+    (tmp_path / "a.py").write_text("x = 1\n")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "a.py"), "--config", str(tmp_path / "pyproject.toml")])
+    assert result.exit_code == 2
+    assert "fail-on" in result.stderr and "fail-on" not in result.stdout
+
+
+def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    target = tmp_path / "out.json"
+    target.write_text("old")
+
+    def refuse(source, destination):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError):
+        replace_file(target, b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+    assert target.read_text() == "old"
+
+
+@pytest.mark.parametrize("source, expected", [
+    (b"ds = CIFAR10(root, train=False)\nfrom torchvision import datasets\n", True),  # a dataset name next to `datasets`
+    (b"ds = CIFAR10(root, train=False)\n", False),  # a dataset name alone: another library's class
+    (b"loader = DataLoader(ds)\n", True),
+    (b"model = nn.Sequential(nn.Linear(2, 2))\n", False),  # torch.nn's Sequential is in every model file
+    (b"tf = Sequential(Resize(8))\nimport transforms\n", True),
+    (b"net.load_state_dict(torch.load(path))\n", True),
+    (b"x = 1\n", False),
+])
+def test_prefilter_first_stage(source, expected):
+    assert may_contribute(source, markers(default_knowledge())) is expected
+
+
+def test_json_output_counts_severities(tmp_path):
+    (tmp_path / "a.py").write_text("import torchvision.transforms as T\nval_tf = T.Compose([T.RandomCrop(8), T.ToTensor()])\n")
+    data = json.loads(CliRunner().invoke(cli, ["check", str(tmp_path), "--isolated", "--no-cache", "--format",
+                                               "json"]).output)
+    assert [f["severity"] for f in data["findings"]] == ["error"]
