@@ -64,7 +64,7 @@ def _datasets(ctx):
 def _calls(ctx):
     graph, roles = call_graph(ctx.project), loader_roles(ctx.project)
     for key, fn in list(graph.functions.items()):
-        if not eval_function(key[0], fn):
+        if not eval_function(key[0], fn, ctx.project):
             continue
         iterated = {(loop.iter_name or "").partition(".")[0] for loop in fn.loops
                     if any(loop.location.line <= c.location.line <= loop.location.end_line for c in fn.model_calls)}

@@ -17,7 +17,7 @@ def check(ctx):
     for key, fn in list(graph.functions.items()):
         if unit_test_file(key[0]) or foreign_file(ctx.project, key[0]):
             continue
-        if not eval_function(key[0], fn) or fn.training or flow.trains(key):
+        if not eval_function(key[0], fn, ctx.project) or fn.training or flow.trains(key):
             continue
         if any(m.kind == "requires_grad" for m in fn.modes):
             continue  # test-time adaptation: only some parameters are trained

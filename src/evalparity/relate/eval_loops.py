@@ -48,14 +48,36 @@ def _foreign_memo(project: Project) -> dict[str, bool]:
     return {}
 
 
-def excluded(fn: FunctionFacts) -> bool:
-    return (framework_hook(fn.name) or framework_class(fn.bases) or fn.name in ("forward", "__call__") or
+def excluded(fn: FunctionFacts, project: Project | None = None, path: str = "") -> bool:
+    framework = framework_class(fn.bases) if project is None else framework_owned(project, path, fn)
+    return (framework_hook(fn.name) or framework or fn.name in ("forward", "__call__") or
             any(w in NOT_EVAL_WORDS for w in words(fn.name)))
 
 
-def eval_function(path: str, fn: FunctionFacts) -> bool:
+def framework_owned(project: Project, path: str, fn: FunctionFacts) -> bool:
+    """A method of a framework's class (Lightning's, ignite's `Engine`, HF's `Trainer`): its mode is the
+    framework's business. A base named like one (`class Trainer:`) that the project defines itself, in
+    this file or in a module it imports the name from, is the project's own code."""
+    if not framework_class(fn.bases):
+        return False
+    facts = project.files.get(path)
+    own = {f.cls.rpartition(".")[2] for f in facts.functions if f.cls} if facts is not None else set()
+    for base in fn.bases:
+        name = base.rpartition(".")[2]
+        if not framework_class((name,)):
+            continue
+        if name in own:
+            continue
+        record = next((r for r in (facts.imports if facts is not None else []) if r.local == name), None)
+        if record is not None and project.module_file(path, "." * record.level + record.module) is not None:
+            continue
+        return True
+    return False
+
+
+def eval_function(path: str, fn: FunctionFacts, project: Project | None = None) -> bool:
     """Named like an evaluation (`validate`, `evaluate`, `test`, `predict`), not a unit test."""
-    if excluded(fn) or fn.qualname == "<module>" or role_of_name(fn.name) != EVAL:
+    if excluded(fn, project, path) or fn.qualname == "<module>" or role_of_name(fn.name) != EVAL:
         return False
     return not (fn.name.startswith("test") and unit_test_file(path))
 
@@ -67,13 +89,14 @@ def _data_like(loop: Loop, role: str) -> bool:
 
 class EvalLoops:
     def __init__(self, project: Project) -> None:
+        self.project = project
         self.graph = call_graph(project)
         self.roles = loader_roles(project)
         self.flow = mode_flow(project)
         self.items: list[EvalLoop] = []
         seen = set()
         for key, fn in sorted(self.graph.functions.items()):
-            if excluded(fn) or unit_test_file(key[0]) or foreign_file(project, key[0]):
+            if excluded(fn, project, key[0]) or unit_test_file(key[0]) or foreign_file(project, key[0]):
                 continue
             loops = sorted(fn.loops, key=lambda l: start(l.location), reverse=True)  # innermost first
             for loop in loops:
@@ -98,7 +121,7 @@ class EvalLoops:
             role, why_role = role_of_string(loop.iter_key), f"`{loop.iter_text}`"
         if role == TRAIN or not _data_like(loop, role):
             return None
-        if eval_function(key[0], fn):
+        if eval_function(key[0], fn, self.project):
             why = f"in `{fn.name}()`"
         elif role == EVAL:
             why = f"iterates {why_role}"
