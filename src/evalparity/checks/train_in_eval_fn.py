@@ -12,6 +12,16 @@ from evalparity.vocabulary.naming import unit_test_file
 CODE = "EP503"
 
 
+def _said_deliberate(ctx, where) -> bool:
+    """A comment on the line or just above it says the training mode is wanted here."""
+    facts = ctx.project.files.get(where.path)
+    if facts is None or not facts.lines:
+        return False
+    lines = facts.lines[max(where.line - 3, 0):where.line]
+    comments = " ".join(text.partition("#")[2].lower() for text in lines if "#" in text)
+    return "train mode" in comments or "training mode" in comments or "train-mode" in comments
+
+
 def check(ctx):
     graph, flow = call_graph(ctx.project), mode_flow(ctx.project)
     for key, fn in list(graph.functions.items()):
@@ -31,6 +41,8 @@ def check(ctx):
                 later = [c for c in later if start(c.location) < start(switched[0].location)]
             if not later or all(c.discarded for c in later):
                 continue  # restoring training mode at the end, or a BatchNorm statistics pass
+            if _said_deliberate(ctx, mode.location):
+                continue  # `# test on validation set under train mode`: the authors mean it
             call = later[0]
             effect, cap = consequence(model_layers(ctx.project, key[0], fn.qualname, call.callee),
                                       "BatchNorm updates its running statistics, Dropout is active")
