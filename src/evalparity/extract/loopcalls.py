@@ -4,6 +4,8 @@ functional dropout in `forward`."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from evalparity.facts import CallEdge, DropoutCall, FunctionFacts, ModeCall
@@ -14,6 +16,8 @@ from evalparity.vocabulary.mode_words import (
     non_module_receiver,
     strip_wrappers,
 )
+
+_KEYED_MODEL = re.compile(r"[\w.]+\[(['\"])\w[\w-]*\1\]")  # `models['G']`: a model in a dict, not a submodule
 
 
 class CallFacts:
@@ -53,7 +57,7 @@ class CallFacts:
             else:
                 kind = "unknown"
         submodule = (self.frame.guards > 0 or receiver in self.frame.module_vars or receiver in SUBMODULE_NAMES
-                     or "[" in receiver or "modules()" in receiver)
+                     or ("[" in receiver and not _KEYED_MODEL.fullmatch(receiver)) or "modules()" in receiver)
         if not submodule:
             self.receivers.add(strip_wrappers(receiver))
         fn.modes.append(ModeCall(self.loc(node), receiver, kind, submodule, self.text(node)))

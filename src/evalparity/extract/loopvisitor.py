@@ -80,6 +80,14 @@ def grad_kind(scope: Scope, expr: cst.BaseExpression, folder: BoolFolder) -> tup
     return name, True
 
 
+def _keyed_model(func: cst.BaseExpression, text) -> str | None:
+    """`models['G'](x)`, `self.nets["D"](x)`: a model kept in a dict under a literal key, named as written."""
+    if isinstance(func, cst.Subscript) and dotted(func.value) and len(func.slice) == 1 and \
+            isinstance(func.slice[0].slice, cst.Index) and isinstance(func.slice[0].slice.value, cst.SimpleString):
+        return text(func)
+    return None
+
+
 def _fresh_names(scope: Scope, params, candidates: set[str]) -> set[str]:
     """Locals bound to an object built here: some assignment builds it (a call that reads no model
     parameter, or a deep copy) and the others only re-wrap it (`net = nn.DataParallel(net)`); so
@@ -281,7 +289,7 @@ class Flow(CallFacts):
     def visit_Call(self, node: cst.Call) -> None:
         frame, fn = self.frame, self.frame.fn
         func = node.func
-        callee = dotted(func)
+        callee = dotted(func) or _keyed_model(func, self.text)
         qualname = qualified_name(frame.scope, func)
         short = (callee or "").rpartition(".")[2]
         if qualname and qualname.startswith("torchvision.datasets."):
@@ -309,7 +317,7 @@ class Flow(CallFacts):
         if callee is None:
             return
         self._edge(node, callee, qualname, fn)
-        if isinstance(func, cst.Name) or callee.startswith("self.") or short in ("module", "forward"):
+        if isinstance(func, (cst.Name, cst.Subscript)) or callee.startswith("self.") or short in ("module", "forward"):
             self.pending.append((fn, ModelCall(self.loc(node), callee, self._grad(), id(node) in self.discarded)))
 
 
