@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evalparity.facts import CallEdge, FunctionFacts, Location, Loop
-from evalparity.relate.callgraph import CallGraph, Key, argument_for, call_graph
+from evalparity.facts import TRAIN, CallEdge, FunctionFacts, Location, Loop
+from evalparity.relate.callgraph import CallGraph, Key, argument_for, call_graph, const_for
 from evalparity.relate.project import Project
 from evalparity.vocabulary.mode_words import mode_helper, strip_wrappers
+from evalparity.vocabulary.naming import opposite, role_of_flag, role_of_string
 
 MAX_DEPTH = 5
 
@@ -74,7 +75,8 @@ class ModeFlow:
                 callee = self.graph.function(target)
                 last = self.final(target, outside=True)
                 if last is not None and callee is not None:
-                    found.append(Event(edge.location, last.kind, lift(last.receiver, callee, edge), last.origin,
+                    kind = last.kind if len({e.kind for e in self.events(target)}) == 1 else _chosen(callee, edge)
+                    found.append(Event(edge.location, kind, lift(last.receiver, callee, edge), last.origin,
                                        last.text, edge.callee))
             elif target is None and edge.callee.endswith("from_pretrained"):
                 found.append(Event(edge.location, "eval", edge.binding or "?", edge.location,
@@ -151,6 +153,23 @@ class ModeFlow:
             trail.append((caller, edge, found))
         first = trail[0]
         return "train", [first[1]] + first[2]
+
+
+def _chosen(fn: FunctionFacts, edge: CallEdge) -> str:
+    """The mode a setter with both switches picks for this call (`set_mode('test')`, `set_train(False)`),
+    from the role its constant argument names; unknown otherwise."""
+    for param in fn.params:
+        value = const_for(fn, edge, param)
+        if value is None:
+            continue
+        role = None
+        if isinstance(value.const, str):
+            role = role_of_string(value.const)
+        elif isinstance(value.const, bool) and role_of_flag(param):
+            role = role_of_flag(param) if value.const else opposite(role_of_flag(param))
+        if role is not None:
+            return "train" if role == TRAIN else "eval"
+    return "unknown"
 
 
 def same_model(a: str, b: str) -> bool:
