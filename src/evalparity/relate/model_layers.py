@@ -17,6 +17,7 @@ from pathlib import Path
 from evalparity.discovery.paths import FileError, read_source
 from evalparity.facts import Location
 from evalparity.relate.project import Project
+from evalparity.vocabulary.ast_names import dotted_name
 
 SOME, NONE, UNKNOWN = "some", "none", "unknown"
 MODE_LAYER = re.compile(r"^(?:Sync)?BatchNorm\w*$|^\w*Dropout\w*$|^InstanceNorm\dd$|^LazyBatchNorm\w*$|^(?:RNN|LSTM|GRU)$")
@@ -38,15 +39,6 @@ class Layers:
         """`Net` has `nn.Dropout` (models.py:12)"""
         name, where = self.found[0]
         return f"`{self.model}` has `{name}` ({where.path}:{where.line})"
-
-
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else ""
-    return ""
 
 
 def _location(path: str, node: ast.AST) -> Location:
@@ -97,7 +89,7 @@ class _Modules:
 
     # --- what a call builds -------------------------------------------------------------------
     def built(self, path: str, call: ast.Call, depth: int) -> Layers:
-        name = _dotted(call.func)
+        name = dotted_name(call.func)
         last = name.rpartition(".")[2]
         head = name.partition(".")[0]
         if MODE_LAYER.match(last) and (head in ("nn", "torch") or "." not in name and self.definition(path, last) is None):
@@ -130,13 +122,9 @@ class _Modules:
     def expression(self, path: str, node: ast.AST, depth: int) -> Layers:
         while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WRAPPERS:
             node = node.func.value
-        if isinstance(node, ast.Call) and _dotted(node.func).rpartition(".")[2] in WRAPPERS and node.args:
+        if isinstance(node, ast.Call) and dotted_name(node.func).rpartition(".")[2] in WRAPPERS and node.args:
             node = node.args[0]
-        if isinstance(node, ast.Call):
-            return self.built(path, node, depth)
-        if isinstance(node, ast.Starred):
-            return Layers(UNKNOWN)
-        return Layers(UNKNOWN)
+        return self.built(path, node, depth) if isinstance(node, ast.Call) else Layers(UNKNOWN)
 
     def body(self, path: str, definition, depth: int) -> Layers:
         """Every call in a class (its methods included) or builder function, and the class's bases."""
@@ -145,7 +133,7 @@ class _Modules:
         parts = []
         if isinstance(definition, ast.ClassDef):
             for base in definition.bases:
-                name = _dotted(base)
+                name = dotted_name(base)
                 if name.rpartition(".")[2] in ("Module", "object") or not name:
                     continue
                 found = self.definition(path, name) if "." not in name else None
@@ -153,16 +141,16 @@ class _Modules:
         for node in ast.walk(definition):
             if isinstance(node, ast.Attribute) and node.attr == "training" and isinstance(node.ctx, ast.Load):
                 parts.append(Layers(SOME, (("self.training", _location(path, node)),)))
-            elif isinstance(node, ast.Assign) and any(_dotted(t).startswith("self.") for t in node.targets):
+            elif isinstance(node, ast.Assign) and any(dotted_name(t).startswith("self.") for t in node.targets):
                 value = node.value
                 while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
                         value.func.attr in WRAPPERS:
                     value = value.func.value
-                name = _dotted(value.func) if isinstance(value, ast.Call) else ""
+                name = dotted_name(value.func) if isinstance(value, ast.Call) else ""
                 if "." in name and name.partition(".")[0] not in ("nn", "torch", "F", "self"):
                     parts.append(Layers(UNKNOWN))  # `self.backbone = models.resnet50()`: a library's model
             elif isinstance(node, ast.Call):
-                name = _dotted(node.func)
+                name = dotted_name(node.func)
                 if not name or name in BUILTINS or name.startswith("self.") or "." in name and \
                         name.partition(".")[0] not in ("nn", "torch", "F"):
                     continue
@@ -235,7 +223,7 @@ def off_by_default(project: Project, path: str, cls: str, attribute: str) -> boo
                         node.args.defaults))
     defaults.update({a.arg: d for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d is not None})
     for statement in _own_nodes(node):
-        if isinstance(statement, ast.Assign) and any(_dotted(t) == f"self.{attribute}" for t in statement.targets):
+        if isinstance(statement, ast.Assign) and any(dotted_name(t) == f"self.{attribute}" for t in statement.targets):
             value = statement.value
             return isinstance(value, ast.Name) and value.id in {p.arg for p in params} and \
                 isinstance(defaults.get(value.id), ast.Constant) and not defaults[value.id].value
@@ -254,9 +242,9 @@ def class_switches(project: Project, path: str, cls: str, attribute: str) -> boo
         seen.add(node.name)
         for call in ast.walk(node):
             if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
-                    call.func.attr in ("eval", "train") and _dotted(call.func.value) in (f"self.{attribute}", "self"):
+                    call.func.attr in ("eval", "train") and dotted_name(call.func.value) in (f"self.{attribute}", "self"):
                 return True
-        bases = [_dotted(b) for b in node.bases if _dotted(b).rpartition(".")[2] not in ("Module", "object")]
+        bases = [dotted_name(b) for b in node.bases if dotted_name(b).rpartition(".")[2] not in ("Module", "object")]
         if not bases:
             return False
         found = modules.definition(where, bases[0]) if "." not in bases[0] else None
