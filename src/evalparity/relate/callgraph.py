@@ -12,7 +12,7 @@ from evalparity.vocabulary.naming import role_of_name
 
 Key = tuple[str, str]  # (path, function qualname); "<module>" for module-level code
 MAX_HOPS = 4
-WORTH_LOADING = (b".backward(", b".step(", b"loader", b"no_grad", b"inference_mode")
+WORTH_LOADING = (b".backward(", b".step(", b"loader", b"no_grad", b"inference_mode", b".train(", b".eval(")
 
 
 def _evaluation_loop(data: bytes, definition: int, name: str) -> bool:
