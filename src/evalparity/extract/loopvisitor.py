@@ -240,7 +240,25 @@ class Flow(CallFacts):
         if ".training" in test:
             self.training_guards -= 1
 
+    def _comprehension_loops(self, node: cst.BaseComp | cst.DictComp) -> None:
+        """`[model(x) for x, _ in val_loader]` loops like a `for` statement over its whole expression."""
+        fn, comp = self.frame.fn, node.for_in
+        while fn is not None and comp is not None:
+            name, key = self._iterated(comp.iter)
+            fn.loops.append(Loop(self.loc(node), self.text(comp.iter), name, key, self.text(comp.target), self._grad()))
+            comp = comp.inner_for_in
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._comprehension_loops(node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._comprehension_loops(node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._comprehension_loops(node)
+
     def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._comprehension_loops(node)
         comp = node.for_in
         if isinstance(comp.target, cst.Name) and comp.inner_for_in is None and isinstance(node.value, cst.Call):
             self.records.comp_keys[id(node.value)] = (comp.target.value, comp.iter, node)
