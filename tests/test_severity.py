@@ -140,6 +140,101 @@ def test_a_loaded_model_or_a_library_backbone_is_not_known_to_be_mode_free(tmp_p
     assert finding["severity"] == "error"
 
 
+TRAINER = """\
+import torch
+import torch.nn as nn
+
+
+class Small(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+        {extra}
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+class Trainer:
+    def __init__(self, model, train_loader, val_loader):
+        self.model = {wrapped}
+        self.train_loader, self.val_loader = train_loader, val_loader
+        self.opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def train_epoch(self):
+        self.model.train()
+        for x, y in self.train_loader:
+            self.opt.zero_grad()
+            nn.functional.cross_entropy(self.model(x), y).backward()
+            self.opt.step()
+
+    @torch.no_grad()
+    def validate(self):
+        return [self.model(x) for x, _ in self.val_loader]
+
+    def fit(self):
+        for _ in range(5):
+            self.train_epoch()
+            self.validate()
+
+
+def main(train_loader, val_loader):
+    {build}
+    Trainer({passed}, train_loader, val_loader).fit()
+"""
+
+
+def _trainer(tmp_path, extra="pass", wrapped="model", build="pass", passed="Small()"):
+    source = TRAINER.format(extra=extra, wrapped=wrapped, build=build, passed=passed)
+    [finding] = json.loads(_check(tmp_path, source).output)["findings"]
+    assert finding["code"] == "EP501"
+    return finding
+
+
+def test_a_model_handed_to_a_trainer_constructor_is_read_where_it_is_built(tmp_path):
+    finding = _trainer(tmp_path)
+    assert finding["severity"] == "info" and "`Small` has no BatchNorm" in finding["message"]
+    finding = _trainer(tmp_path, extra="self.drop = nn.Dropout(0.1)")
+    assert finding["severity"] == "error" and "`Small` has `nn.Dropout` (" in finding["message"]
+    assert "a.py:9)" in finding["message"]
+
+
+def test_a_wrapped_or_renamed_model_is_followed_to_its_class(tmp_path):
+    finding = _trainer(tmp_path, wrapped="nn.DataParallel(model).cuda()", build="net = Small()\n    net = net.to('cpu')",
+                       passed="net")
+    assert finding["severity"] == "info" and "`Small`" in finding["message"]
+
+
+def test_a_constructor_argument_not_followed_keeps_the_warning(tmp_path):
+    for build, passed in (("net = torch.load('m.pt')", "net"), ("pass", "val_loader.model")):
+        finding = _trainer(tmp_path, build=build, passed=passed)
+        assert finding["severity"] == "error", (build, finding["message"])
+        assert "BatchNorm uses batch statistics" in finding["message"]
+
+
+def test_a_parameter_is_mode_free_only_when_every_caller_passes_a_mode_free_model(tmp_path):
+    source = MODE_SCRIPT.format(name="Plain", extra="pass").split("net = Plain()")[0] + """\
+
+def run(net, train_loader, test_loader):
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    for x in train_loader:
+        opt.zero_grad()
+        net(x).sum().backward()
+        opt.step()
+    with torch.no_grad():
+        for x in test_loader:
+            net(x)
+
+
+run(Plain(), DataLoader([1], shuffle=True), DataLoader([2]))
+"""
+    [finding] = json.loads(_check(tmp_path, source).output)["findings"]
+    assert finding["severity"] == "info"
+    both = source + "run(torch.load('other.pt'), DataLoader([1], shuffle=True), DataLoader([2]))\n"
+    [finding] = json.loads(_check(tmp_path, both).output)["findings"]
+    assert finding["severity"] == "error"
+
+
 def test_a_file_parsed_as_python36_is_analysed_with_a_note_and_offers_no_fix(tmp_path):
     source = ("import torchvision.transforms as T\nfrom torch.utils.data import DataLoader\n"
               "val_loader = DataLoader(range(8), batch_size=4, drop_last=True)\n"

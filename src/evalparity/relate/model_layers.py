@@ -22,7 +22,8 @@ from evalparity.vocabulary.ast_names import dotted_name
 SOME, NONE, UNKNOWN = "some", "none", "unknown"
 MODE_LAYER = re.compile(r"^(?:Sync)?BatchNorm\w*$|^\w*Dropout\w*$|^InstanceNorm\dd$|^LazyBatchNorm\w*$|^(?:RNN|LSTM|GRU)$")
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
-WRAPPERS = {"to", "cuda", "cpu", "float", "double", "half", "DataParallel", "DistributedDataParallel", "compile"}
+METHOD_WRAPPERS = {"to", "cuda", "cpu", "float", "double", "half", "train", "eval"}  # return the model itself
+WRAPPERS = {"DataParallel", "DistributedDataParallel", "DDP", "compile"}
 BUILTINS = {"super", "range", "len", "int", "float", "str", "list", "tuple", "dict", "set", "zip", "enumerate",
             "getattr", "setattr", "hasattr", "isinstance", "print", "min", "max", "sum", "abs", "round", "sorted",
             "reversed", "map", "filter", "any", "all", "bool", "type", "format", "iter", "next", "open"}
@@ -120,10 +121,7 @@ class _Modules:
         return Layers(SOME, ((f"nn.{last}", where),), last)
 
     def expression(self, path: str, node: ast.AST, depth: int) -> Layers:
-        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WRAPPERS:
-            node = node.func.value
-        if isinstance(node, ast.Call) and dotted_name(node.func).rpartition(".")[2] in WRAPPERS and node.args:
-            node = node.args[0]
+        node = _unwrapped(node)
         return self.built(path, node, depth) if isinstance(node, ast.Call) else Layers(UNKNOWN)
 
     def body(self, path: str, definition, depth: int) -> Layers:
@@ -143,9 +141,7 @@ class _Modules:
                 parts.append(Layers(SOME, (("self.training", _location(path, node)),)))
             elif isinstance(node, ast.Assign) and any(dotted_name(t).startswith("self.") for t in node.targets):
                 value = node.value
-                while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
-                        value.func.attr in WRAPPERS:
-                    value = value.func.value
+                value = _unwrapped(value)
                 name = dotted_name(value.func) if isinstance(value, ast.Call) else ""
                 if "." in name and name.partition(".")[0] not in ("nn", "torch", "F", "self"):
                     parts.append(Layers(UNKNOWN))  # `self.backbone = models.resnet50()`: a library's model
@@ -157,6 +153,102 @@ class _Modules:
                 parts.append(self.built(path, node, depth))
         return self.combine(parts, definition.name)
 
+    # --- where the model comes from -------------------------------------------------------------
+    def of_model(self, path: str, function: str, receiver: str, depth: int = 0) -> Layers:
+        """The layers of the model a function calls `receiver`: the value assigned to that name in the
+        function or at module level (a script), to `self.<name>` in the class's methods, or passed for
+        that parameter by every caller (`Trainer(Net(), …)` for `self.model = model`)."""
+        name = receiver.removesuffix(".module")
+        tree = self.tree(path)
+        if tree is None or depth > MAX_DEPTH:
+            return Layers(UNKNOWN)
+        if name.startswith("self.") and "." in function:
+            attribute = name.removeprefix("self.")
+            return self.attribute(path, function.rpartition(".")[0], attribute, depth) \
+                if attribute.isidentifier() else Layers(UNKNOWN)
+        if not name.isidentifier():
+            return Layers(UNKNOWN)
+        scopes = [tree] if function == "<module>" else [n for n in _functions(tree, function)] + [tree]
+        for scope in scopes:
+            values = [node.value for node in _own_nodes(scope) if isinstance(node, ast.Assign)
+                      and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)]
+            values = [v for v in values if dotted_name(_unwrapped(v)) != name]  # `model = model.to(device)`
+            if values:
+                results = [self.value(path, function, v, depth + 1) for v in values]
+                return self.combine(results, next((r.model for r in reversed(results) if r.model), name))
+            if scope is not tree and any(a.arg == name for a in scope.args.args + scope.args.kwonlyargs):
+                return self.passed(path, function, name, depth) if scope is scopes[0] else Layers(UNKNOWN)
+        return Layers(UNKNOWN)
+
+    def value(self, path: str, function: str, node: ast.AST, depth: int) -> Layers:
+        """The layers of the model an expression gives: a name or `self.<name>` followed, a call built."""
+        node = _unwrapped(node)
+        name = dotted_name(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+        if name.isidentifier() or name.startswith("self.") and name.count(".") == 1:
+            return self.of_model(path, function, name, depth)
+        return self.expression(path, node, 0)
+
+    def attribute(self, path: str, cls: str, attribute: str, depth: int) -> Layers:
+        """What the class's methods assign to `self.<attribute>`."""
+        definition = _class(self.tree(path), cls)
+        if definition is None:
+            return Layers(UNKNOWN)
+        results = []
+        for method in definition.body:
+            if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                results += [self.value(path, f"{cls}.{method.name}", node.value, depth + 1)
+                            for node in _own_nodes(method) if isinstance(node, ast.Assign)
+                            and any(dotted_name(t) == f"self.{attribute}" for t in node.targets)]
+        if not results:
+            return Layers(UNKNOWN)  # set by a base class or from outside
+        return self.combine(results, next((r.model for r in reversed(results) if r.model), attribute))
+
+    def passed(self, path: str, function: str, param: str, depth: int) -> Layers:
+        """What every caller passes for a parameter; unknown when a caller passes nothing (the default)
+        or there is no caller in the analysed files."""
+        if function.endswith(".__init__"):
+            sites = self.constructions(path, function.removesuffix(".__init__"))
+        else:
+            sites = self.call_sites(path, function)
+        definition = next(iter(_functions(self.tree(path), function)), None)
+        if not sites or definition is None:
+            return Layers(UNKNOWN)
+        results = []
+        for where, caller, call in sites:
+            argument = _argument(definition, call, param)
+            results.append(Layers(UNKNOWN) if argument is None else self.value(where, caller, argument, depth + 1))
+        return self.combine(results, next((r.model for r in reversed(results) if r.model), param))
+
+    def call_sites(self, path: str, function: str) -> list[tuple[str, str, ast.Call]]:
+        from evalparity.relate.callgraph import call_graph
+
+        found = []
+        for (where, caller), edge in call_graph(self.project).callers.get((path, function), []):
+            call = self.call_at(where, edge.location.line, edge.location.column)
+            if call is None:
+                return []
+            found.append((where, caller, call))
+        return found
+
+    def call_at(self, path: str, line: int, column: int) -> ast.Call | None:
+        tree = self.tree(path)
+        return next((node for node in ast.walk(tree) if isinstance(node, ast.Call) and node.lineno == line
+                     and node.col_offset + 1 == column), None) if tree is not None else None
+
+    def constructions(self, path: str, cls: str) -> list[tuple[str, str, ast.Call]]:
+        """`Cls(…)` calls in the analysed files that build this class (read where the name is spelled)."""
+        last = cls.rpartition(".")[2]
+        spelled = f"{last}("
+        found = []
+        for where, facts in self.project.files.items():
+            if not any(spelled in line for line in facts.lines):
+                continue
+            for scope, call in _scoped_calls(self.tree(where)):
+                name = dotted_name(call.func)
+                if name == last and (self.definition(where, last) or (None, None))[1] is _class(self.tree(path), cls):
+                    found.append((where, scope, call))
+        return found
+
     @staticmethod
     def combine(parts: list[Layers], model: str) -> Layers:
         found = tuple(f for p in parts if p.verdict == SOME for f in p.found)
@@ -166,26 +258,57 @@ class _Modules:
             return Layers(UNKNOWN, model=model)
         return Layers(NONE, model=model)
 
-    # --- where the model comes from -------------------------------------------------------------
-    def of_model(self, path: str, function: str, receiver: str) -> Layers:
-        """The layers of the model a function calls `receiver`: the value assigned to that name in the
-        function, or at module level (a script)."""
-        name = receiver.removesuffix(".module")
-        if not name.isidentifier():
-            return Layers(UNKNOWN)
-        tree = self.tree(path)
-        if tree is None:
-            return Layers(UNKNOWN)
-        scopes = [tree] if function == "<module>" else [n for n in _functions(tree, function)] + [tree]
-        for scope in scopes:
-            values = [node.value for node in _own_nodes(scope) if isinstance(node, ast.Assign)
-                      and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)]
-            if values:
-                results = [self.expression(path, v, 0) for v in values]
-                return self.combine(results, next((r.model for r in reversed(results) if r.model), name))
-            if scope is not tree and any(a.arg == name for a in scope.args.args + scope.args.kwonlyargs):
-                return Layers(UNKNOWN)
-        return Layers(UNKNOWN)
+
+def _unwrapped(node: ast.AST) -> ast.AST:
+    """`Net().to(device)`, `nn.DataParallel(net)`: the model inside the wrapping calls."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in METHOD_WRAPPERS:
+        node = node.func.value
+    if isinstance(node, ast.Call) and dotted_name(node.func).rpartition(".")[2] in WRAPPERS and node.args:
+        node = _unwrapped(node.args[0])
+    return node
+
+
+def _class(tree: ast.Module | None, qualname: str) -> ast.ClassDef | None:
+    node = tree
+    for part in qualname.split("."):
+        node = next((n for n in getattr(node, "body", []) if isinstance(n, ast.ClassDef) and n.name == part), None)
+        if node is None:
+            return None
+    return node
+
+
+def _argument(definition, call: ast.Call, param: str) -> ast.AST | None:
+    """The expression a call passes for a parameter of `definition` (a method's `self` is not passed)."""
+    for keyword in call.keywords:
+        if keyword.arg == param:
+            return keyword.value
+    names = [a.arg for a in definition.args.posonlyargs + definition.args.args]
+    if names and names[0] in ("self", "cls"):
+        names = names[1:]
+    if param not in names or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    index = names.index(param)
+    return call.args[index] if index < len(call.args) else None
+
+
+def _scoped_calls(tree: ast.Module | None):
+    """Every call with the qualified name of the function it is in (`<module>` at top level)."""
+    if tree is None:
+        return
+    stack: list[tuple[ast.AST, str]] = [(tree, "")]
+    while stack:
+        node, scope = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stack.append((child, f"{scope}.{child.name}" if scope else child.name))
+                continue
+            if isinstance(child, ast.Call):
+                yield (scope if scope and not _is_class_scope(tree, scope) else "<module>"), child
+            stack.append((child, scope))
+
+
+def _is_class_scope(tree: ast.Module, scope: str) -> bool:
+    return _class(tree, scope) is not None
 
 
 def _functions(tree: ast.Module, qualname: str) -> list:
