@@ -50,8 +50,14 @@ def _foreign_memo(project: Project) -> dict[str, bool]:
 
 def excluded(fn: FunctionFacts, project: Project | None = None, path: str = "") -> bool:
     framework = framework_class(fn.bases) if project is None else framework_owned(project, path, fn)
-    return (framework_hook(fn.name) or framework or fn.name in ("forward", "__call__") or
+    return (framework_hook(fn.name) and _may_be_hook(fn) or framework or fn.name in ("forward", "__call__") or
             any(w in NOT_EVAL_WORDS for w in words(fn.name)))
+
+
+def _may_be_hook(fn: FunctionFacts) -> bool:
+    """Hooks (`validation_step`, `predict_dataloader`) are methods of classes that derive from something:
+    a module-level `predict_image()` or a method of a plain `class Solver:` is the project's own code."""
+    return fn.cls is not None and any(b.rpartition(".")[2] not in ("object", "Module") for b in fn.bases)
 
 
 def framework_owned(project: Project, path: str, fn: FunctionFacts) -> bool:
