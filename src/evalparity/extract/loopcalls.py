@@ -16,6 +16,7 @@ from evalparity.vocabulary.mode_words import (
     non_module_receiver,
     strip_wrappers,
 )
+from evalparity.vocabulary.naming import role_of_name
 
 _KEYED_MODEL = re.compile(r"[\w.]+\[(['\"])\w[\w-]*\1\]")  # `models['G']`: a model in a dict, not a submodule
 
@@ -81,7 +82,8 @@ class CallFacts:
                 local = bindings[0].defines.qualname
             elif not (bindings and head in bindings[0].scope.imported) and not mode_helper(callee):
                 return
-        elif qualname is None and not (mode_helper(callee) or callee.endswith("from_pretrained")):
+        elif qualname is None and not (mode_helper(callee) or callee.endswith("from_pretrained") or
+                                       _role_method(head, rest, scope)):
             return
         args, kwargs, consts = [], [], []
         for index, arg in enumerate(node.args):
@@ -122,3 +124,12 @@ class CallFacts:
 def _within(outer, inner) -> bool:
     return (outer.line, outer.column) <= (inner.line, inner.column) and \
         (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
+
+
+def _role_method(head: str, rest: str, scope) -> bool:
+    """`model.val_start()`, `trainer.train_epoch(loader)`: a method named for a role, called on a local
+    name; the relate stage resolves it when one project class alone defines that method."""
+    if not rest.isidentifier() or rest in ("train", "eval") or role_of_name(rest) is None:
+        return False
+    bindings = scope.lookup(head) or []
+    return bool(bindings) and head not in bindings[0].scope.imported

@@ -35,6 +35,7 @@ class CallGraph:
         self._bases: dict[tuple[str, str], tuple[str, ...]] = {}
         self._indexed: set[str] = set()
         self._asked: dict[tuple[str, str, str], object] = {}  # answers about deferred files, by question
+        self._methods: dict[str, list[Key]] | None = None  # method name → the classes' methods of that name
         for path in list(project.files):
             self._index(path)
         for path in list(project.files):
@@ -111,7 +112,21 @@ class CallGraph:
             return None
         if edge.qualname:
             return self.lookup(path, edge.qualname)
-        return None
+        return self._by_method_name(edge)
+
+    def _by_method_name(self, edge: CallEdge) -> Key | None:
+        """`model.val_start()` on a name of unknown type: the method, when one class of the analysed files
+        alone defines it (the extract stage records such calls only for methods named for a role)."""
+        receiver, _, name = edge.callee.rpartition(".")
+        if not receiver or "." in receiver or edge.method:
+            return None
+        if self._methods is None:
+            self._methods = {}
+            for key in self.functions:
+                if key[1].count(".") == 1:
+                    self._methods.setdefault(key[1].partition(".")[2], []).append(key)
+        found = self._methods.get(name, [])
+        return found[0] if len(found) == 1 else None
 
     def lookup(self, importer: str, qualname: str, hops: int = 0) -> Key | None:
         """A module-level function named through imports (`pkg.engine.evaluate`), following re-exports."""

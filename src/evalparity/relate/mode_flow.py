@@ -45,7 +45,10 @@ def lift(receiver: str, fn: FunctionFacts, edge: CallEdge) -> str:
     """A receiver named inside fn, in the caller's names (`model` → the argument passed for it)."""
     head, dot, rest = receiver.partition(".")
     if head == "self":
-        return receiver if edge.method else "?"
+        if edge.method:
+            return receiver
+        owner = edge.callee.rpartition(".")[0]  # `model.val_start()` resolved by its method name
+        return f"{owner}{dot}{rest}" if owner.isidentifier() and not edge.local and not edge.qualname else "?"
     if head in fn.params:
         text = argument_for(fn, edge, head)
         return f"{text}{dot}{rest}" if text else "?"
