@@ -31,7 +31,16 @@ from evalparity.discovery.cache import (
 from evalparity.discovery.cache import (
     clean as clean_cache,
 )
-from evalparity.discovery.paths import DEFAULT_EXCLUDES, Excluder, UsageError, overriding, project_home, project_root
+from evalparity.discovery.paths import (
+    DEFAULT_EXCLUDES,
+    Excluder,
+    UsageError,
+    discover,
+    display_path,
+    overriding,
+    project_home,
+    project_root,
+)
 from evalparity.engine import Options, analyze
 from evalparity.engine import check as run_check
 from evalparity.extract.files import settle_loaded_facts
@@ -49,10 +58,33 @@ REPORTERS = {"concise": concise, "json": json_format, "sarif": sarif, "github": 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _console() -> Console:
-    plain = bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
-    return Console(file=sys.stdout, no_color=plain, highlight=False, emoji=False,
-                   force_terminal=False if plain else None, width=None if not plain else 10_000)
+COLORS = ("auto", "always", "never")
+
+
+def wants_color(color: str | None = None) -> bool:
+    """Whether standard output gets colour: `--color always|never` wins; then `FORCE_COLOR`, then `NO_COLOR`
+    (either counts when set and not empty); then whether standard output is a terminal."""
+    if color in ("always", "never"):
+        return color == "always"
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _console(color: str | None = None) -> Console:
+    if not wants_color(color):
+        return Console(file=sys.stdout, no_color=True, highlight=False, emoji=False, force_terminal=False,
+                       width=10_000)
+    tty = sys.stdout.isatty()
+    return Console(file=sys.stdout, no_color=False, highlight=False, emoji=False, force_terminal=True,
+                   color_system="auto" if tty else "standard")
+
+
+COLOR_OPTION = click.option("--color", type=click.Choice(COLORS), default=None,
+                            help="Colour the output: auto (the default: when standard output is a terminal, "
+                                 "unless NO_COLOR is set; FORCE_COLOR forces it), always or never.")
 
 
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -108,7 +140,7 @@ CACHE_DIR_OPTION = click.option(
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="evalparity")
+@click.version_option(__version__, "-V", "--version", prog_name="evalparity", message="%(prog)s %(version)s")
 def cli() -> None:
     """Find where evaluation data paths drifted from training ones in PyTorch code."""
 
@@ -175,14 +207,51 @@ def _statistics(result, output_format: str, echo, quiet: bool = False) -> None:
         echo(summary_line(result))
 
 
+def _show(paths, config, options, kb, cache_dir, no_cache, settings: bool, files: bool) -> int:
+    """`--show-settings` and `--show-files`: what a run would use, then exit 0 (nothing is analysed)."""
+    if settings:
+        excluder = options.excluder
+        codes = sorted(options.enabled())
+        lines = [
+            ("config file", display_path(config.path) if config and config.path else "none (the defaults)"),
+            ("project root", display_path(config.root) if config else "none (no configuration file)"),
+            ("select", ", ".join(codes) or "none"),
+            ("not selected", ", ".join(sorted(set(load_rules()) - set(codes))) or "none"),
+            ("per-file-ignores", "; ".join(f"{glob} = {', '.join(c)}" for glob, c in config.per_file_ignores)
+             if config and config.per_file_ignores else "none"),
+            ("exclude", ", ".join(sorted(excluder.patterns)) if excluder else "none"),
+            ("respect-gitignore", str(excluder.gitignore).lower() if excluder else "false"),
+            ("force-exclude", str(options.force_exclude).lower()),
+            ("fail-on", config.fail_on if config and config.fail_on else "warning"),
+            ("knowledge", ", ".join(display_path(k) for k in config.knowledge) if config and config.knowledge
+             else "the built-in knowledge base"),
+            ("role-hints", f"train = {list(config.train_words)}, eval = {list(config.eval_words)}" if config and
+             (config.train_words or config.eval_words) else "none"),
+            ("cache dir", "none (--no-cache)" if no_cache else display_path(cache_folder(project_home(), cache_dir))),
+        ]
+        width = max(len(key) for key, _ in lines)
+        for key, value in lines:
+            click.echo(f"{key:<{width}}  {value}")
+        if files:
+            click.echo()
+    if files:
+        found, errors = discover(paths,
+                                 options.excluder or Excluder(gitignore=False), options.force_exclude)
+        for path in sorted(display_path(f) for f in found):
+            click.echo(path)
+        for error in errors:
+            click.echo(f"evalparity: warning: {error.path}: {error.message}", err=True)
+    return EXIT_CLEAN
+
+
 def _show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option("--output-format", "--format", "output_format", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Output format (`--format` is the same option).")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of standard output.")
 @click.option("--select", multiple=True, help="Only these codes or prefixes (comma-separated, repeatable); "
@@ -204,7 +273,10 @@ def _show_progress(quiet: bool) -> bool:
                    "do not fail the run].")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--statistics", is_flag=True, help="Show how many findings each rule has, instead of the findings.")
-@click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else (no summary or progress).")
+@click.option("-q", "--quiet", count=True, help="Print the findings and nothing else (no summary or progress); "
+              "`-qq` is --silent.")
+@click.option("-s", "--silent", is_flag=True, help="Print nothing, not even the findings: the exit code is the "
+              "result (a report named with --output-file is still written; errors still print one line).")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Report only findings that are not in this baseline file.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
@@ -217,9 +289,16 @@ def _show_progress(quiet: bool) -> bool:
 @click.option("--unsafe-fixes", is_flag=True, help="Include the unsafe fixes (they change results: review them).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff and change nothing "
               "(exit 1 when a file would change).")
+@click.option("--show-fixes", is_flag=True, help="After the summary, list the fixes applied (with --fix) or "
+              "available, by file and rule.")
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings (configuration file, rules, "
+              "excludes, cache folder) and exit 0.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked and exit 0.")
+@COLOR_OPTION
 def check(paths, output_format, output_file, select, extend_select, ignore, knowledge, config_file, isolated,
-          exclude, extend_exclude, force_exclude, fail_on, exit_zero, statistics, quiet, baseline_file,
-          write_baseline, jobs, no_cache, cache_dir, apply_fixes, unsafe_fixes, show_diff):
+          exclude, extend_exclude, force_exclude, fail_on, exit_zero, statistics, quiet, silent, baseline_file,
+          write_baseline, jobs, no_cache, cache_dir, apply_fixes, unsafe_fixes, show_diff, show_fixes, show_settings,
+          show_files, color):
     """Lint PATHS (default: the current directory).
 
     Files named explicitly are checked in the context of their project (the folder of the configuration
@@ -228,13 +307,17 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
     side, are in the named files.
     """
     paths = list(paths) or ["."]
+    silent = silent or quiet >= 2
+    quiet = bool(quiet) or silent
     if statistics and output_format not in ("text", "concise", "json"):
-        raise click.UsageError("--statistics works with --format text, concise or json")
+        raise click.UsageError("--statistics works with --output-format text, concise or json")
     if (apply_fixes or show_diff) and write_baseline:
         raise click.UsageError("--fix and --diff cannot be used with --write-baseline")
     config, options = _settings(paths, config_file, isolated, _codes(select), _codes(extend_select),
                                 _codes(ignore), _split(exclude), _split(extend_exclude), force_exclude)
     kb = _load_kb(tuple(str(p) for p in (config.knowledge if config else ())) + tuple(knowledge))
+    if show_settings or show_files:
+        return _show(paths, config, options, kb, cache_dir, no_cache, show_settings, show_files)
     try:
         known = baseline.load(baseline_file) if baseline_file else None
     except baseline.BaselineError as exc:
@@ -254,9 +337,11 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
 
     result = run()
     if show_diff:
-        return fixing.show_diff(result, run, unsafe_fixes, options.scope(paths), quiet)
+        return fixing.show_diff(result, run, unsafe_fixes, options.scope(paths), quiet, silent)
+    applied = None
     if apply_fixes:
-        result = fixing.fix_until_stable(result, run, unsafe_fixes, options.scope(paths), quiet)
+        result, applied = fixing.fix_until_stable(result, run, unsafe_fixes, options.scope(paths), quiet, silent)
+    result.show_fixes, result.applied_fixes = show_fixes, applied
     if write_baseline:
         try:
             baseline.write(write_baseline, result.findings)
@@ -268,7 +353,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
         return EXIT_ERROR if any(e.kind == "internal" for e in result.errors) else EXIT_CLEAN
     if not result.files_checked and not result.findings and not quiet:
         click.echo("evalparity: warning: no Python files or notebooks found under the given paths", err=True)
-    _report(result, output_format, output_file, statistics, quiet)
+    if not silent or output_file:
+        _report(result, output_format, output_file, statistics, quiet, color)
     if any(e.kind == "internal" for e in result.errors):
         return EXIT_ERROR
     threshold = SEVERITIES.index(fail_on or (config.fail_on if config and config.fail_on else "warning"))
@@ -276,7 +362,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
 
 
-def _report(result, output_format: str, output_file: str | None, statistics: bool, quiet: bool) -> None:
+def _report(result, output_format: str, output_file: str | None, statistics: bool, quiet: bool,
+            color: str | None = None) -> None:
     stream = None
     try:
         stream = open(output_file, "w", encoding="utf-8") if output_file else None
@@ -291,7 +378,7 @@ def _report(result, output_format: str, output_file: str | None, statistics: boo
         elif output_format == "text":
             plain = Console(file=stream, no_color=True, highlight=False, emoji=False, force_terminal=False,
                             width=10_000) if stream is not None else None
-            console = plain or _console()
+            console = plain or _console(color)
             text.render(result, result.sources, console, quiet=quiet)
         else:
             REPORTERS[output_format].render(result, result.sources, echo, quiet=quiet)
@@ -329,14 +416,23 @@ def _indent(block: str) -> str:
 
 
 @cli.command("rules")
-def list_rules():
-    """List every rule with its default state and severity."""
+@click.option("--output-format", "--format", "output_format", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="A table, or a JSON list of the rules.")
+@COLOR_OPTION
+def list_rules(output_format, color):
+    """List every rule with its severity, default state and fix (safe, unsafe or none)."""
+    rules = sorted(load_rules().values(), key=lambda r: r.code)
+    if output_format == "json":
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "default": r.default,
+                                "fixable": r.fix, "summary": r.summary} for r in rules], indent=2))
+        return EXIT_CLEAN
     table = Table(show_header=True, header_style="bold")
-    for column in ("code", "name", "severity", "default", "summary"):
+    for column in ("code", "name", "severity", "default", "fixable", "summary"):
         table.add_column(column, overflow="fold")
-    for rule in sorted(load_rules().values(), key=lambda r: r.code):
-        table.add_row(rule.code, rule.name, rule.severity, "on" if rule.default else "off", escape(rule.summary))
-    _console().print(table)
+    for rule in rules:
+        table.add_row(rule.code, rule.name, rule.severity, "on" if rule.default else "off",
+                      rule.fix, escape(rule.summary))
+    _console(color).print(table)
     return EXIT_CLEAN
 
 

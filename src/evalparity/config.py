@@ -1,8 +1,10 @@
-"""`[tool.evalparity]` in pyproject.toml: rule selection, per-file ignores, excludes, fail-on, knowledge
-files and role hints.
+"""Configuration: `.evalparity.toml`, `evalparity.toml` or `[tool.evalparity]` in pyproject.toml: rule
+selection, per-file ignores, excludes, fail-on, knowledge files and role hints.
 
-The file is found by walking up from the linted paths to the first pyproject.toml that has a
-`[tool.evalparity]` table (`--config FILE` names one; `--isolated` ignores them all). Relative paths and
+The file is found by walking up from the linted paths to the first folder that has a `.evalparity.toml`,
+an `evalparity.toml` (both with the keys at their top level) or a pyproject.toml with a `[tool.evalparity]`
+table, in that order of precedence within one folder, as Ruff reads `.ruff.toml`, `ruff.toml` and
+pyproject.toml (`--config FILE` names one; `--isolated` ignores them all). Relative paths and
 globs in it are relative to the file's folder. An unknown key or a bad value is a `ConfigError` whose
 message names the file, the key and what was expected (the command line turns it into exit code 2).
 """
@@ -39,6 +41,8 @@ EXPECTED = {
     "role-hints": "a table with `train` and/or `eval`: lists of lower-case words, e.g. {eval = [\"dev\"]}",
 }
 HINT_KEYS = ("train", "eval")
+# Files of evalparity's own, in their order of precedence within one folder (pyproject.toml comes last).
+OWN_FILES = (".evalparity.toml", "evalparity.toml")
 WORD = re.compile(r"^[a-z][a-z0-9]*$")
 CODE = re.compile(r"^[A-Z]+[0-9]*$")
 
@@ -78,7 +82,8 @@ class Config:
 
 
 def find_config(paths: Iterable[str]) -> Path | None:
-    """The nearest pyproject.toml with a [tool.evalparity] table, walking up from the linted paths."""
+    """The nearest configuration file, walking up from the linted paths: in each folder a
+    `.evalparity.toml`, else an `evalparity.toml`, else a pyproject.toml with a [tool.evalparity] table."""
     starts = [Path(os.path.abspath(p)) for p in paths] or [Path.cwd()]
     try:
         common = Path(os.path.commonpath([str(p) for p in starts]))
@@ -86,6 +91,9 @@ def find_config(paths: Iterable[str]) -> Path | None:
         common = starts[0]
     folder = common if common.is_dir() else common.parent
     for candidate in (folder, *folder.parents):
+        for name in OWN_FILES:
+            if (candidate / name).is_file():
+                return candidate / name
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file() and _has_table(pyproject):
             return pyproject
@@ -106,8 +114,9 @@ def _has_table(path: Path) -> bool:
 
 
 def load_config(path: Path | str) -> Config:
-    """Read `[tool.evalparity]` from a pyproject.toml, or the top level of any other TOML file
-    (an `evalparity.toml`); a `[tool.evalparity]` table is used when present in either."""
+    """Read `[tool.evalparity]` from a pyproject.toml, the top level of an `evalparity.toml` or
+    `.evalparity.toml` (where a `[tool.evalparity]` table is an error, as `[tool.ruff]` is in ruff.toml),
+    or either from any other TOML file named with `--config`."""
     path = Path(path)
     shown = _shown(path)
     try:
@@ -120,6 +129,11 @@ def load_config(path: Path | str) -> Config:
         raise ConfigError(f"{shown}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
+    if path.name in OWN_FILES:
+        if "tool" in data:
+            raise ConfigError(f"{shown}: a [tool.*] table belongs in pyproject.toml; in {path.name} write the keys "
+                              "at the top level, e.g. select = [\"EP1\"]")
+        return parse_table(data, path)
     table = data.get("tool", {}).get("evalparity") if isinstance(data.get("tool"), dict) else None
     prefix = f"[{TABLE}] "
     if table is None:
@@ -221,21 +235,20 @@ def code_problem(code: str) -> str | None:
 def select_codes(layers: Iterable[tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]]) -> set[str]:
     """Apply (select, extend-select, ignore) layers in order, defaults first: a layer's `select` replaces
     the set, `extend-select` adds to it and `ignore` removes from it (within a layer, ignore wins).
-    `ALL` means every rule that is on by default; a prefix (`EP`, `EP9`) selects off-by-default rules too."""
+    `ALL` means every rule, the ones off by default included, as does a prefix (`EP`, `EP9`)."""
     rules = load_rules()
 
     def matching(prefixes: tuple[str, ...]) -> set[str]:
-        found = {code for code in rules if any(code.startswith(p) for p in prefixes if p != "ALL")}
         if "ALL" in prefixes:
-            found |= {code for code, rule in rules.items() if rule.default}
-        return found
+            return set(rules)
+        return {code for code in rules if any(code.startswith(p) for p in prefixes)}
 
     codes = {code for code, rule in rules.items() if rule.default}
     for select, extend, ignore in layers:
         if select is not None:
             codes = matching(select)
         codes |= matching(extend)
-        codes -= {code for code in codes if any(code.startswith(p) for p in ignore)}
+        codes -= {code for code in codes if "ALL" in ignore or any(code.startswith(p) for p in ignore)}
     return codes
 
 

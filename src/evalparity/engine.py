@@ -73,8 +73,7 @@ class Options:
 def enabled_codes(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> set[str]:
     rules = load_rules()
     if select:
-        codes = {code for code in rules if any(code.startswith(p) for p in select)}
-        codes |= {code for code in rules if rules[code].default and any(p == "ALL" for p in select)}
+        codes = set(rules) if "ALL" in select else {code for code in rules if any(code.startswith(p) for p in select)}
     else:
         codes = {code for code, rule in rules.items() if rule.default}
     return {code for code in codes if not any(code.startswith(p) for p in ignore)}

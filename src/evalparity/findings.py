@@ -93,3 +93,5 @@ class Result:
     baselined: int = 0  # findings hidden because the baseline has them
     unsafe_fixes: bool = False  # unsafe fixes count as available (`--unsafe-fixes`)
     files_analysed: int | None = None  # of files_checked, those with something to check
+    show_fixes: bool = False  # list the fixes applied or available after the summary (`--show-fixes`)
+    applied_fixes: list | None = None  # the findings whose fixes `--fix` applied (None: not fixing)

@@ -41,6 +41,7 @@ class Outcome:
     originals: dict[str, bytes] = field(default_factory=dict)  # path → bytes on disk
     contents: dict[str, bytes] = field(default_factory=dict)  # path → fixed bytes
     fixed: int = 0
+    applied: list = field(default_factory=list)  # the findings whose fixes were kept
     refused: list[tuple[object, str]] = field(default_factory=list)  # (finding, why its fix was not applied)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, why the file was left alone)
 
@@ -68,7 +69,7 @@ def settle(result, run_check, unsafe: bool, scope) -> Outcome:
             break
         trial = _try(outcome, run_check, {c.path: c for c in changes})
         if not introduced(outcome.result.findings, trial.findings):
-            _accept(outcome, changes, trial, sum(c.fixed for c in changes))
+            _accept(outcome, changes, trial, sum(c.fixed for c in changes), [f for c in changes for f in c.findings])
             continue
         progressed = False
         for finding in [f for c in changes for f in c.findings]:
@@ -82,7 +83,7 @@ def settle(result, run_check, unsafe: bool, scope) -> Outcome:
                 outcome.refused.append((finding, "it would introduce " + ", ".join(
                     f"{f.code} at {f.location.path}:{f.location.line}" for f in new[:3])))
                 continue
-            _accept(outcome, single, trial, 1)
+            _accept(outcome, single, trial, 1, [finding])
             progressed = True
         if not progressed:
             break
@@ -94,15 +95,18 @@ def _try(outcome: Outcome, run_check, changes: dict) -> object:
     return run_check(contents)
 
 
-def _accept(outcome: Outcome, changes, trial, fixed: int) -> None:
+def _accept(outcome: Outcome, changes, trial, fixed: int, findings: list) -> None:
     for change in changes:
         outcome.originals.setdefault(change.path, change.before)
         outcome.contents[change.path] = change.after
     outcome.result = trial
     outcome.fixed += fixed
+    outcome.applied.extend(findings)
 
 
-def _report_problems(outcome: Outcome) -> None:
+def _report_problems(outcome: Outcome, silent: bool = False) -> None:
+    if silent:
+        return
     for path, error in dict.fromkeys(outcome.problems):  # each round meets the same problem again
         click.echo(f"evalparity: {path}: fixes not applied: {error}", err=True)
     for finding, why in outcome.refused:
@@ -110,36 +114,40 @@ def _report_problems(outcome: Outcome) -> None:
                    f"{why}", err=True)
 
 
-def show_diff(result, run_check, unsafe: bool, scope, quiet: bool) -> int:
-    """Print what --fix would change; exit 1 when something would."""
+def show_diff(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool = False) -> int:
+    """Print what --fix would change (nothing when `silent`); exit 1 when something would."""
     from evalparity.fixes.apply import FileChange, unified_diff
 
     outcome = settle(result, run_check, unsafe, scope)
     changed = outcome.changed()
-    for path in changed:
+    for path in changed if not silent else ():
         click.echo(unified_diff(FileChange(path, outcome.originals[path], outcome.contents[path], 0)), nl=False)
-    _report_problems(outcome)
+    _report_problems(outcome, silent)
     if not quiet:
         click.echo(f"Would fix {_plural(outcome.fixed, 'finding')} in {_plural(len(changed), 'file')}." if changed
                    else "No fixes available.", err=True)
     return 1 if changed else 0
 
 
-def fix_until_stable(result, run_check, unsafe: bool, scope, quiet: bool):
-    """Apply the fixes that survive the re-check, write them, and return the check of the fixed files."""
+def fix_until_stable(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool = False):
+    """Apply the fixes that survive the re-check, write them, and return the check of the fixed files and
+    the findings whose fixes were written."""
     from evalparity.fixes.apply import applicable, write_atomic
 
     outcome = settle(result, run_check, unsafe, scope)
     changed = outcome.changed()
+    written = set()
     for path in changed:
         if Path(path).read_bytes() != outcome.originals[path]:
             outcome.problems.append((path, "the file changed while it was being fixed; left unchanged"))
             continue
         write_atomic(path, outcome.contents[path])
-    _report_problems(outcome)
+        written.add(path)
+    _report_problems(outcome, silent)
     result = run_check(None) if changed else outcome.result
     if not quiet:
         remaining = sum(1 for f in result.findings if applicable(f, unsafe))
         tail = f" ({_plural(remaining, 'fix')} could not be applied)" if remaining else ""
         click.echo(f"Fixed {_plural(outcome.fixed, 'finding')} in {_plural(len(changed), 'file')}{tail}.", err=True)
-    return result
+    return result, [f for f in outcome.applied if f.location.path in written or
+                    any(e["path"] in written for e in f.fix["edits"])]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evalparity.findings import Result
 from evalparity.report.locations import place
-from evalparity.report.summary import fixable, fixable_line, summary_line
+from evalparity.report.summary import fixable, fixable_line, fixes_lines, summary_line
 
 
 def render(result: Result, sources, echo, quiet: bool = False) -> None:
@@ -21,3 +21,5 @@ def render(result: Result, sources, echo, quiet: bool = False) -> None:
         echo(summary_line(result))
         if fixable_line(result):
             echo(fixable_line(result))
+        for line in fixes_lines(result):
+            echo(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from evalparity.findings import Result
+from evalparity.vocabulary.rulebook import load_rules
 
 
 def severity_counts(result: Result) -> dict[str, int]:
@@ -59,3 +60,36 @@ def summary_line(result: Result) -> str:
     if result.errors:
         text += f" {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} skipped (listed above)."
     return text
+
+
+def fixes_lines(result: Result) -> list[str]:
+    """`--show-fixes`: the fixes `--fix` applied (or, without `--fix`, the fixes available), by file and
+    rule, in the manner of Ruff's `--show-fixes`:
+
+        Fixed 2 findings:
+        - train.py:
+            1 × EP401 (eval-loader-drop-last)
+    """
+    if not getattr(result, "show_fixes", False):
+        return []
+    applied = getattr(result, "applied_fixes", None)
+    rules = load_rules()
+    if applied is not None:
+        items = [(f, "") for f in applied]
+        n = len(items)
+        head = f"Fixed {n} finding{'s' if n != 1 else ''}:" if n else "No fixes applied."
+    else:
+        items = [(f, f" [{f.fix['applicability']}]") for f in result.findings if f.fix and f.fix.get("edits")]
+        n = len(items)
+        head = (f"{n} fix{'es' if n != 1 else ''} available (apply with `--fix`; unsafe ones need "
+                f"`--unsafe-fixes` too):") if n else "No fixes available."
+    by_file: dict[str, Counter] = {}
+    for finding, mark in items:
+        by_file.setdefault(finding.location.path, Counter())[(finding.code, mark)] += 1
+    lines = [head]
+    for path in sorted(by_file):
+        lines.append(f"- {path}:")
+        for (code, mark), count in sorted(by_file[path].items()):
+            name = rules[code].name if code in rules else ""
+            lines.append(f"    {count} × {code} ({name}){mark}")
+    return lines

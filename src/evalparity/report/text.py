@@ -9,7 +9,7 @@ from rich.markup import escape
 from evalparity.facts import Location
 from evalparity.findings import Result
 from evalparity.report.locations import place
-from evalparity.report.summary import fixable, fixable_line, summary_line
+from evalparity.report.summary import fixable, fixable_line, fixes_lines, summary_line
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
 
@@ -57,3 +57,5 @@ def render(result: Result, sources, console: Console, quiet: bool = False) -> No
         console.print(summary_line(result))
         if fixable_line(result):
             console.print(escape(fixable_line(result)), soft_wrap=True)
+        for line in fixes_lines(result):
+            console.print(escape(line), soft_wrap=True)

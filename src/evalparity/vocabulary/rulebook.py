@@ -9,6 +9,7 @@ from evalparity.vocabulary.resources import load_yaml, rules_dir
 
 REQUIRED = ("code", "name", "severity", "summary", "what", "why", "example", "use_instead")
 SEVERITIES = ("error", "warning", "info")
+FIXABILITY = ("safe", "unsafe", "none")  # `fix:` in a rule's YAML: what its findings' fixes are
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Rule:
     use_instead: str
     references: tuple[str, ...]
     status: str = "stable"
+    fix: str = "none"  # one of FIXABILITY: `--fix` applies it (safe), needs `--unsafe-fixes`, or no fix
 
 
 class RuleError(Exception):
@@ -40,10 +42,13 @@ def load_rules() -> dict[str, Rule]:
             raise RuleError(f"{path}: missing {', '.join(missing)}")
         if data["severity"] not in SEVERITIES:
             raise RuleError(f"{path}: severity: expected one of {SEVERITIES}")
+        fix = data.get("fix", "none")
+        if fix not in FIXABILITY:
+            raise RuleError(f"{path}: fix: expected one of {FIXABILITY}")
         rules[data["code"]] = Rule(
             code=data["code"], name=data["name"], severity=data["severity"], default=bool(data.get("default", True)),
             summary=data["summary"].strip(), what=data["what"].strip(), why=data["why"].strip(),
             example=data["example"].rstrip() + "\n", use_instead=data["use_instead"].rstrip() + "\n",
-            references=tuple(data.get("references") or ()), status=data.get("status", "stable"),
+            references=tuple(data.get("references") or ()), status=data.get("status", "stable"), fix=fix,
         )
     return rules

@@ -1,0 +1,204 @@
+"""The flags and conventions a Ruff user expects (#18): each test fails when its feature is removed."""
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from evalparity import __version__
+from evalparity.cli import cli
+from evalparity.vocabulary.rulebook import load_rules
+
+RANDOM_IN_EVAL = "import torchvision.transforms as T\nval_tf = T.Compose([T.RandomCrop(8), T.ToTensor()])\n"
+# EP401 (safe fix) and EP101 (unsafe fix) in one file
+LOADER = ("from torch.utils.data import DataLoader\n"
+          "val_loader = DataLoader(val_set, batch_size=64, drop_last=True)\n")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def invoke(*args, env=None, **kwargs):
+    return CliRunner().invoke(cli, list(args), env=env, **kwargs)
+
+
+@pytest.fixture
+def findings_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    (tmp_path / "a.py").write_text(RANDOM_IN_EVAL)
+    return tmp_path
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version(flag):
+    result = invoke(flag)
+    assert result.exit_code == 0 and result.stdout == f"evalparity {__version__}\n"
+
+
+def test_output_format_is_an_alias_of_format(findings_dir):
+    by_alias = invoke("check", str(findings_dir), "--output-format", "json")
+    by_format = invoke("check", str(findings_dir), "--format", "json")
+    assert by_alias.exit_code == 1 and json.loads(by_alias.stdout)["findings"][0]["code"] == "EP101"
+    assert by_alias.stdout == by_format.stdout
+
+
+@pytest.mark.parametrize("env, flag, coloured", [
+    ({}, None, False),  # piped, no variable: plain
+    ({}, "always", True),
+    ({}, "never", False),
+    ({"FORCE_COLOR": "1"}, None, True),
+    ({"NO_COLOR": "1"}, None, False),
+    ({"NO_COLOR": "1"}, "always", True),  # the flag wins over the environment
+    ({"FORCE_COLOR": "1"}, "never", False),
+    ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, None, True),  # FORCE_COLOR wins over NO_COLOR
+    ({"NO_COLOR": ""}, "auto", False),  # an empty variable counts as unset
+])
+def test_color_flag_and_environment(findings_dir, env, flag, coloured):
+    args = ["check", str(findings_dir)] + (["--color", flag] if flag else [])
+    result = invoke(*args, env=env)
+    assert result.exit_code == 1
+    assert bool(ANSI.search(result.stdout)) is coloured, result.stdout
+    assert "EP101" in ANSI.sub("", result.stdout)
+
+
+def test_color_applies_to_the_rules_listing(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert ANSI.search(invoke("rules", "--color", "always").stdout)
+    assert not ANSI.search(invoke("rules", "--color", "never", env={"FORCE_COLOR": "1"}).stdout)
+
+
+@pytest.mark.parametrize("flags", [["--silent"], ["-s"], ["-qq"], ["-q", "-q"]])
+def test_silent_prints_nothing_and_keeps_the_exit_code(findings_dir, flags):
+    result = invoke("check", str(findings_dir), *flags)
+    assert result.exit_code == 1 and result.stdout == "" and result.stderr == ""
+    (findings_dir / "a.py").write_text("x = 1\n")
+    result = invoke("check", str(findings_dir), *flags)
+    assert result.exit_code == 0 and result.stdout == "" and result.stderr == ""
+
+
+def test_quiet_still_prints_the_findings_only(findings_dir):
+    result = invoke("check", str(findings_dir), "-q", "--format", "concise")
+    assert result.exit_code == 1 and result.stdout.count("\n") == 1 and "EP101" in result.stdout
+
+
+def test_silent_still_writes_the_output_file(findings_dir, tmp_path):
+    target = tmp_path / "report.json"
+    result = invoke("check", str(findings_dir), "--silent", "--format", "json", "-o", str(target))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(target.read_text())["findings"][0]["code"] == "EP101"
+
+
+def test_silent_fix_prints_nothing(tmp_path):
+    (tmp_path / "a.py").write_text(LOADER)
+    result = invoke("check", str(tmp_path), "--fix", "--silent")
+    assert result.stdout == "" and result.stderr == "" and result.exit_code == 0
+    assert "drop_last" not in (tmp_path / "a.py").read_text()
+
+
+def test_show_fixes_lists_the_available_fixes(tmp_path):
+    (tmp_path / "a.py").write_text(LOADER + RANDOM_IN_EVAL)
+    result = invoke("check", str(tmp_path), "--format", "concise", "--show-fixes")
+    assert "2 fixes available" in result.stdout
+    assert f"- {tmp_path / 'a.py'}:" in result.stdout.splitlines()
+    assert "    1 × EP401 (eval-loader-drop-last) [safe]" in result.stdout
+    assert "    1 × EP101 (random-transform-in-eval) [unsafe]" in result.stdout
+    assert "fixes available" not in invoke("check", str(tmp_path), "--format", "concise").stdout
+
+
+def test_show_fixes_lists_the_fixes_applied(tmp_path):
+    (tmp_path / "a.py").write_text(LOADER + RANDOM_IN_EVAL)
+    result = invoke("check", str(tmp_path), "--fix", "--show-fixes")
+    assert result.exit_code == 1  # EP101's fix is unsafe: still there
+    lines = result.stdout.splitlines()
+    start = lines.index("Fixed 1 finding:")
+    assert lines[start + 1].startswith("- ") and lines[start + 1].endswith("a.py:")
+    assert lines[start + 2] == "    1 × EP401 (eval-loader-drop-last)"
+    assert "Fixed 1 finding:" not in invoke("check", str(tmp_path), "--fix").stdout
+
+
+def test_show_settings_prints_the_resolved_settings_and_exits_0(findings_dir, in_dir):
+    (findings_dir / "pyproject.toml").write_text('[tool.evalparity]\nextend-select = ["EP902"]\n'
+                                                 'extend-exclude = ["legacy"]\nfail-on = "error"\n')
+    in_dir(findings_dir)
+    result = invoke("check", "--show-settings", "--cache-dir", "somewhere")
+    assert result.exit_code == 0, result.output
+    settings = dict(re.split(r"\s{2,}", line, maxsplit=1) for line in result.stdout.splitlines())
+    assert settings["config file"] == "pyproject.toml"
+    assert "EP902" in settings["select"].split(", ") and "EP101" in settings["select"].split(", ")
+    assert "EP302" in settings["not selected"]
+    assert "legacy" in settings["exclude"].split(", ") and ".git" in settings["exclude"].split(", ")
+    assert settings["fail-on"] == "error"
+    assert settings["cache dir"] == "somewhere/evalparity"
+    assert "EP101" not in invoke("check", "--show-settings", "--ignore", "EP1").stdout.split("not selected")[0]
+    isolated = invoke("check", "--show-settings", "--isolated", "--no-cache").stdout
+    assert "none (the defaults)" in isolated and "none (--no-cache)" in isolated
+
+
+def test_show_files_lists_the_files_and_exits_0(findings_dir, in_dir):
+    (findings_dir / "pyproject.toml").write_text('[tool.evalparity]\nextend-exclude = ["legacy"]\n')
+    (findings_dir / "legacy").mkdir()
+    (findings_dir / "legacy" / "old.py").write_text(RANDOM_IN_EVAL)
+    (findings_dir / "nb.ipynb").write_text('{"cells": []}')
+    (findings_dir / "notes.txt").write_text("")
+    in_dir(findings_dir)
+    result = invoke("check", "--show-files")
+    assert result.exit_code == 0 and result.stdout.splitlines() == ["a.py", "nb.ipynb"]
+    assert invoke("check", "--show-files", "--isolated").stdout.splitlines() == ["a.py", "legacy/old.py", "nb.ipynb"]
+
+
+def test_select_all_means_every_rule_including_the_ones_off_by_default(findings_dir, in_dir):
+    off = sorted(code for code, rule in load_rules().items() if not rule.default)
+    assert off  # otherwise this test shows nothing
+    in_dir(findings_dir)
+    for args in (["--select", "ALL"], ["--select", "all"], ["--select", "EP1,ALL"]):
+        settings = invoke("check", "--show-settings", "--isolated", *args).stdout
+        assert "not selected       none" in settings, (args, settings)
+    (findings_dir / "pyproject.toml").write_text('[tool.evalparity]\nselect = ["ALL"]\nignore = ["EP9"]\n')
+    settings = invoke("check", "--show-settings").stdout
+    assert all(code in settings.split("not selected")[0] for code in off if not code.startswith("EP9"))
+    # a suppression comment that suppresses nothing: EP902, off by default, is reported under ALL
+    (findings_dir / "b.py").write_text("x = 1  # noqa: EP101\n")
+    codes = {f["code"] for f in json.loads(invoke("check", ".", "--isolated", "--select", "ALL",
+                                                   "--format", "json").stdout)["findings"]}
+    assert "EP902" in codes
+
+
+def test_rules_as_json():
+    result = invoke("rules", "--format", "json")
+    assert result.exit_code == 0
+    rules = json.loads(result.stdout)
+    assert [r["code"] for r in rules] == sorted(load_rules())
+    assert set(rules[0]) == {"code", "name", "severity", "default", "fixable", "summary"}
+    by_code = {r["code"]: r for r in rules}
+    assert by_code["EP401"]["fixable"] == "safe" and by_code["EP101"]["fixable"] == "unsafe"
+    assert by_code["EP102"]["fixable"] == "none" and by_code["EP902"]["default"] is False
+    assert invoke("rules", "--output-format", "json").stdout == result.stdout
+
+
+def test_rules_table_has_a_fixable_column():
+    out = invoke("rules").stdout
+    assert "fixable" in out.splitlines()[1]
+    row = next(line for line in out.splitlines() if "EP401" in line)
+    assert "safe" in row and "unsafe" not in row
+    assert "unsafe" in next(line for line in out.splitlines() if "EP101" in line)
+
+
+def test_rule_fix_metadata_agrees_with_the_fixes_the_rules_make(tmp_path, in_dir):
+    """`fix:` in rules/*.yaml is what the findings carry: the per-fix fixtures and the examples."""
+    import shutil
+
+    from conftest import ROOT
+
+    shutil.copytree(ROOT / "tests" / "fixes", tmp_path / "fixes")
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    in_dir(tmp_path)
+    seen = {}
+    for folder in ("fixes", "examples"):
+        report = json.loads(invoke("check", folder, "--isolated", "--select", "ALL", "--format", "json").stdout)
+        for finding in report["findings"]:
+            seen.setdefault(finding["code"], set()).add(finding["fix"]["applicability"] if finding["fix"] else "none")
+    rules = load_rules()
+    fixable = {code for code, rule in rules.items() if rule.fix != "none"}
+    assert fixable <= set(seen), "every fixable rule has a fixture that shows its fix"
+    for code, kinds in seen.items():
+        assert kinds - {"none"} <= {rules[code].fix}, (code, kinds)
