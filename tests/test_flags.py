@@ -202,3 +202,50 @@ def test_rule_fix_metadata_agrees_with_the_fixes_the_rules_make(tmp_path, in_dir
     assert fixable <= set(seen), "every fixable rule has a fixture that shows its fix"
     for code, kinds in seen.items():
         assert kinds - {"none"} <= {rules[code].fix}, (code, kinds)
+
+
+def _config_file(invoke_result) -> str:
+    return next(line for line in invoke_result.stdout.splitlines() if line.startswith("config file")).split()[-1]
+
+
+@pytest.mark.parametrize("present, chosen", [
+    ({"pyproject.toml"}, "pyproject.toml"),
+    ({"evalparity.toml", "pyproject.toml"}, "evalparity.toml"),
+    ({".evalparity.toml", "evalparity.toml", "pyproject.toml"}, ".evalparity.toml"),
+    ({".evalparity.toml", "pyproject.toml"}, ".evalparity.toml"),
+])
+def test_evalparity_toml_is_found_before_pyproject_in_the_same_folder(findings_dir, in_dir, present, chosen):
+    for name in present:
+        body = '[tool.evalparity]\nignore = ["EP1"]\n' if name == "pyproject.toml" else 'ignore = ["EP1"]\n'
+        (findings_dir / name).write_text(body)
+    (findings_dir / "sub").mkdir()
+    (findings_dir / "sub" / "b.py").write_text(RANDOM_IN_EVAL)
+    in_dir(findings_dir / "sub")
+    result = invoke("check", "--show-settings")
+    assert _config_file(result) == str(findings_dir / chosen)
+    assert invoke("check", ".").exit_code == 0  # its ignore applies
+    assert invoke("check", ".", "--isolated").exit_code == 1
+
+
+def test_evalparity_toml_keys_are_at_the_top_level(findings_dir, in_dir):
+    in_dir(findings_dir)
+    (findings_dir / "evalparity.toml").write_text('select = ["EP2"]\n[per-file-ignores]\n"a.py" = ["EP201"]\n')
+    (findings_dir / "pyproject.toml").write_text('[tool.evalparity]\nselect = ["EP1"]\n')
+    assert invoke("check", ".").exit_code == 0  # EP2 only, from evalparity.toml: EP101 not selected
+    (findings_dir / "evalparity.toml").write_text('[tool.evalparity]\nselect = ["EP2"]\n')
+    result = invoke("check", ".")
+    assert result.exit_code == 2
+    assert "evalparity.toml: a [tool.*] table belongs in pyproject.toml" in result.stderr
+    (findings_dir / "evalparity.toml").write_text('selct = ["EP2"]\n')
+    result = invoke("check", ".")
+    assert result.exit_code == 2 and "evalparity.toml: unknown key `selct` (did you mean `select`?)" in result.stderr
+
+
+def test_a_nearer_pyproject_wins_over_a_farther_evalparity_toml(findings_dir, in_dir):
+    (findings_dir / "evalparity.toml").write_text('ignore = ["EP1"]\n')
+    (findings_dir / "pkg").mkdir()
+    (findings_dir / "pkg" / "pyproject.toml").write_text('[tool.evalparity]\nfail-on = "error"\n')
+    (findings_dir / "pkg" / "b.py").write_text(RANDOM_IN_EVAL)
+    in_dir(findings_dir / "pkg")
+    assert _config_file(invoke("check", "--show-settings")) == "pyproject.toml"
+    assert invoke("check", ".").exit_code == 1
