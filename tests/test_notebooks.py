@@ -59,10 +59,10 @@ def test_neutralise_keeps_python_cells_and_handles_other_ipython_syntax():
 def test_text_and_concise_name_the_cell_and_the_line_in_the_cell(tmp_path, in_dir):
     concise = run(tmp_path, in_dir, "concise")
     assert concise.exit_code == 1
-    assert concise.output.startswith("nb.ipynb:cell 3:line 5:col 22: EP101 [error] `RandomCrop` is random")
-    assert "(see nb.ipynb:cell 3:line 5; nb.ipynb:cell 3:line 1)" in concise.output
+    assert concise.output.startswith("nb.ipynb:cell 3:5:22: EP101 [error] `RandomCrop` is random")
+    assert "(see nb.ipynb:cell 3:5; nb.ipynb:cell 3:1)" in concise.output
     text = run(tmp_path, in_dir, "text").output
-    assert "nb.ipynb:cell 3:line 5:col 22:" in text and "\n5 | test_tf = T.Compose" in text
+    assert "nb.ipynb:cell 3:5:22:" in text and "\n5 | test_tf = T.Compose" in text
 
 
 def test_json_has_the_cell(tmp_path, in_dir):
@@ -81,11 +81,11 @@ def test_machine_formats_point_into_the_notebook_file(tmp_path, in_dir):
     assert result["properties"] == {"cell": 3, "cellLine": 5, "cellColumn": 22}
     assert result["message"]["text"].startswith("cell 3, line 5: ")
     github = run(tmp_path, in_dir, "github").output
-    assert f"file=nb.ipynb,line={expected_line}," in github and "nb.ipynb:cell 3:line 5:col 22" in github
+    assert f"file=nb.ipynb,line={expected_line}," in github and "nb.ipynb:cell 3:5:22" in github
     gitlab = json.loads(run(tmp_path, in_dir, "gitlab").output)[0]
-    assert gitlab["location"]["lines"]["begin"] == expected_line and "cell 3:line 5" in gitlab["description"]
+    assert gitlab["location"]["lines"]["begin"] == expected_line and "cell 3:5" in gitlab["description"]
     junit = ET.fromstring(run(tmp_path, in_dir, "junit").output)
-    assert "nb.ipynb:cell 3:line 5" in junit.find(".//testcase").get("name")
+    assert "nb.ipynb:cell 3:5" in junit.find(".//testcase").get("name")
 
 
 def test_notebooks_are_discovered_in_folders(tmp_path, in_dir):

@@ -1,5 +1,5 @@
-"""Where a location is, as a reader sees it: `path:line:col`, or for a notebook
-`nb.ipynb:cell 3:line 5:col 9` (the line within the cell)."""
+"""Where a location is, as a reader sees it: `path:line:col`, or for a notebook `nb.ipynb:cell 3:5:9`
+(cell 3, line 5 of the cell, column 9), the form Ruff prints."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ class Place:
 
     def label(self) -> str:
         if self.cell is not None:
-            return f"{self.path}:cell {self.cell}:line {self.line}:col {self.column}"
+            return f"{self.path}:cell {self.cell}:{self.line}:{self.column}"
         return f"{self.path}:{self.line}:{self.column}"
 
     def short(self) -> str:
         if self.cell is not None:
-            return f"{self.path}:cell {self.cell}:line {self.line}"
+            return f"{self.path}:cell {self.cell}:{self.line}"
         return f"{self.path}:{self.line}"
 
 
