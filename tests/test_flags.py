@@ -249,3 +249,24 @@ def test_a_nearer_pyproject_wins_over_a_farther_evalparity_toml(findings_dir, in
     in_dir(findings_dir / "pkg")
     assert _config_file(invoke("check", "--show-settings")) == "pyproject.toml"
     assert invoke("check", ".").exit_code == 1
+
+
+def test_sarif_uris_are_relative_to_the_repository_root(tmp_path, in_dir):
+    import jsonschema
+    from conftest import ROOT
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "sub" / "a b.py").write_text(RANDOM_IN_EVAL)
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.py"
+    outside.write_text(RANDOM_IN_EVAL)
+    in_dir(tmp_path / "pkg")  # run from a folder below the root: the URIs still start at the root
+    result = invoke("check", "sub", str(outside), "--format", "sarif", "--isolated")
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, json.loads((ROOT / "tests" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")))
+    run = data["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.as_uri() + "/"
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+    assert {"uri": "pkg/sub/a%20b.py", "uriBaseId": "%SRCROOT%"} in locations
+    assert {"uri": outside.as_uri()} in locations
+    outside.unlink()

@@ -2,16 +2,23 @@
 `relatedLocations` for the other side (linked from the message), `partialFingerprints`.
 
 For a notebook the region is the line of the .ipynb file that holds the flagged source line, and the
-message names the cell and the line in the cell."""
+message names the cell and the line in the cell.
+
+URIs are relative to the repository root (the nearest folder from the current one up with `.git`, else the
+project root), with `uriBaseId` `%SRCROOT%`, which `originalUriBaseIds` maps to the root's absolute
+`file:` URI: viewers that know the checkout (GitHub code scanning) resolve them whatever folder evalparity
+ran in. A file outside the root gets its absolute `file:` URI."""
 
 from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 from evalparity import __version__
+from evalparity.discovery.paths import project_home
 from evalparity.findings import Result
 from evalparity.report import HOME, rule_url
 from evalparity.report.locations import Place, place
@@ -22,10 +29,37 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT = "evalparity/v1"
 
 
-def _uri(path: str) -> dict:
-    if os.path.isabs(path):
-        return {"uri": Path(path).as_uri()}
-    return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
+ROOT_ID = "%SRCROOT%"
+
+
+def source_root() -> Path:
+    """The repository root: the nearest folder from the current one up with `.git`, else the project root."""
+    return _root_of(os.getcwd())
+
+
+@lru_cache(maxsize=8)
+def _root_of(here: str) -> Path:
+    start = Path(here)
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return project_home(start)
+
+
+def _root_uri(root: Path) -> str:
+    uri = root.as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def _uri(path: str, root: Path | None = None) -> dict:
+    """A file's location relative to the repository root (`%SRCROOT%`), or its absolute URI outside it."""
+    root = root or source_root()
+    absolute = Path(os.path.abspath(path))
+    try:
+        relative = absolute.relative_to(root)
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": ROOT_ID}
 
 
 def _physical(where: Place) -> dict:
@@ -117,6 +151,7 @@ def as_dict(result: Result) -> dict:
         **({"locations": [{"physicalLocation": {"artifactLocation": _uri(error.path)}}]}
            if not error.path.startswith("<") else {}),
     } for error in result.errors]
+    root = source_root()
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -125,6 +160,8 @@ def as_dict(result: Result) -> dict:
                                 "informationUri": HOME, "rules": [_rule(rules[code]) for code in used]}},
             "invocations": [{"executionSuccessful": not any(e.kind == "internal" for e in result.errors),
                              "toolExecutionNotifications": notifications}],
+            "originalUriBaseIds": {ROOT_ID: {"uri": _root_uri(root),
+                                             "description": {"text": "The root of the repository"}}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
