@@ -148,7 +148,7 @@ def test_role_hints_name_extra_train_and_eval_words(tmp_path, in_dir):
     # the hints last for one run only
     assert role_of_name("dev_tf") is None and "dev" not in role_words()[1]
     view = invoke("pipelines", ".")
-    assert "Pair 1: same module" in view.output and "bound to `dev_tf` (eval +2)" in view.output
+    assert "Pair 1: same module" in view.output and "bound to `dev_tf`: decisive evidence for eval" in view.output
     assert "No train/eval pipeline pairs found." in invoke("pipelines", ".", "--isolated").output
 
 

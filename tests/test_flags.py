@@ -270,3 +270,44 @@ def test_sarif_uris_are_relative_to_the_repository_root(tmp_path, in_dir):
     assert {"uri": "pkg/sub/a%20b.py", "uriBaseId": "%SRCROOT%"} in locations
     assert {"uri": outside.as_uri()} in locations
     outside.unlink()
+
+
+PAIR = ("import torchvision.transforms as T\n"
+        "train_tf = T.Compose([T.RandomCrop(32, padding=4), T.ToTensor(),\n"
+        "                      T.Normalize((0.4914, 0.4822, 0.4465, 0.1111, 0.2222, 0.3333), (0.247, 0.2435, 0.2616))])\n"
+        "test_tf = T.Compose([T.ToTensor(), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])\n")
+
+
+def test_pipelines_is_readable_without_colour(tmp_path, monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    (tmp_path / "a.py").write_text(PAIR)
+    result = invoke("pipelines", str(tmp_path))
+    assert result.exit_code == 0 and not ANSI.search(result.stdout)
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if "difference" in line)
+    assert [c.strip() for c in header.strip("┃").split("┃")] == ["#", "train", "eval", "difference"]
+    rows = [line for line in lines if line.startswith("│") and line.split("│")[1].strip()]  # numbered rows
+    assert [row.split("│")[4].strip() for row in rows] == ["train only", "", "differs"]
+    table = [line for line in lines if line.startswith(("│", "┃", "┏", "└"))]
+    assert max(len(line) for line in table) <= 4 + 2 * 51 + 14  # the step columns are capped at 48
+    assert "    - bound to `train_tf`: decisive evidence for train" in lines
+    assert "    - bound to `test_tf`: decisive evidence for eval" in lines
+    assert not re.search(r"\+\d", result.stdout)  # no numeric weights
+    assert ANSI.search(invoke("pipelines", str(tmp_path), "--color", "always").stdout)
+
+
+def test_pipelines_as_json(tmp_path):
+    (tmp_path / "a.py").write_text(PAIR)
+    result = invoke("pipelines", str(tmp_path), "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["version"] == 1 and len(data["pairs"]) == 1 and data["unpaired"] == []
+    pair = data["pairs"][0]
+    assert pair["train"]["binding"] == "train_tf" and pair["eval"]["binding"] == "test_tf"
+    assert pair["train"]["line"] == 2 and pair["eval"]["role"] == "eval"
+    assert {"role": "eval", "strength": "decisive"}.items() <= pair["eval"]["evidence"][0].items()
+    assert [s["difference"] for s in pair["steps"]] == ["train only", "same", "differs"]
+    first = pair["steps"][0]
+    assert first["eval"] is None and first["train"]["random"] is True
+    assert first["train"]["step"] == "RandomCrop(32, padding=4)" and first["train"]["after"].startswith("image")
+    assert invoke("pipelines", str(tmp_path), "--output-format", "json").stdout == result.stdout

@@ -442,7 +442,10 @@ def list_rules(output_format, color):
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="Read settings (role hints, knowledge, excludes) from this file.")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
-def pipelines(paths, knowledge, config_file, isolated):
+@click.option("--output-format", "--format", "output_format", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="Tables, or JSON (the pairs, their aligned steps and the role evidence).")
+@COLOR_OPTION
+def pipelines(paths, knowledge, config_file, isolated, output_format, color):
     """Show each train/eval pipeline pair side by side, with the evidence for each role."""
     paths = list(paths) or ["."]
     config, options = _settings(paths, config_file, isolated, (), (), (), (), (), False)
@@ -452,7 +455,10 @@ def pipelines(paths, knowledge, config_file, isolated):
             analysis = analyze(paths, kb, excludes=options.excluder)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    pipelines_view.render(analysis, kb, _console())
+    if output_format == "json":
+        click.echo(json.dumps(pipelines_view.as_dict(analysis, kb), indent=2))
+    else:
+        pipelines_view.render(analysis, kb, _console(color))
     return EXIT_CLEAN
 
 
