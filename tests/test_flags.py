@@ -311,3 +311,75 @@ def test_pipelines_as_json(tmp_path):
     assert first["eval"] is None and first["train"]["random"] is True
     assert first["train"]["step"] == "RandomCrop(32, padding=4)" and first["train"]["after"].startswith("image")
     assert invoke("pipelines", str(tmp_path), "--output-format", "json").stdout == result.stdout
+
+
+TRAIN_CELL = ("import torch\n\n\n"
+              "def train(model, train_loader, val_loader, optimizer):\n"
+              "    for epoch in range(10):\n"
+              "        model.train()\n"
+              "        for images, labels in train_loader:\n"
+              "            loss = torch.nn.functional.cross_entropy(model(images), labels)\n"
+              "            optimizer.zero_grad()\n"
+              "            loss.backward()\n"
+              "            optimizer.step()\n"
+              "        validate(model, val_loader)\n")
+VALIDATE_CELL = ("def validate(model, val_loader):  # réglé\n"  # non-ASCII, written escaped in the JSON
+                 "    with torch.no_grad():\n"
+                 "        for images, labels in val_loader:\n"
+                 "            print(model(images).argmax(1) == labels)")  # no newline at the end of the cell
+LOADER_CELL = "%time x = 1\nval_loader = DataLoader(val_set, batch_size=64, drop_last=True)\n"
+
+
+def _notebook_text() -> str:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Notes\n", "\n"]},
+        {"cell_type": "code", "execution_count": 1, "metadata": {"tags": ["x"]},
+         "outputs": [{"name": "stdout", "output_type": "stream", "text": ["\n", "validate(model, val_loader)\n"]}],
+         "source": TRAIN_CELL.splitlines(keepends=True)},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": VALIDATE_CELL.splitlines(keepends=True)},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": "from torch.utils.data import DataLoader\n" + LOADER_CELL},  # one string, not a list
+    ]
+    return json.dumps({"cells": cells, "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+                       "nbformat": 4, "nbformat_minor": 5}, indent=1, ensure_ascii=True) + "\n"
+
+
+def test_fix_rewrites_the_cells_of_a_notebook_and_nothing_else(tmp_path, in_dir):
+    original = _notebook_text()
+    (tmp_path / "nb.ipynb").write_text(original, encoding="utf-8")
+    in_dir(tmp_path)
+    before = json.loads(invoke("check", "nb.ipynb", "--format", "json").stdout)["findings"]
+    assert {(f["code"], f["cell"]) for f in before} == {("EP501", 3), ("EP401", 4)}
+    result = invoke("check", "nb.ipynb", "--fix", "--unsafe-fixes", "--show-fixes")
+    assert result.exit_code == 0, result.output
+    assert "Fixed 2 findings:" in result.stdout and "1 × EP401" in result.stdout and "1 × EP501" in result.stdout
+    text = (tmp_path / "nb.ipynb").read_text(encoding="utf-8")
+    fixed = json.loads(text)
+    expected = json.loads(original)
+    expected["cells"][2]["source"] = [
+        "def validate(model, val_loader):  # réglé\n",
+        "    with torch.no_grad():\n",
+        "        model.eval()\n",
+        "        for images, labels in val_loader:\n",
+        "            print(model(images).argmax(1) == labels)\n",
+        "        model.train()",  # inserted at the end of the cell, which had no final newline
+    ]
+    expected["cells"][3]["source"] = ("from torch.utils.data import DataLoader\n%time x = 1\n"
+                                      "val_loader = DataLoader(val_set, batch_size=64)\n")
+    assert fixed == expected
+    # byte for byte: the file as json.dumps would write the expected notebook, in the file's own style
+    assert text == json.dumps(expected, indent=1, ensure_ascii=True) + "\n"
+    assert "\\u00e9" in text  # the file's escaping of non-ASCII text is kept
+    assert invoke("check", "nb.ipynb").exit_code == 0
+
+
+def test_diff_on_a_notebook_shows_the_json_change_and_writes_nothing(tmp_path, in_dir):
+    original = _notebook_text()
+    (tmp_path / "nb.ipynb").write_text(original, encoding="utf-8")
+    in_dir(tmp_path)
+    result = invoke("check", "nb.ipynb", "--diff")
+    assert result.exit_code == 1
+    assert '-   "source": "from torch.utils.data import DataLoader\\n%time x = 1\\nval_loader = DataLoader(val_set, ' \
+           'batch_size=64, drop_last=True)\\n"' in result.stdout
+    assert (tmp_path / "nb.ipynb").read_text(encoding="utf-8") == original

@@ -157,3 +157,139 @@ class _RawLines:
         self.line_offset = best
         self.offset = best + length
         return self.line
+
+
+# ---- rewriting cells (for fixes) ------------------------------------------------------------------
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+@dataclass(frozen=True)
+class SourceSpan:
+    """Where a cell's `source` value is in the notebook's JSON text: offsets of the whole value and, for
+    a list, of each of its strings."""
+
+    start: int
+    end: int
+    parts: tuple[tuple[int, int], ...]
+    is_list: bool
+
+
+def _skip(text: str, index: int) -> int:
+    return _WS.match(text, index).end()
+
+
+def _members(text: str, index: int):
+    """(key, value start, value end) of the object at `index`, in the order of the text."""
+    if text[index] != "{":
+        raise ValueError(f"expected an object at offset {index}")
+    index = _skip(text, index + 1)
+    if text[index] == "}":
+        return
+    while True:
+        if text[index] != '"':
+            raise ValueError(f"expected a key at offset {index}")
+        key, index = json.decoder.scanstring(text, index + 1)
+        index = _skip(text, index)
+        if text[index] != ":":
+            raise ValueError(f"expected ':' at offset {index}")
+        start = _skip(text, index + 1)
+        _, end = _DECODER.raw_decode(text, start)
+        yield key, start, end
+        index = _skip(text, end)
+        if text[index] == "}":
+            return
+        if text[index] != ",":
+            raise ValueError(f"expected ',' at offset {index}")
+        index = _skip(text, index + 1)
+
+
+def _elements(text: str, index: int):
+    """(start, end) of each value of the array at `index`."""
+    if text[index] != "[":
+        raise ValueError(f"expected an array at offset {index}")
+    index = _skip(text, index + 1)
+    if text[index] == "]":
+        return
+    while True:
+        _, end = _DECODER.raw_decode(text, index)
+        yield index, end
+        index = _skip(text, end)
+        if text[index] == "]":
+            return
+        if text[index] != ",":
+            raise ValueError(f"expected ',' at offset {index}")
+        index = _skip(text, index + 1)
+
+
+def source_spans(text: str) -> dict[int, SourceSpan]:
+    """Cell number (1-based, every cell) → where its `source` is in the JSON text."""
+    try:
+        spans: dict[int, SourceSpan] = {}
+        start = _skip(text, 0)
+        for key, value, _ in _members(text, start):
+            if key != "cells":
+                continue
+            for number, (cell, _end) in enumerate(_elements(text, value), 1):
+                if text[cell] != "{":
+                    continue
+                for name, begin, end in _members(text, cell):
+                    if name == "source":
+                        is_list = text[begin] == "["
+                        parts = tuple(_elements(text, begin)) if is_list else ((begin, end),)
+                        spans[number] = SourceSpan(begin, end, parts, is_list)
+        return spans
+    except (ValueError, IndexError) as exc:
+        raise NotebookError(f"cannot locate the cells in the notebook's JSON ({exc})") from None
+
+
+def cell_lines(cell: dict) -> tuple[list[str], bool] | None:
+    """A code cell's lines as `notebook_source` joins them (before neutralising) and whether its source
+    ends with a newline; None when its strings do not split into lines cleanly (a string that is not the
+    last one and does not end a line), so that the cell cannot be rewritten line for line."""
+    source = cell.get("source", "")
+    parts = source if isinstance(source, list) else [source]
+    if not all(isinstance(p, str) for p in parts) or any(not p.endswith("\n") for p in parts[:-1]):
+        return None
+    text = "".join(parts).replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines, text.endswith("\n")
+
+
+def _json_lines(source: str) -> list[str]:
+    return re.findall(r"[^\n]*\n|[^\n]+$", source)
+
+
+def rewrite_sources(text: str, sources: dict[int, str]) -> str:
+    """The notebook's JSON text with these cells' sources replaced (cell number → new source), and every
+    other byte as it was: a list of strings stays a list (one string a line, with the indentation and
+    separators the file already uses), a string stays a string, and non-ASCII text is written as the file
+    writes it (escaped or not)."""
+    spans = source_spans(text)
+    edits = []
+    for number, source in sources.items():
+        span = spans.get(number)
+        if span is None:
+            raise NotebookError(f"cell {number} has no source to rewrite")
+        raw = text[span.start:span.end]
+        decoded = _DECODER.decode(raw)
+        flat = "".join(decoded) if isinstance(decoded, list) else decoded
+        escaped = raw.isascii() and not flat.isascii()
+        if span.is_list and span.parts:
+            first, last = span.parts[0], span.parts[-1]
+            prefix = text[span.start + 1:first[0]]
+            separator = text[first[1]:span.parts[1][0]] if len(span.parts) > 1 else "," + (prefix or " ")
+            suffix = text[last[1]:span.end - 1]
+            items = [json.dumps(line, ensure_ascii=escaped) for line in _json_lines(source)]
+            value = "[" + prefix + separator.join(items) + suffix + "]" if items else "[]"
+        elif span.is_list:
+            value = json.dumps(_json_lines(source), ensure_ascii=escaped)
+        else:
+            value = json.dumps(source, ensure_ascii=escaped)
+        edits.append((span.start, span.end, value))
+    for start, end, value in sorted(edits, reverse=True):
+        text = text[:start] + value + text[end:]
+    return text

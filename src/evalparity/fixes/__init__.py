@@ -37,8 +37,6 @@ class Source:
 
     @classmethod
     def of(cls, project, path: str) -> "Source | None":
-        if path.endswith(".ipynb"):
-            return None  # notebook locations are in the joined cells, not in the file
         facts = project.facts(path) if hasattr(project, "facts") else project.files.get(path)
         if facts is None or not facts.lines:
             return None

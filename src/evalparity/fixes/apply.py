@@ -4,7 +4,11 @@ Per file: decode as Python does (BOM, PEP 263 declaration), take the fixes in fi
 that overlaps one already taken or whose `original` text is no longer there (the next round picks it
 up after a re-check), write new lines with the file's own line ending, re-parse the result with libcst
 and refuse it when it does not parse, then encode with the same encoding and replace the file
-atomically (a temporary file in the same folder, the same mode, os.replace)."""
+atomically (a temporary file in the same folder, the same mode, os.replace).
+
+A notebook's fixes are in the coordinates of its joined code cells: each is mapped to the one cell it
+edits (a fix spread over several cells is not applied), applied to that cell's own source, and the cell's
+`source` is rewritten in the .ipynb JSON with every other byte of the file left as it was."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import stat
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import libcst as cst
 
@@ -163,6 +168,8 @@ def fix_file(path: str, findings, current: bytes | None = None) -> FileChange:
         before = Path(path).read_bytes() if current is None else current
     except OSError as exc:
         return FileChange(path, b"", b"", 0, f"cannot read: {exc.strerror or exc}")
+    if path.endswith(".ipynb"):
+        return fix_notebook(path, findings, before)
     try:
         text, encoding = decode(before)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
@@ -178,6 +185,65 @@ def fix_file(path: str, findings, current: bytes | None = None) -> FileChange:
         cst.parse_module(after)
     except Exception as exc:  # libcst raises ParserSyntaxError, and others on odd input
         return FileChange(path, before, before, 0, f"the fixed file would not parse ({type(exc).__name__}); left unchanged")
+    return FileChange(path, before, after, len(applied), findings=applied)
+
+
+def _in_cell(edit: dict, cell) -> dict | None:
+    """The edit in the coordinates of the cell's own text, or None when it reaches outside the cell (its
+    end may be just after the cell's last line: the end of the cell's text)."""
+    first, last = cell.first_line, cell.first_line + cell.line_count - 1
+    if not first <= edit["line"] <= last:
+        return None
+    if not (edit["end_line"] <= last or (edit["end_line"] == last + 1 and edit["end_column"] == 1)):
+        return None
+    return {**edit, "line": edit["line"] - first + 1, "end_line": edit["end_line"] - first + 1}
+
+
+def fix_notebook(path: str, findings, before: bytes) -> FileChange:
+    """Fix the code cells of a notebook and write each changed cell back into the JSON (see the module)."""
+    import json
+
+    from evalparity.discovery.notebooks import NotebookError, cell_lines, neutralise, notebook_source, rewrite_sources
+
+    bom = b"\xef\xbb\xbf" if before.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        text = before[len(bom):].decode("utf-8")
+        layout = notebook_source(text)
+        cells = json.loads(text)["cells"]
+    except (UnicodeDecodeError, NotebookError, ValueError, KeyError, TypeError) as exc:
+        return FileChange(path, before, before, 0, f"cannot read the notebook: {exc}")
+    by_cell: dict[int, list] = {}
+    for finding in findings:
+        edits = finding.fix["edits"]
+        cell = layout.cell_at(edits[0]["line"])
+        local = [_in_cell(e, cell) for e in edits] if cell is not None else [None]
+        if all(local):
+            by_cell.setdefault(cell.number, []).append(SimpleNamespace(fix={"edits": local}, finding=finding))
+    sources: dict[int, str] = {}
+    applied = []
+    for number, items in sorted(by_cell.items()):
+        read = cell_lines(cells[number - 1])
+        cell = next(c for c in layout.cells if c.number == number)
+        if read is None or len(read[0]) != cell.line_count:
+            continue  # its strings do not map line for line: left alone
+        lines, ends_with_newline = read
+        new_text, done = apply_fixes("".join(line + "\n" for line in lines), items)
+        if not done:
+            continue
+        new_lines = new_text.split("\n")[:-1] if new_text.endswith("\n") else new_text.split("\n")
+        try:
+            cst.parse_module("".join(line + "\n" for line in neutralise(new_lines)))
+        except Exception as exc:  # libcst raises ParserSyntaxError, and others on odd input
+            return FileChange(path, before, before, 0, f"cell {number} would not parse after the fixes "
+                                                       f"({type(exc).__name__}); left unchanged")
+        sources[number] = new_text if ends_with_newline or not new_text.endswith("\n") else new_text[:-1]
+        applied += [item.finding for item in done]
+    if not sources:
+        return FileChange(path, before, before, 0)
+    try:
+        after = bom + rewrite_sources(text, sources).encode("utf-8")
+    except NotebookError as exc:
+        return FileChange(path, before, before, 0, str(exc))
     return FileChange(path, before, after, len(applied), findings=applied)
 
 

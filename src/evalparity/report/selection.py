@@ -98,9 +98,12 @@ def _lines_of(path: str) -> tuple[str, ...]:
 
 
 def _notebook(path: str):
-    from evalparity.discovery.notebooks import NotebookError, notebook_source
+    import os
 
-    try:
-        return notebook_source(Path(path).read_bytes())
+    from evalparity.discovery.notebooks import NotebookError, notebook_source
+    from evalparity.discovery.paths import overrides
+
+    try:  # the contents being checked: fixes not yet written count
+        return notebook_source(overrides().get(os.path.abspath(path)) or Path(path).read_bytes())
     except (OSError, NotebookError):
         return None
