@@ -31,22 +31,14 @@ from evalparity.discovery.cache import (
 from evalparity.discovery.cache import (
     clean as clean_cache,
 )
-from evalparity.discovery.paths import (
-    DEFAULT_EXCLUDES,
-    Excluder,
-    UsageError,
-    discover,
-    display_path,
-    overriding,
-    project_home,
-    project_root,
-)
+from evalparity.discovery.paths import DEFAULT_EXCLUDES, Excluder, UsageError, overriding, project_home, project_root
 from evalparity.engine import Options, analyze
 from evalparity.engine import check as run_check
 from evalparity.extract.files import settle_loaded_facts
 from evalparity.fixes import rounds as fixing
 from evalparity.report import FORMATS, concise, github, gitlab, json_format, junit, sarif, text
 from evalparity.report import pipelines as pipelines_view
+from evalparity.report import settings as settings_view
 from evalparity.report.progress import progress_bar
 from evalparity.report.summary import summary_line
 from evalparity.vocabulary.knowledge import KnowledgeError, default_knowledge, load_knowledge
@@ -210,34 +202,14 @@ def _statistics(result, output_format: str, echo, quiet: bool = False) -> None:
 def _show(paths, config, options, kb, cache_dir, no_cache, settings: bool, files: bool) -> int:
     """`--show-settings` and `--show-files`: what a run would use, then exit 0 (nothing is analysed)."""
     if settings:
-        excluder = options.excluder
-        codes = sorted(options.enabled())
-        lines = [
-            ("config file", display_path(config.path) if config and config.path else "none (the defaults)"),
-            ("project root", display_path(config.root) if config else "none (no configuration file)"),
-            ("select", ", ".join(codes) or "none"),
-            ("not selected", ", ".join(sorted(set(load_rules()) - set(codes))) or "none"),
-            ("per-file-ignores", "; ".join(f"{glob} = {', '.join(c)}" for glob, c in config.per_file_ignores)
-             if config and config.per_file_ignores else "none"),
-            ("exclude", ", ".join(sorted(excluder.patterns)) if excluder else "none"),
-            ("respect-gitignore", str(excluder.gitignore).lower() if excluder else "false"),
-            ("force-exclude", str(options.force_exclude).lower()),
-            ("fail-on", config.fail_on if config and config.fail_on else "warning"),
-            ("knowledge", ", ".join(display_path(k) for k in config.knowledge) if config and config.knowledge
-             else "the built-in knowledge base"),
-            ("role-hints", f"train = {list(config.train_words)}, eval = {list(config.eval_words)}" if config and
-             (config.train_words or config.eval_words) else "none"),
-            ("cache dir", "none (--no-cache)" if no_cache else display_path(cache_folder(project_home(), cache_dir))),
-        ]
-        width = max(len(key) for key, _ in lines)
-        for key, value in lines:
-            click.echo(f"{key:<{width}}  {value}")
+        cache = None if no_cache else cache_folder(project_home(), cache_dir)
+        for line in settings_view.settings_lines(config, options, cache):
+            click.echo(line)
         if files:
             click.echo()
     if files:
-        found, errors = discover(paths,
-                                 options.excluder or Excluder(gitignore=False), options.force_exclude)
-        for path in sorted(display_path(f) for f in found):
+        found, errors = settings_view.files(paths, options)
+        for path in found:
             click.echo(path)
         for error in errors:
             click.echo(f"evalparity: warning: {error.path}: {error.message}", err=True)
