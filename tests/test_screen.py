@@ -38,6 +38,9 @@ KEPT = {
     "dropout with literal True": "from torch.nn import functional as F\ndef forward(x):\n"
                                  "    return F.dropout(x, 0.5, training=True)\n",
     "train in an eval function": "def validate(model):\n    model.train()\n",
+    "step loop that trains and evaluates": "def fit():\n    model.train()\n    for i in range(9):\n"
+                                           "        loss().backward()\n        if i % 3 == 0:\n"
+                                           "            model.eval()\n",
     "syntax error": "def broken(:\n",
 }
 
@@ -47,6 +50,8 @@ DEFERRED = {
                                      "body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())\n",
     "constants only": "MEAN = (0.485, 0.456, 0.406)\nSTD = (0.229, 0.224, 0.225)\n",
     "eval call outside any loop": "def export(model):\n    model.eval()\n    return model\n",
+    "trains without switching back": "def fit():\n    for i in range(9):\n        loss().backward()\n"
+                                     "    model.eval()\n",
     "loop over layers": "def init(model):\n    for m in model.modules():\n        m.reset_parameters()\n",
     "builtin on a loader": "def size(dataloader):\n    return len(dataloader) if isinstance(dataloader, list) else 0\n",
     "dropout that follows the mode": "import torch.nn.functional as F\ndef forward(self, x):\n"

@@ -9,7 +9,8 @@ something, a call that hands a loader to another function (a training driver), a
 function named for evaluation. Anything else is deferred: extracted on demand when an import or a call
 from an analysed file reaches it (project.py, callgraph.py). Files that do not parse are kept so that
 the syntax error is reported. A script that loads trained weights (`load_state_dict`, `torch.load`) and never
-calls `.eval(` can hold an inference in training mode, so it is kept too."""
+calls `.eval(` can hold an inference in training mode, so it is kept too, and so is a file that trains
+(`.backward(`) and switches modes both ways: its loop may evaluate every N steps over no loader at all."""
 
 from __future__ import annotations
 
@@ -210,6 +211,8 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
                         inference["loaded"].add(name)
     if loads and inference["built"] & inference["loaded"] & inference["used"]:
         mode_hit = True
+    if trains and b".backward(" in source and b".eval(" in source:
+        mode_hit = True  # trains and switches modes: a step loop that evaluates every N steps (EP502)
     if b"dropout" in source and any(_forward_dropout(fn, imports) for fn in forwards):
         return True
     return mode_hit and mode and not any(module.partition(".")[0] in FOREIGN for module in imports.values())
