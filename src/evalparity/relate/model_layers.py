@@ -71,6 +71,8 @@ class _Modules:
         tree = self.tree(path)
         if tree is None or depth > MAX_DEPTH:
             return None
+        if "." in name:
+            return self._in_module(path, tree, name, depth)
         for node in tree.body:
             if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name == name:
                 return path, node
@@ -88,6 +90,23 @@ class _Modules:
                     return found
         return None
 
+    def _in_module(self, path: str, tree: ast.Module, name: str, depth: int):
+        """`models.Net` where `models` is a project module imported by this file (`import models`,
+        `from pkg import models`)."""
+        head, _, last = name.rpartition(".")
+        if "." in head:
+            return None
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    if (alias.asname or alias.name) != head:
+                        continue
+                    module = alias.name if isinstance(node, ast.Import) else \
+                        "." * node.level + (f"{node.module}." if node.module else "") + alias.name
+                    target = self.project.module_file(path, module)
+                    return self.definition(target, last, depth + 1) if target else None
+        return None
+
     # --- what a call builds -------------------------------------------------------------------
     def built(self, path: str, call: ast.Call, depth: int) -> Layers:
         name = dotted_name(call.func)
@@ -100,7 +119,9 @@ class _Modules:
             return self.combine([self.expression(path, a, depth) for a in call.args], last)
         if layer or (head in ("torch", "F") and depth > 0):
             return Layers(NONE, model=last)  # a layer, or a tensor function called inside a model's code
-        found = self.definition(path, name) if "." not in name else None
+        found = self.definition(path, name)
+        if found is None and depth > 0 and _from_torch(self.tree(path), name):
+            return Layers(NONE, model=last)  # `Variable(…)`, `relu(…)` imported from torch in a model's code
         if found is None:
             return Layers(UNKNOWN, model=last)
         key = (found[0], found[1].name)
@@ -266,6 +287,16 @@ def _unwrapped(node: ast.AST) -> ast.AST:
     if isinstance(node, ast.Call) and dotted_name(node.func).rpartition(".")[2] in WRAPPERS and node.args:
         node = _unwrapped(node.args[0])
     return node
+
+
+def _from_torch(tree: ast.Module | None, name: str) -> bool:
+    """`name` is imported from a torch module other than torch.nn's layer modules."""
+    for node in getattr(tree, "body", []):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.partition(".")[0] == "torch" and \
+                not node.module.startswith("torch.nn.modules") and node.module != "torch.nn":
+            if any((alias.asname or alias.name) == name for alias in node.names):
+                return True
+    return False
 
 
 def _class(tree: ast.Module | None, qualname: str) -> ast.ClassDef | None:
