@@ -125,7 +125,7 @@ def runs_once(ctx, loop: Location) -> bool:
 def _findings(ctx):
     loops, flow = eval_loops(ctx.project), mode_flow(ctx.project)
     for item in loops.items:
-        if computes_training_loss(ctx, item.call) or runs_once(ctx, item.loop.location):
+        if computes_training_loss(ctx, item.inner or item.call) or runs_once(ctx, item.loop.location):
             continue
         state, trail = flow.reaching(item.key, item.call.location, item.call.callee)
         local = trail[0] if trail and isinstance(trail[0], Event) else None
@@ -152,9 +152,21 @@ def _findings(ctx):
         effect, cap = consequence(model_layers(ctx.project, item.key[0], item.fn.qualname, item.call.callee),
                                   "BatchNorm uses batch statistics and updates its running averages, and Dropout "
                                   "stays active")
-        message = (f"`{item.call.callee}(…)` runs an evaluation ({item.why}) but the model {cause}: no "
+        called = f"`{item.call.callee}(…)`"
+        if item.inner is not None:
+            called += f" (through `{_callee_text(ctx, item.call)}`)"
+            related.insert(0, Related(item.inner.location, "the model is called here"))
+        message = (f"{called} runs an evaluation ({item.why}) but the model {cause}: no "
                    f"`.eval()` / `.train(False)` reaches it here or in {where}; {effect}")
         # never switched at all: one `.eval()` fixes every loop; after training steps, each loop is its own place
         group = (item.key, strip_wrappers(item.call.callee), cause) if trained is None else (item.call.location,)
         yield group, Finding(CODE, message, item.call.location, related[:3], fix=eval_before_loop(ctx.project, item),
                              cap=cap)
+
+
+def _callee_text(ctx, call) -> str:
+    """`self._forward_pass(…)`: the helper call an evaluation loop reaches the model through."""
+    facts = ctx.project.files.get(call.location.path)
+    text = flagged_text(facts.lines, call.location) if facts is not None and facts.lines else ""
+    head = text.partition("(")[0].strip()
+    return f"{head}(…)" if head else "a helper"

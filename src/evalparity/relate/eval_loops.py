@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from evalparity.facts import EVAL, TRAIN, UNKNOWN, FunctionFacts, Loop, ModelCall
 from evalparity.relate.callgraph import Key, call_graph
 from evalparity.relate.loader_roles import loader_roles
-from evalparity.relate.mode_flow import inside, mode_flow, start
+from evalparity.relate.mode_flow import inside, lift, mode_flow, start
 from evalparity.relate.project import Project
 from evalparity.vocabulary.mode_words import framework_class, framework_hook, loader_like
 from evalparity.vocabulary.naming import FOREIGN, role_of_name, role_of_string, unit_test_file, words
@@ -28,9 +28,10 @@ class EvalLoop:
     key: Key
     fn: FunctionFacts
     loop: Loop
-    call: ModelCall  # the first model call in the loop
+    call: ModelCall  # the first model call in the loop (or the call of the helper that makes it)
     why: str
     role: str
+    inner: ModelCall | None = None  # the model call inside that helper
 
 
 def foreign_file(project: Project, path: str) -> bool:
@@ -113,6 +114,9 @@ class EvalLoops:
 
     def _classify(self, key: Key, fn: FunctionFacts, loop: Loop) -> EvalLoop | None:
         calls = [c for c in fn.model_calls if inside(loop.location, c.location)]
+        inner = None
+        if not calls:
+            calls, inner = self._forwarded(key, fn, loop)
         if not calls:
             return None
         if any(inside(loop.location, t) for t in (*fn.training, *fn.grad_uses)):
@@ -135,7 +139,25 @@ class EvalLoops:
             why = f"under `torch.{loop.grad or fn.grad}()`"
         else:
             return None
-        return EvalLoop(key, fn, loop, min(calls, key=lambda c: start(c.location)), why, role)
+        return EvalLoop(key, fn, loop, min(calls, key=lambda c: start(c.location)), why, role, inner)
+
+
+    def _forwarded(self, key: Key, fn: FunctionFacts, loop: Loop) -> tuple[list[ModelCall], ModelCall | None]:
+        """`output, loss = self._forward_pass(input, target)`: a project helper without loops or mode
+        switches that calls the model, seen as a model call at the helper's call."""
+        for edge in fn.calls:
+            if not inside(loop.location, edge.location):
+                continue
+            target = self.graph.resolve(key[0], edge)
+            helper = self.graph.function(target) if target is not None else None
+            if helper is None or helper.loops or not helper.model_calls or excluded(helper) or \
+                    self.flow.trains(target) or self.flow.events(target):
+                continue
+            for call in helper.model_calls:
+                model = lift(call.callee, helper, edge)
+                if model != "?":
+                    return [ModelCall(edge.location, model, edge.grad or loop.grad)], call
+        return [], None
 
 
 def eval_loops(project: Project) -> EvalLoops:

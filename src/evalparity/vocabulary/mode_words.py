@@ -28,6 +28,8 @@ SUBMODULE_NAMES = frozenset({"m", "mod", "module", "layer", "bn", "norm", "dropo
 NON_MODULE_RECEIVERS = frozenset({"trainer", "engine", "evaluator", "runner", "solver", "learner", "agent",
                                   "env", "args", "cfg", "config", "parser", "opt", "opts", "hparams", "flags",
                                   "tester", "validator", "callback", "task", "experiment", "exp", "pipeline"})
+MEASURE_WORDS = frozenset({"criterion", "metric", "metrics", "loss", "score", "scores", "acc", "accuracy", "iou",
+                           "map", "f1", "bleu", "psnr", "ssim", "meter", "logger", "log", "print", "report"})
 MODE_HELPER_WORDS = frozenset({"eval", "bn", "batchnorm", "freeze", "frozen", "dropout", "mode", "inference"})
 FRAMEWORK_BASES = frozenset({
     "LightningModule", "LightningDataModule", "Callback", "Trainer", "Seq2SeqTrainer", "Engine", "Evaluator",
@@ -62,8 +64,10 @@ def loader_like(text: str | None) -> bool:
 
 
 def mode_helper(text: str) -> bool:
-    """`set_bn_eval`, `model.freeze_bn`, `enable_dropout`: a helper that changes modes we cannot see."""
-    return any(w in MODE_HELPER_WORDS for w in words(text.rpartition(".")[2]))
+    """`set_bn_eval`, `model.freeze_bn`, `enable_dropout`: a helper that changes modes we cannot see.
+    Not `eval_criterion`, `eval_metric`: what an evaluation computes."""
+    found = words(text.rpartition(".")[2])
+    return any(w in MODE_HELPER_WORDS for w in found) and not any(w in MEASURE_WORDS for w in found)
 
 
 def non_module_receiver(text: str) -> bool:
