@@ -152,7 +152,7 @@ def _findings(ctx):
         effect, cap = consequence(model_layers(ctx.project, item.key[0], item.fn.qualname, item.call.callee),
                                   "BatchNorm uses batch statistics and updates its running averages, and Dropout "
                                   "stays active")
-        called = f"`{item.call.callee}(…)`"
+        called = f"`{item.call.callee}(…)`" if item.inner is not None else f"`{_callee_text(ctx, item.call)}`"
         if item.inner is not None:
             called += f" (through `{_callee_text(ctx, item.call)}`)"
             related.insert(0, Related(item.inner.location, "the model is called here"))
@@ -169,4 +169,4 @@ def _callee_text(ctx, call) -> str:
     facts = ctx.project.files.get(call.location.path)
     text = flagged_text(facts.lines, call.location) if facts is not None and facts.lines else ""
     head = text.partition("(")[0].strip()
-    return f"{head}(…)" if head else "a helper"
+    return f"{head}(…)" if head else f"{call.callee}(…)"

@@ -337,6 +337,10 @@ class Flow(CallFacts):
         self._edge(node, callee, qualname, fn)
         if isinstance(func, (cst.Name, cst.Subscript)) or callee.startswith("self.") or short in ("module", "forward"):
             self.pending.append((fn, ModelCall(self.loc(node), callee, self._grad(), id(node) in self.discarded)))
+        elif short == "generate" and callee.count(".") == 1 and not callee.startswith("self."):
+            # `model.generate(…)`: decoding runs the network in whatever mode it is in
+            self.pending.append((fn, ModelCall(self.loc(node), callee.rpartition(".")[0], self._grad(),
+                                               id(node) in self.discarded)))
 
 
 def _remainder(call: cst.Call) -> bool:
