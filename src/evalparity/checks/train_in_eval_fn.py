@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from evalparity.findings import Finding, Related
 from evalparity.relate.callgraph import call_graph
-from evalparity.relate.eval_loops import eval_function, foreign_file
-from evalparity.relate.mode_flow import Event, mode_flow, same_model, start
+from evalparity.relate.eval_loops import eval_function, eval_loops, foreign_file
+from evalparity.relate.mode_flow import Event, inside, mode_flow, same_model, start
 from evalparity.relate.model_layers import consequence, model_layers
 from evalparity.vocabulary.naming import unit_test_file
 
@@ -23,6 +23,39 @@ def _said_deliberate(ctx, where) -> bool:
 
 
 def check(ctx):
+    yield from _in_eval_functions(ctx)
+    yield from _in_inline_evaluations(ctx)
+
+
+def _in_inline_evaluations(ctx):
+    """An evaluation loop inline in a training function: `.eval()` before the loop, then `.train()` inside
+    it before the model runs (MultiBench) — the evaluation runs in training mode after all."""
+    flow = mode_flow(ctx.project)
+    for item in eval_loops(ctx.project).items:
+        if eval_function(item.key[0], item.fn, ctx.project) or unit_test_file(item.key[0]):
+            continue  # evaluation functions are looked at whole
+        events = flow.events(item.key)
+        loop = item.loop.location
+        before = [e for e in events if start(e.location) < start(loop) and not inside(loop, e.location)]
+        if not before or before[-1].kind != "eval" or not same_model(before[-1].receiver, item.call.callee):
+            continue
+        for switch in _switches_to_train(item.fn, events):
+            if not inside(loop, switch.location) or start(switch.location) > start(item.call.location):
+                continue
+            if not same_model(switch.receiver, item.call.callee) or _said_deliberate(ctx, switch.location):
+                continue
+            effect, cap = consequence(model_layers(ctx.project, item.key[0], item.fn.qualname, item.call.callee),
+                                      "BatchNorm updates its running statistics, Dropout is active")
+            what, related = _described(switch)
+            message = (f"{what} inside the evaluation loop undoes `{before[-1].text}`: "
+                       f"`{item.call.callee}(…)` runs in training mode ({effect})")
+            yield Finding(CODE, message, switch.location,
+                          [*related, Related(before[-1].location, "eval mode set before the loop"),
+                           Related(item.call.location, "model called in training mode here")], cap=cap)
+            break
+
+
+def _in_eval_functions(ctx):
     graph, flow = call_graph(ctx.project), mode_flow(ctx.project)
     for key, fn in list(graph.functions.items()):
         if unit_test_file(key[0]) or foreign_file(ctx.project, key[0]):
@@ -45,16 +78,20 @@ def check(ctx):
             call = later[0]
             effect, cap = consequence(model_layers(ctx.project, key[0], fn.qualname, call.callee),
                                       "BatchNorm updates its running statistics, Dropout is active")
-            if switch.via is None:
-                what, related = f"`{switch.text}`", []
-            else:
-                what = f"`{switch.via}(…)` (which calls `{switch.text}`)"
-                related = [Related(switch.origin, "switches to training mode here")]
+            what, related = _described(switch)
             message = (f"{what} inside evaluation function `{fn.name}()`: `{call.callee}(…)` then runs in "
                        f"training mode ({effect})")
             yield Finding(CODE, message, switch.location,
                           [*related, Related(call.location, "model called in training mode here")], cap=cap)
             break
+
+
+def _described(switch: Event) -> tuple[str, list[Related]]:
+    """The switch as the message names it, and the helper's `.train()` when it happens in a helper."""
+    if switch.via is None:
+        return f"`{switch.text}`", []
+    return (f"`{switch.via}(…)` (which calls `{switch.text}`)",
+            [Related(switch.origin, "switches to training mode here")])
 
 
 def _switches_to_train(fn, events: list[Event]) -> list[Event]:
