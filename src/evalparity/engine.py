@@ -119,9 +119,17 @@ def _check(paths: list[str], kb: KnowledgeBase, options: Options, jobs: int = 1,
         except Exception as exc:  # a failing rule is reported, the others still run
             analysis.errors.append(FileError("<project>", "internal", f"{module.CODE}: {type(exc).__name__}: {exc}"))
     legacy = {path for path, facts in analysis.files.items() if facts.legacy}
+    shared = [item.pipeline.location for item in analysis.roled if item.shared]
     for finding in raw:
         if finding.fix and any(e["path"] in legacy for e in finding.fix["edits"]):
             finding.fix = None  # its text was read with `async` renamed: never write from it
+        if finding.fix and any(_within(e, where) for e in finding.fix["edits"] for where in shared):
+            finding.fix = None  # a factory's pipeline serves other call sites too: an edit would change them
     done = finish(raw, analysis, options, options.scope(paths))
     return Result(done.findings, done.errors, done.files_checked, done.sources, done.notebooks,
                   files_analysed=done.files_analysed)
+
+
+def _within(edit: dict, where: Location) -> bool:
+    return edit["path"] == where.path and (where.line, where.column) <= (edit["line"], edit["column"]) and \
+        (edit["end_line"], edit["end_column"]) <= (where.end_line, where.end_column)

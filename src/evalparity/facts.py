@@ -95,11 +95,12 @@ class Pipeline:
 class Ref:
     """How a dataset call names its pipeline: a binding, an attribute, an inline pipeline or a dict item."""
 
-    kind: str  # name | attr | inline | item | call
+    kind: str  # name | attr | inline | item | import | call (a project function that returns a pipeline)
     scope: str
-    name: str = ""
-    key: str = ""
+    name: str = ""  # for `call`: the function's qualified name in its module (`local`) or import path
+    key: str = ""  # for `call`: local | import
     pipeline_ids: tuple[str, ...] = ()
+    consts: tuple[tuple[str, "Value"], ...] = ()  # for `call`: each argument's value (position or keyword)
 
 
 @dataclass

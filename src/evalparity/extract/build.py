@@ -291,11 +291,19 @@ class Builder:
     def _ref(self, expr, scope: Scope) -> Ref | None:
         if isinstance(expr, cst.Call) and id(expr) in self.by_node:
             return Ref("inline", scope.qualname, pipeline_ids=tuple(p.id for p in self.by_node[id(expr)]))
+        if isinstance(expr, cst.Call):
+            return self._factory_call(expr, scope)
         if isinstance(expr, cst.Name):
             binding, ok = single_value(scope, expr.value)
             if ok and id(binding.value) in self.by_node:
                 return Ref("name", scope.qualname, expr.value,
                            pipeline_ids=tuple(p.id for p in self.by_node[id(binding.value)]))
+            context = self.data.contexts.get(id(binding.value)) if ok else None
+            if ok and isinstance(binding.value, cst.Call) and binding.scope is scope and context is not None and \
+                    context.kind == "assign" and context.name == expr.value:  # not `a, b = f()`
+                found = self._factory_call(binding.value, scope)
+                if found is not None:
+                    return found
             qualname = qualified_name(scope, expr)
             if qualname is not None:
                 return Ref("import", scope.qualname, qualname)
@@ -307,6 +315,30 @@ class Builder:
             if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
                 return Ref("item", scope.qualname, expr.value.value, key=str(index.value.evaluated_value))
         return None
+
+    def _factory_call(self, call: cst.Call, scope: Scope) -> Ref | None:
+        """`transform=get_transform(28)`: a call of a function of this module or an import, whose
+        returned pipeline the relate stage specialises with the constants passed here."""
+        if isinstance(call.func, cst.Name):
+            bindings = scope.lookup(call.func.value) or []
+            if len(bindings) == 1 and bindings[0].defines is not None and bindings[0].defines.kind == "function":
+                where, name = "local", bindings[0].defines.qualname
+            else:
+                where, name = "import", qualified_name(scope, call.func)
+        elif isinstance(call.func, cst.Attribute):
+            where, name = "import", qualified_name(scope, call.func)
+        else:
+            return None
+        if not name:
+            return None
+        consts, position = [], 0
+        for arg in call.args:
+            if arg.star:
+                return None  # `**cfg`: what the parameters get is not known here
+            key = arg.keyword.value if arg.keyword is not None else str(position)
+            position += arg.keyword is None
+            consts.append((key, self.folder.fold(arg.value, scope)))
+        return Ref("call", scope.qualname, name, key=where, consts=tuple(consts))
 
     def _dataset_evidence(self, site: CallSite, binding, context, params) -> list[Evidence]:
         call, scope = site.node, site.scope

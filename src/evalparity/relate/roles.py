@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from evalparity.facts import EVAL, TRAIN, UNKNOWN, DatasetUse, Evidence, FileFacts, Pipeline
+from evalparity.relate.factories import factories
 from evalparity.relate.project import Project
 from evalparity.vocabulary.naming import role_of_name
 
@@ -37,6 +38,7 @@ class RoledPipeline:
     definition_role: str = UNKNOWN
     evidence: list[Evidence] = field(default_factory=list)
     uses: list[Use] = field(default_factory=list)
+    shared: bool = False  # one call site's instance of a factory's pipeline: its code serves other calls too
 
     @property
     def id(self) -> str:
@@ -78,11 +80,22 @@ def assign_roles(project: Project) -> list[RoledPipeline]:
             resolved = project.resolve_steps(pipeline)
             roled[pipeline.id] = RoledPipeline(resolved, definition_role=decide(pipeline.evidence),
                                                evidence=list(pipeline.evidence))
+    instanced: set[str] = set()
+    made = factories(project)
     for facts in list(project.files.values()):
         for use in facts.datasets:
             evidence = _dataset_evidence(facts, use)
             role = decide(evidence)
-            for pipeline in _targets(project, facts, use):
+            targets = _targets(project, facts, use)
+            if use.ref.kind == "call":
+                undecided = (lambda p: p.id in roled and roled[p.id].definition_role == UNKNOWN)
+                for original, instance in made.instances(facts, use, undecided):
+                    instanced.add(original.id)
+                    key = f"{instance.id}@{role}"
+                    if key not in roled:
+                        roled[key] = RoledPipeline(replace(project.resolve_steps(instance), id=key), shared=True)
+                    targets.append(roled[key].pipeline)
+            for pipeline in targets:
                 item = roled.get(pipeline.id)
                 if item is None:
                     continue
@@ -90,6 +103,8 @@ def assign_roles(project: Project) -> list[RoledPipeline]:
                 if role != UNKNOWN:
                     reasons = "; ".join(e.reason for e in evidence if e.role == role)
                     item.evidence.append(Evidence(role, 2.0, f"used by `{use.callee}` ({reasons})", use.location))
+    for pid in instanced:
+        del roled[pid]  # its call sites' instances stand for it
     for item in roled.values():
         item.role = decide(item.evidence)
     return list(roled.values())
