@@ -15,6 +15,7 @@ def _random_step(item, kb):
 
 
 CODE = "EP102"
+SUBSET_SAMPLERS = frozenset({"SubsetRandomSampler", "SubsetSequentialSampler"})
 
 
 def check(ctx):
@@ -49,13 +50,43 @@ def _reaching(uses: list, where) -> list:
     return [(item, use) for item, use in before if use.dataset.location.line == last]
 
 
-def _splits(ctx):
-    by_dataset = {}
+def _by_dataset(ctx) -> dict:
+    found = {}
     for item in ctx.roled:
         for use in item.uses:
             if use.dataset.binding:
-                by_dataset.setdefault((use.dataset.location.path, use.dataset.scope, use.dataset.binding), []).append(
+                found.setdefault((use.dataset.location.path, use.dataset.scope, use.dataset.binding), []).append(
                     (item, use))
+    return found
+
+
+def _sampled(ctx, by_dataset):
+    """`valid_loader = DataLoader(full, sampler=SubsetRandomSampler(valid_idx))` beside a training loader
+    over the same `full`: the held-out indices are read through the training pipeline."""
+    for path, facts in list(ctx.project.files.items()):
+        for loader in facts.loaders:
+            if role_of_name(loader.binding or "") != EVAL or not any(s.kind in SUBSET_SAMPLERS for s in loader.samplers):
+                continue
+            if (loader.scope, loader.dataset) in facts.retransformed or not any(
+                    other is not loader and other.dataset == loader.dataset and other.scope == loader.scope
+                    and role_of_name(other.binding or "") == TRAIN for other in facts.loaders):
+                continue
+            for item, use in _reaching(by_dataset.get((path, loader.scope, loader.dataset), []), loader.location):
+                leaf = _random_step(item, ctx.kb)
+                if leaf is None or item.definition_role == EVAL:
+                    continue
+                named = f" {label(item)}" if label(item).startswith("`") else ""
+                message = (f"`{loader.binding}` samples held-out indices of `{loader.dataset}`, whose transform{named} "
+                           f"is random (`{leaf.short_name}`): the evaluation split is augmented too")
+                yield Finding(CODE, message, loader.location,
+                              [Related(use.dataset.location, f"`{loader.dataset}` built with the training pipeline"),
+                               Related(leaf.location, f"random `{leaf.short_name}`")])
+                break
+
+
+def _splits(ctx):
+    by_dataset = _by_dataset(ctx)
+    yield from _sampled(ctx, by_dataset)
     for path, facts in list(ctx.project.files.items()):
         eval_loaders = {(l.scope, l.dataset) for l in facts.loaders if role_of_name(l.binding) == EVAL}
         grouped: dict[tuple, list] = {}
