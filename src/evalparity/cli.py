@@ -31,7 +31,15 @@ from evalparity.discovery.cache import (
 from evalparity.discovery.cache import (
     clean as clean_cache,
 )
-from evalparity.discovery.paths import DEFAULT_EXCLUDES, Excluder, UsageError, overriding, project_home, project_root
+from evalparity.discovery.paths import (
+    DEFAULT_EXCLUDES,
+    Excluder,
+    UsageError,
+    display_path,
+    overriding,
+    project_home,
+    project_root,
+)
 from evalparity.engine import Options, analyze
 from evalparity.engine import check as run_check
 from evalparity.extract.files import settle_loaded_facts
@@ -53,24 +61,26 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 COLORS = ("auto", "always", "never")
 
 
-def wants_color(color: str | None = None) -> bool:
-    """Whether standard output gets colour: `--color always|never` wins; then `FORCE_COLOR`, then `NO_COLOR`
-    (either counts when set and not empty); then whether standard output is a terminal."""
+def wants_color(color: str | None = None, stream=None) -> bool:
+    """Whether standard output (or `stream`) gets colour: `--color always|never` wins; then `FORCE_COLOR`,
+    then `NO_COLOR` (either counts when set and not empty); then whether it is a terminal."""
     if color in ("always", "never"):
         return color == "always"
     if os.environ.get("FORCE_COLOR"):
         return True
     if os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    return (stream or sys.stdout).isatty()
 
 
-def _console(color: str | None = None) -> Console:
-    if not wants_color(color):
-        return Console(file=sys.stdout, no_color=True, highlight=False, emoji=False, force_terminal=False,
+def _console(color: str | None = None, err: bool = False) -> Console:
+    """`err`: on standard error (standard output carries the fixed source of `check --fix -`)."""
+    stream = sys.stderr if err else sys.stdout
+    if not wants_color(color, stream):
+        return Console(file=stream, no_color=True, highlight=False, emoji=False, force_terminal=False,
                        width=10_000)
-    tty = sys.stdout.isatty()
-    return Console(file=sys.stdout, no_color=False, highlight=False, emoji=False, force_terminal=True,
+    tty = stream.isatty()
+    return Console(file=stream, no_color=False, highlight=False, emoji=False, force_terminal=True,
                    color_system="auto" if tty else "standard")
 
 
@@ -266,19 +276,24 @@ def _show_progress(quiet: bool) -> bool:
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings (configuration file, rules, "
               "excludes, cache folder) and exit 0.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be checked and exit 0.")
+@click.option("--stdin-filename", type=click.Path(dir_okay=False),
+              help="Read the source from standard input (the path `-`, or no path) and check it as this file of "
+                   "its project; findings are reported under this name. With --fix the fixed source goes to "
+                   "standard output, the report to standard error, and the file itself is never written.")
 @COLOR_OPTION
 def check(paths, output_format, output_file, select, extend_select, ignore, knowledge, config_file, isolated,
           exclude, extend_exclude, force_exclude, fail_on, exit_zero, statistics, quiet, silent, baseline_file,
           write_baseline, jobs, no_cache, cache_dir, apply_fixes, unsafe_fixes, show_diff, show_fixes, show_settings,
-          show_files, color):
-    """Lint PATHS (default: the current directory).
+          show_files, stdin_filename, color):
+    """Lint PATHS (default: the current directory; `-` reads standard input).
 
     Files named explicitly are checked in the context of their project (the folder of the configuration
     file, or the nearest folder with pyproject.toml, setup.cfg, setup.py or .git): pipelines imported
     from other files of the project are resolved, and findings are reported when they, or their other
     side, are in the named files.
     """
-    paths = list(paths) or ["."]
+    stdin = _stdin_path(paths, stdin_filename)
+    paths = [stdin] if stdin else list(paths) or ["."]
     silent = silent or quiet >= 2
     quiet = bool(quiet) or silent
     if statistics and output_format not in ("text", "concise", "json"):
@@ -287,6 +302,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
         raise click.UsageError("--fix and --diff cannot be used with --write-baseline")
     config, options = _settings(paths, config_file, isolated, _codes(select), _codes(extend_select),
                                 _codes(ignore), _split(exclude), _split(extend_exclude), force_exclude)
+    if stdin == STDIN:  # nameless source: no place in a project, checked on its own
+        options = dataclasses.replace(options, project_root=None)
     kb = _load_kb(tuple(str(p) for p in (config.knowledge if config else ())) + tuple(knowledge))
     if show_settings or show_files:
         return _show(paths, config, options, kb, cache_dir, no_cache, show_settings, show_files)
@@ -294,9 +311,12 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
         known = baseline.load(baseline_file) if baseline_file else None
     except baseline.BaselineError as exc:
         raise click.ClickException(str(exc)) from None
+    piped = {stdin: click.get_binary_stream("stdin").read()} if stdin else {}
+
     def run(contents=None):
         try:
-            with overriding(contents), progress_bar(enabled=_show_progress(quiet) and not contents) as on_files:
+            with overriding({**piped, **(contents or {})}), \
+                    progress_bar(enabled=_show_progress(quiet) and not contents and not piped) as on_files:
                 cache = None if no_cache else Cache(project_home(), cache_salt(kb, config), cache_dir)
                 found = run_check(paths, kb=kb, jobs=jobs or os.cpu_count() or 1, cache=cache,
                                   options=dataclasses.replace(options, progress=on_files))
@@ -308,6 +328,11 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
         return found
 
     result = run()
+    if piped and (show_diff or apply_fixes):
+        with overriding(piped):  # the fixes start from the piped source, not from the file on disk
+            return _fix_piped(result, run, options.scope(paths), stdin, piped[stdin], output_format, output_file,
+                              statistics, quiet, silent, unsafe_fixes, show_diff, show_fixes, color, fail_on,
+                              exit_zero, config)
     if show_diff:
         return fixing.show_diff(result, run, unsafe_fixes, options.scope(paths), quiet, silent)
     applied = None
@@ -327,6 +352,10 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
         click.echo("evalparity: warning: no Python files or notebooks found under the given paths", err=True)
     if not silent or output_file:
         _report(result, output_format, output_file, statistics, quiet, color)
+    return _exit_code(result, fail_on, exit_zero, config)
+
+
+def _exit_code(result, fail_on, exit_zero: bool, config) -> int:
     if any(e.kind == "internal" for e in result.errors):
         return EXIT_ERROR
     threshold = SEVERITIES.index(fail_on or (config.fail_on if config and config.fail_on else "warning"))
@@ -334,8 +363,44 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
 
 
+STDIN = "-"  # the name of standard input on the command line, and in the report when it has no other
+
+
+def _stdin_path(paths: tuple[str, ...], stdin_filename: str | None) -> str | None:
+    """The name to check standard input under, or None when the source comes from files (as Ruff: `-`
+    alone, or no path with --stdin-filename, reads standard input)."""
+    if STDIN in paths and len(paths) > 1:
+        raise click.UsageError("`-` (standard input) cannot be combined with other paths")
+    if paths and paths != (STDIN,):
+        if stdin_filename:
+            raise click.UsageError("--stdin-filename names standard input: pass `-` (or no path) instead of files")
+        return None
+    if not paths and not stdin_filename:
+        return None
+    if stdin_filename and os.path.isdir(stdin_filename):
+        raise click.UsageError(f"--stdin-filename: {stdin_filename} is a folder")
+    return stdin_filename or STDIN
+
+
+def _fix_piped(result, run, scope, name: str, source: bytes, output_format, output_file, statistics, quiet,
+               silent, unsafe, show_diff, show_fixes, color, fail_on, exit_zero, config) -> int:
+    """`--fix`/`--diff` on standard input: the fixed source (or the diff) on standard output and nothing
+    else there; the report of what remains on standard error; no file is written."""
+    if show_diff:
+        return fixing.show_diff(result, run, unsafe, scope, quiet, silent)
+    result, contents, applied = fixing.fix_in_memory(result, run, unsafe, scope, quiet, silent)
+    out = click.get_binary_stream("stdout")
+    out.write(contents.get(display_path(name), source))
+    out.flush()
+    result.show_fixes, result.applied_fixes = show_fixes, applied
+    if not silent or output_file:
+        _report(result, output_format, output_file, statistics, quiet, color, err=True)
+    return _exit_code(result, fail_on, exit_zero, config)
+
+
 def _report(result, output_format: str, output_file: str | None, statistics: bool, quiet: bool,
-            color: str | None = None) -> None:
+            color: str | None = None, err: bool = False) -> None:
+    """`err`: to standard error (standard output carries the fixed source)."""
     stream = None
     try:
         stream = open(output_file, "w", encoding="utf-8") if output_file else None
@@ -343,14 +408,14 @@ def _report(result, output_format: str, output_file: str | None, statistics: boo
             if stream is not None:
                 stream.write(text + "\n")
             else:
-                click.echo(text)
+                click.echo(text, err=err)
 
         if statistics:
             _statistics(result, output_format, echo, quiet)
         elif output_format == "text":
             plain = Console(file=stream, no_color=True, highlight=False, emoji=False, force_terminal=False,
                             width=10_000) if stream is not None else None
-            console = plain or _console(color)
+            console = plain or _console(color, err)
             text.render(result, result.sources, console, quiet=quiet)
         else:
             REPORTERS[output_format].render(result, result.sources, echo, quiet=quiet)

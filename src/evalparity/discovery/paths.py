@@ -218,6 +218,12 @@ def overrides() -> dict[str, bytes]:
     return dict(_OVERRIDES)
 
 
+def current_bytes(path: Path | str) -> bytes:
+    """The file's bytes as they are analysed: the contents that replace them, or the file's (OSError)."""
+    data = _OVERRIDES.get(os.path.abspath(path)) if _OVERRIDES else None
+    return Path(path).read_bytes() if data is None else data
+
+
 def read_source(path: Path) -> bytes | FileError:
     """The bytes to parse: the file itself, or for a notebook its code cells joined as one module."""
     shown = display_path(path)

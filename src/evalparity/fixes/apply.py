@@ -18,12 +18,12 @@ import os
 import stat
 import tokenize
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import SimpleNamespace
 
 import libcst as cst
 
 from evalparity.atomic import replace_file
+from evalparity.discovery.paths import current_bytes
 from evalparity.fixes import SAFE
 
 # A fix waits while a fix of these rules is pending in the same file: it may make it unnecessary
@@ -163,9 +163,10 @@ def _overlaps(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
 
 
 def fix_file(path: str, findings, current: bytes | None = None) -> FileChange:
-    """Fix one file, starting from `current` (fixes of earlier rounds, not yet written) or the file."""
+    """Fix one file, starting from `current` (fixes of earlier rounds, not yet written) or the file (its
+    replacing contents while `discovery.paths.overriding` them: standard input, an editor's buffer)."""
     try:
-        before = Path(path).read_bytes() if current is None else current
+        before = current_bytes(path) if current is None else current
     except OSError as exc:
         return FileChange(path, b"", b"", 0, f"cannot read: {exc.strerror or exc}")
     if path.endswith(".ipynb"):

@@ -132,7 +132,7 @@ def show_diff(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool 
 def fix_until_stable(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool = False):
     """Apply the fixes that survive the re-check, write them, and return the check of the fixed files and
     the findings whose fixes were written."""
-    from evalparity.fixes.apply import applicable, write_atomic
+    from evalparity.fixes.apply import write_atomic
 
     outcome = settle(result, run_check, unsafe, scope)
     changed = outcome.changed()
@@ -146,8 +146,25 @@ def fix_until_stable(result, run_check, unsafe: bool, scope, quiet: bool, silent
     _report_problems(outcome, silent)
     result = run_check(None) if changed else outcome.result
     if not quiet:
-        remaining = sum(1 for f in result.findings if applicable(f, unsafe))
-        tail = f" ({_plural(remaining, 'fix')} could not be applied)" if remaining else ""
-        click.echo(f"Fixed {_plural(outcome.fixed, 'finding')} in {_plural(len(changed), 'file')}{tail}.", err=True)
+        _summary(outcome, result, unsafe)
     return result, [f for f in outcome.applied if f.location.path in written or
                     any(e["path"] in written for e in f.fix["edits"])]
+
+
+def fix_in_memory(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool = False):
+    """The same rounds with nothing written (standard input, an editor's buffer): (the check of the fixed
+    contents, the fixed bytes by path — files without a fix are not in it —, the findings fixed)."""
+    outcome = settle(result, run_check, unsafe, scope)
+    _report_problems(outcome, silent)
+    if not quiet:
+        _summary(outcome, outcome.result, unsafe)
+    return outcome.result, {path: outcome.contents[path] for path in outcome.changed()}, outcome.applied
+
+
+def _summary(outcome: Outcome, result, unsafe: bool) -> None:
+    from evalparity.fixes.apply import applicable
+
+    remaining = sum(1 for f in result.findings if applicable(f, unsafe))
+    tail = f" ({_plural(remaining, 'fix')} could not be applied)" if remaining else ""
+    click.echo(f"Fixed {_plural(outcome.fixed, 'finding')} in {_plural(len(outcome.changed()), 'file')}{tail}.",
+               err=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evalparity.discovery.paths import FileError, read_source
+from evalparity.discovery.paths import FileError, current_bytes, read_source
 from evalparity.findings import Finding, disambiguate, fingerprint, flagged_text
 from evalparity.suppress import Suppressions
 from evalparity.vocabulary.naming import dormant_file
@@ -98,12 +98,9 @@ def _lines_of(path: str) -> tuple[str, ...]:
 
 
 def _notebook(path: str):
-    import os
-
     from evalparity.discovery.notebooks import NotebookError, notebook_source
-    from evalparity.discovery.paths import overrides
 
-    try:  # the contents being checked: fixes not yet written count
-        return notebook_source(overrides().get(os.path.abspath(path)) or Path(path).read_bytes())
+    try:  # the contents being checked: fixes not yet written, standard input and editors' buffers count
+        return notebook_source(current_bytes(path))
     except (OSError, NotebookError):
         return None
