@@ -11,7 +11,7 @@ from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "evalparity"
 ROOT_MODULES = {"cli", "engine", "config", "suppress", "baseline", "facts", "findings", "atomic", "flake8_plugin",
-                "__init__", "__main__"}
+                "server", "__init__", "__main__"}
 STAGES = ("discovery", "extract", "relate", "vocabulary", "checks", "fixes", "report")
 # What each package must never import (evalparity's own packages and modules, and third-party libraries).
 FORBIDDEN = {

@@ -1,4 +1,4 @@
-"""Command line: check, explain, rules, pipelines.
+"""Command line: check, explain, rules, pipelines, clean, and server (the language server, `server.py`).
 
 Exit codes (stable): 0 no finding at or above the failing severity (`--fail-on`, default: warning, so
 notes alone pass);
@@ -514,6 +514,27 @@ def clean(cache_dir):
         raise click.ClickException(str(exc)) from None
     click.echo(f"Removed {shown}." if removed else f"No cache at {shown}.")
     return EXIT_CLEAN
+
+
+@cli.command()
+@click.option("--no-cache", is_flag=True, help=f"Neither read nor write the cache in {CACHE_DIR}/.")
+@CACHE_DIR_OPTION
+def server(no_cache, cache_dir):
+    """Run the language server (LSP, on standard input and output) for editors.
+
+    Needs the `server` extra: pip install 'evalparity[server]'. See docs/editors.md."""
+    try:
+        from evalparity.server import serve
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in SERVER_REQUIRES:
+            raise
+        raise click.ClickException(f"`evalparity server` needs {exc.name}, which is not installed: "
+                                   "pip install 'evalparity[server]'") from None
+    serve(use_cache=not no_cache, cache_dir=cache_dir)
+    return EXIT_CLEAN
+
+
+SERVER_REQUIRES = ("pygls", "lsprotocol", "cattrs")  # the `server` extra's packages
 
 
 def cache_salt(kb, config) -> str:
