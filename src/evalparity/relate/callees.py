@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 from functools import lru_cache
 
 from evalparity.vocabulary.ast_names import dotted_name, last_name
@@ -104,10 +105,27 @@ def _function_matters(fn, known: set[str], params: set[str]) -> tuple[bool, set[
     return False, called
 
 
+_ANSWERS: dict[tuple[bytes, str], bool] = {}  # (digest of a source, function name) → function_matters
+MAX_ANSWERS = 100_000
+
+
 def function_matters(source: bytes, name: str) -> bool:
     """Whether a function of a deferred file can change what the rules see when a call reaches it (it, or
     a function of the same file it calls, switches modes, trains, gathers exactly, loops over calls or
-    hands a parameter on to a project function). True when unsure."""
+    hands a parameter on to a project function). True when unsure.
+
+    Answers are kept for the life of the process by the source's digest: the language server checks the
+    same project again after every save, and parsing the files asked about is most of such a check."""
+    key = (hashlib.blake2b(source, digest_size=16).digest(), name)
+    answer = _ANSWERS.get(key)
+    if answer is None:
+        if len(_ANSWERS) >= MAX_ANSWERS:
+            _ANSWERS.clear()
+        answer = _ANSWERS[key] = _function_matters_in(source, name)
+    return answer
+
+
+def _function_matters_in(source: bytes, name: str) -> bool:
     tree = _parsed(source)
     if tree is None:
         return True
