@@ -19,8 +19,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import queue
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +34,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from evalparity import __version__
 from evalparity.discovery.cache import Cache
-from evalparity.discovery.paths import display_path, overriding, project_home
+from evalparity.discovery.paths import display_path, overridden, overriding, project_home
 from evalparity.engine import check as run_check
 from evalparity.findings import Finding, Result
 from evalparity.fixes import SAFE
@@ -44,7 +47,7 @@ FIX_ALL = f"{lsp.CodeActionKind.SourceFixAll.value}.{NAME}"
 SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning,
             "info": lsp.DiagnosticSeverity.Information}
 SUFFIXES = (".py", ".pyi")
-DEFAULT_GC = (700, 10, 10)  # Python's own collector thresholds (the command line raises them for one run)
+MAX_REMEMBERED = 20_000  # files whose facts the server keeps in memory between checks
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,36 @@ class Checked:
     seconds: float = 0.0
 
 
+class RememberingCache(Cache):
+    """The on-disk cache, and the facts it gave or took during the server's life kept in memory as well
+    (by content key, the most recent MAX_REMEMBERED): a check after a save reads back only what changed.
+    Facts of an unsaved buffer are kept in memory only, never written to the disk cache."""
+
+    def __init__(self, root: Path, salt: str, folder: str | None, memory: OrderedDict) -> None:
+        super().__init__(root, salt, folder)
+        self.memory = memory
+
+    def get(self, key: str):
+        facts = self.memory.get(key)
+        if facts is None:
+            facts = super().get(key)
+            if facts is None:
+                return None
+        self._remember(key, facts)
+        return facts
+
+    def put(self, key: str, facts) -> None:
+        self._remember(key, facts)
+        if not overridden(facts.path):
+            super().put(key, facts)
+
+    def _remember(self, key: str, facts) -> None:
+        self.memory[key] = facts
+        self.memory.move_to_end(key)
+        while len(self.memory) > MAX_REMEMBERED:
+            self.memory.popitem(last=False)
+
+
 class Linter:
     """Checks one file of a project with given contents for some files (the editor's buffers): the
     command line's configuration, knowledge base and cache, and the engine. No LSP types here."""
@@ -73,6 +106,7 @@ class Linter:
     def __init__(self, use_cache: bool = True, cache_dir: str | None = None) -> None:
         self.use_cache = use_cache
         self.cache_dir = cache_dir
+        self.memory: OrderedDict = OrderedDict()  # cache key → facts, shared by the checks of every project
 
     def _setup(self, path: str):
         from evalparity.cli import _load_kb, _settings, cache_salt
@@ -84,7 +118,8 @@ class Linter:
             raise SettingsError(exc.format_message()) from None
         cache = None
         if self.use_cache:
-            cache = Cache(project_home(Path(path).parent), cache_salt(kb, config), self.cache_dir)
+            cache = RememberingCache(project_home(Path(path).parent), cache_salt(kb, config), self.cache_dir,
+                                     self.memory)
         return options, kb, cache
 
     def check(self, path: str, buffers: dict[str, bytes]) -> Result:
@@ -108,6 +143,30 @@ class Linter:
         with overriding(buffers):  # the fixes start from the buffer, not from the file on disk
             outcome = settle(run(), run, unsafe, scope)
         return outcome.contents.get(display_path(path)) if outcome.changed() else None
+
+
+class Worker:
+    """One daemon thread that runs the analyses in turn: the engine keeps per-run state in globals, and
+    leaving the editor never waits for an analysis to finish."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="evalparity-check", daemon=True).start()
+
+    def submit(self, function, *args) -> Future:
+        future: Future = Future()
+        self.jobs.put((future, function, args))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            future, function, args = self.jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(function(*args))
+            except BaseException as exc:  # handed to the waiting coroutine
+                future.set_exception(exc)
 
 
 # ---- conversions ---------------------------------------------------------------------------------
@@ -193,7 +252,7 @@ class EvalparityServer(LanguageServer):
         self.linter = linter or Linter()
         self.checked: dict[str, Checked] = {}  # uri → the last analysis published
         self.pending: dict[str, asyncio.Task] = {}
-        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evalparity-check")
+        self.worker = Worker()
         self.reported: set[str] = set()  # configuration errors already shown
 
     # -- documents --
@@ -253,9 +312,8 @@ class EvalparityServer(LanguageServer):
             return
         document = self.workspace.get_text_document(uri)
         version, text = document.version, document.source
-        loop = asyncio.get_running_loop()
         try:
-            checked = await loop.run_in_executor(self.worker, self._check, uri, path, version, text)
+            checked = await asyncio.wrap_future(self.worker.submit(self._check, uri, path, version, text))
         except SettingsError as exc:
             self._tell(str(exc))
             return
@@ -356,9 +414,8 @@ class EvalparityServer(LanguageServer):
             return action
         text, buffers = document.source, self.buffers()
         buffers[path] = text.encode("utf-8")
-        loop = asyncio.get_running_loop()
         try:
-            fixed = await loop.run_in_executor(self.worker, self.linter.fix_all, path, buffers)
+            fixed = await asyncio.wrap_future(self.worker.submit(self.linter.fix_all, path, buffers))
         except SettingsError as exc:
             self._tell(str(exc))
             return action
@@ -411,7 +468,6 @@ def build(linter: Linter | None = None) -> EvalparityServer:
     def shutdown(ls: EvalparityServer, params) -> None:
         for task in ls.pending.values():
             task.cancel()
-        ls.worker.shutdown(wait=False, cancel_futures=True)
 
     return server
 
@@ -420,9 +476,11 @@ def serve(use_cache: bool = True, cache_dir: str | None = None) -> None:
     """Run the server on standard input and output until the client says exit."""
     import gc
 
-    from evalparity.extract.files import settle_loaded_facts
+    from evalparity.extract.files import ONE_RUN_THRESHOLDS, settle_loaded_facts
 
-    settle_loaded_facts(False)  # a long-lived process: what one check loads must be collectable after it
-    gc.set_threshold(*DEFAULT_GC)
+    # A long-lived process: nothing is frozen out of the collector's sight (what a check drops must be
+    # collectable), but it runs as rarely as in a command-line run, since checks allocate the same way.
+    settle_loaded_facts(False)
+    gc.set_threshold(*ONE_RUN_THRESHOLDS)
     logging.basicConfig(level=logging.WARNING, format="evalparity server: %(message)s")
     build(Linter(use_cache, cache_dir)).start_io()
