@@ -302,6 +302,27 @@ def test_closing_a_document_clears_its_diagnostics(project, session):
     assert message["params"]["diagnostics"] == []
 
 
+def test_remembered_facts_give_the_same_findings_and_buffers_never_reach_the_disk_cache(project, tmp_path_factory,
+                                                                                        in_dir):
+    from evalparity.server import Linter
+
+    in_dir(project)
+    folder = tmp_path_factory.mktemp("cache")
+    path = project / "evaluate.py"
+    path.write_text(EVALUATE, encoding="utf-8")
+    linter = Linter(cache_dir=str(folder))
+
+    def shown(result):
+        return [(f.code, f.location, f.message, [r.location for r in f.related]) for f in result.findings]
+
+    first = shown(linter.check(str(path), {}))
+    entries = sorted(folder.rglob("*.pickle"))
+    assert entries and linter.memory
+    assert shown(linter.check(str(path), {})) == first == shown(Linter(use_cache=False).check(str(path), {}))
+    assert [code for code, *_ in shown(linter.check(str(path), {str(path): CLEAN.encode()}))] == []
+    assert sorted(folder.rglob("*.pickle")) == entries  # the buffer's facts were kept in memory only
+
+
 # conversions ---------------------------------------------------------------------------------------
 def test_positions_are_counted_in_the_clients_units():
     line = 'x = "😀"; val_tf = T.Compose([T.RandomHorizontalFlip()])'
