@@ -32,3 +32,14 @@ def test_guides_exist_and_cover_the_options():
     ci = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     for needle in ("upload-sarif", "codequality", ".pre-commit-config.yaml", "--format github"):
         assert needle in ci, needle
+
+
+def test_the_editor_guide_covers_each_editor_and_is_linked():
+    guide = (ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    for needle in ("evalparity server", "evalparity[server]", "vscode-languageclient", "vim.lsp.start", "lspconfig",
+                   "languages.toml", "eglot-server-programs", "--stdin-filename", "flake8 --select=EP",
+                   "source.fixAll.evalparity"):
+        assert needle in guide, needle
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/editors.md" in readme and "docs/editors.md" not in "\n".join(readme.splitlines()[:8])
+    assert "(editors.md)" in (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
