@@ -349,6 +349,11 @@ def test_a_fix_is_offered_only_while_its_span_holds_the_text_it_was_computed_fro
     [text_edit] = changes[Path("a.py").absolute().as_uri()]
     assert (text_edit.new_text, text_edit.range.end.character) == ("model.eval()", 10)
     assert fix_edits(finding, {"a.py": "model.train\n"}.get, codec) is None
+    moved = Finding("EP504", "m", Location("a.py", 2, 1, 2, 11), severity="error", fix={
+        "applicability": "safe", "description": "d", "edits": [{**edit, "line": 2, "end_line": 2}]})
+    # A form feed is no line break for Python, libcst or LSP (str.splitlines would count one).
+    [text_edit] = fix_edits(moved, {"a.py": "x = 1  # \x0c\nmodel.eval\n"}.get, codec).popitem()[1]
+    assert (text_edit.range.start.line, text_edit.range.end.character) == (1, 10)
 
 
 # without the extra ---------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import asyncio
 import logging
 import os
 import queue
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -171,8 +172,13 @@ class Worker:
 
 # ---- conversions ---------------------------------------------------------------------------------
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
 def _lines(text: str) -> list[str]:
-    return text.splitlines() or [""]
+    """Lines as LSP, libcst and the fixes count them: split at \\n, \\r\\n and \\r only (str.splitlines
+    also splits at form feeds and Unicode line separators, which Python source may hold)."""
+    return _NEWLINE.split(text)
 
 
 def _position(lines: list[str], line: int, column: int, codec) -> lsp.Position:
@@ -226,8 +232,6 @@ def fix_edits(finding: Finding, text_of, codec) -> dict[str, list[lsp.TextEdit]]
             return None
         start = _position(lines, edit["line"], edit["column"], codec)
         end = _position(lines, edit["end_line"], edit["end_column"], codec)
-        if edit["end_line"] == len(lines) + 1 and edit["end_column"] == 1:  # the end of a file without a final newline
-            end = lsp.Position(line=len(lines), character=0)
         content = edit["content"].replace("\n", newline_of(text))
         changes.setdefault(_uri(edit["path"]), []).append(
             lsp.TextEdit(range=lsp.Range(start=start, end=end), new_text=content))
@@ -239,9 +243,10 @@ def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
         (b.start.line, b.start.character) <= (a.end.line, a.end.character)
 
 
-def _whole(text: str) -> lsp.Range:
-    lines = text.split("\n")
-    return lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=len(lines), character=0))
+def _whole(text: str, codec) -> lsp.Range:
+    lines = _lines(text)
+    end = codec.position_to_client_units(lines, lsp.Position(line=len(lines) - 1, character=len(lines[-1])))
+    return lsp.Range(start=lsp.Position(line=0, character=0), end=end)
 
 
 # ---- the server ----------------------------------------------------------------------------------
@@ -317,6 +322,10 @@ class EvalparityServer(LanguageServer):
         except SettingsError as exc:
             self._tell(str(exc))
             return
+        except Exception as exc:  # a bug of evalparity's: said once, and the server goes on
+            log.exception("checking %s failed", path)
+            self._tell(f"internal error while checking {path} ({type(exc).__name__}: {exc}); please report it")
+            return
         finally:
             if self.pending.get(uri) is asyncio.current_task():
                 del self.pending[uri]
@@ -346,6 +355,9 @@ class EvalparityServer(LanguageServer):
         diagnostics = [diagnostic(f, self.lines_of(checked.result), codec) for f in checked.findings]
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
             uri=checked.uri, diagnostics=diagnostics, version=checked.version))
+        for error in checked.result.errors:
+            if error.kind == "internal":
+                self._tell(f"internal error: {error.path}: {error.message}; please report it")
         self.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Log, message=(
             f"evalparity: {checked.path}: {len(diagnostics)} finding{'s' if len(diagnostics) != 1 else ''} "
             f"in {checked.seconds:.2f} s ({checked.result.files_checked} file checked, "
@@ -421,8 +433,8 @@ class EvalparityServer(LanguageServer):
             return action
         current = self.workspace.text_documents.get(uri)
         if fixed is not None and current is not None and current.version == document.version:
-            action.edit = lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=_whole(text),
-                                                                        new_text=fixed.decode("utf-8"))]})
+            whole = lsp.TextEdit(range=_whole(text, self.workspace.position_codec), new_text=fixed.decode("utf-8"))
+            action.edit = lsp.WorkspaceEdit(changes={uri: [whole]})
         return action
 
 
