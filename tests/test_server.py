@@ -323,6 +323,29 @@ def test_remembered_facts_give_the_same_findings_and_buffers_never_reach_the_dis
     assert sorted(folder.rglob("*.pickle")) == entries  # the buffer's facts were kept in memory only
 
 
+def test_the_first_check_of_a_project_without_a_cache_fills_it_in_a_process_of_its_own(project, tmp_path_factory,
+                                                                                       in_dir, monkeypatch):
+    import evalparity.server as server
+
+    in_dir(project)
+    folder = tmp_path_factory.mktemp("cache")
+    path = project / "evaluate.py"
+    path.write_text(EVALUATE, encoding="utf-8")
+    time.sleep(2.1)  # past the cache's "racily clean" window (its stat is recorded), as files usually are
+    calls = []
+    real = subprocess.run
+    monkeypatch.setattr(server.subprocess, "run", lambda args, **kw: calls.append((args, kw)) or real(args, **kw))
+    linter = server.Linter(cache_dir=str(folder))
+    first = [f.code for f in linter.check(str(path), {}).findings]
+    assert first == ["EP201", "EP504"]
+    [(args, kw)] = calls  # once, before the first check; its output never reaches the editor's connection
+    assert args[-2:] == ["--force-exclude", str(path)] and kw["stdout"] == subprocess.DEVNULL
+    assert kw["env"]["EVALPARITY_CACHE_DIR"] == str(folder) and sorted(folder.rglob("*.pickle"))
+    linter.check(str(path), {})
+    server.Linter(cache_dir=str(folder)).check(str(path), {})  # a new server: the cache is there now
+    assert len(calls) == 1
+
+
 # conversions ---------------------------------------------------------------------------------------
 def test_positions_are_counted_in_the_clients_units():
     line = 'x = "😀"; val_tf = T.Compose([T.RandomHorizontalFlip()])'

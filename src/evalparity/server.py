@@ -21,6 +21,8 @@ import logging
 import os
 import queue
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -49,6 +51,7 @@ SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeve
             "info": lsp.DiagnosticSeverity.Information}
 SUFFIXES = (".py", ".pyi")
 MAX_REMEMBERED = 20_000  # files whose facts the server keeps in memory between checks
+FILL_TIMEOUT = 1800  # seconds a first fill of the cache may take before the server reads the files itself
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +111,7 @@ class Linter:
         self.use_cache = use_cache
         self.cache_dir = cache_dir
         self.memory: OrderedDict = OrderedDict()  # cache key → facts, shared by the checks of every project
+        self.warmed: set[Path] = set()  # cache folders looked at for a first fill
 
     def _setup(self, path: str):
         from evalparity.cli import _load_kb, _settings, cache_salt
@@ -126,8 +130,27 @@ class Linter:
     def check(self, path: str, buffers: dict[str, bytes]) -> Result:
         """`buffers`: absolute path → the editor's text, for the open files whose text is not what is on disk."""
         options, kb, cache = self._setup(path)
+        if cache is not None and cache.root not in self.warmed:
+            self.warmed.add(cache.root)
+            if not cache.disabled and not cache.manifest().entries:
+                self.fill_cache(path)
         with overriding(buffers):
             return run_check([path], kb=kb, jobs=1, cache=cache, options=options)
+
+    def fill_cache(self, path: str) -> None:
+        """The first check of a project without a cache: `evalparity check FILE` in a process of its own
+        reads the project from disk with every core (this process checks with one, beside the editor's
+        connection) and fills the cache this check then reads. Its output goes nowhere: standard output is
+        the connection to the editor."""
+        env = dict(os.environ)
+        if self.cache_dir:
+            env["EVALPARITY_CACHE_DIR"] = self.cache_dir
+        try:
+            subprocess.run([sys.executable, "-m", "evalparity", "check", "--silent", "--exit-zero", "--force-exclude",
+                            path], cwd=os.getcwd(), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=FILL_TIMEOUT, check=False)
+        except (OSError, subprocess.SubprocessError):
+            pass  # the check that follows reads the files itself
 
     def fix_all(self, path: str, buffers: dict[str, bytes], unsafe: bool = False) -> bytes | None:
         """The file's text after `check --fix`'s rounds (each re-checked, nothing written), None when no
