@@ -214,7 +214,10 @@ def test_a_session_publishes_findings_offers_fixes_and_clears_them(project, sess
 
     at_normalize = session.request("textDocument/codeAction", {
         "textDocument": {"uri": uri}, "range": normalize["range"], "context": {"diagnostics": [normalize]}})
-    [unsafe] = at_normalize
+    unsafe, silence = at_normalize
+    assert silence["title"] == "EP201: disable for this line (# noqa: EP201)" and not silence.get("isPreferred")
+    assert apply(EVALUATE, silence["edit"]["changes"][uri]).splitlines()[6] == \
+        "    T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),  # noqa: EP201"
     assert unsafe["kind"] == "quickfix" and not unsafe.get("isPreferred")
     assert "unsafe" in unsafe["title"] and unsafe["title"].startswith("EP201: Use the training statistics")
     assert unsafe["diagnostics"][0]["code"] == "EP201"
@@ -223,7 +226,7 @@ def test_a_session_publishes_findings_offers_fixes_and_clears_them(project, sess
 
     at_eval = session.request("textDocument/codeAction", {
         "textDocument": {"uri": uri}, "range": found["EP504"]["range"], "context": {"diagnostics": []}})
-    [safe] = at_eval
+    safe, _ = at_eval
     assert safe["isPreferred"] is True and "(safe fix)" in safe["title"]
     assert safe["edit"]["changes"][uri] == [{"range": {"start": {"line": 11, "character": 14},
                                                        "end": {"line": 11, "character": 14}}, "newText": "()"}]
@@ -234,6 +237,21 @@ def test_a_session_publishes_findings_offers_fixes_and_clears_them(project, sess
     assert session.diagnostics(uri, 2) == []
     assert path.read_text(encoding="utf-8") == EVALUATE  # the server never writes files
     assert session.close() == 0
+
+
+def test_disabling_for_a_line_adds_to_the_noqa_already_there(project, session):
+    initialize(session, project)
+    text = EVALUATE.replace("    model.eval\n", "    model.eval  # noqa: EP101 \n")
+    uri = open_document(session, project / "evaluate.py", text)
+    [found] = [d for d in session.diagnostics(uri, 1) if d["code"] == "EP504"]
+    actions = session.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": found["range"], "context": {"diagnostics": [found]}})
+    [silence] = [a for a in actions if "disable" in a["title"]]
+    silenced = apply(text, silence["edit"]["changes"][uri])
+    assert "    model.eval  # noqa: EP101, EP504 \n" in silenced
+    session.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                              "contentChanges": [{"text": silenced}]})
+    assert [d["code"] for d in session.diagnostics(uri, 2)] == ["EP201"]
 
 
 def test_the_unsaved_buffer_is_checked_instead_of_the_file(project, session):

@@ -43,6 +43,7 @@ from evalparity.findings import Finding, Result
 from evalparity.fixes import SAFE
 from evalparity.fixes.apply import newline_of
 from evalparity.report import rule_url
+from evalparity.suppress import NOQA
 
 NAME = "evalparity"
 TYPING_PAUSE = 0.3  # seconds without a change before a changed document is checked again
@@ -261,6 +262,29 @@ def fix_edits(finding: Finding, text_of, codec) -> dict[str, list[lsp.TextEdit]]
     return changes
 
 
+def noqa_edit(finding: Finding, lines: list[str], codec) -> lsp.TextEdit | None:
+    """`# noqa: CODE` on the finding's last line (where evalparity looks for it), added to the codes of a
+    `# noqa:` already there; None where a comment cannot go (a line continued with a backslash)."""
+    number = finding.location.end_line
+    if not 0 < number <= len(lines):
+        return None
+    line = lines[number - 1]
+    if line.rstrip().endswith("\\"):
+        return None
+    existing = NOQA.search(line)
+    if existing is not None and existing.group("codes") is None:
+        return None  # a bare noqa comment already silences every code there
+
+    def at(column: int) -> lsp.Position:
+        return codec.position_to_client_units(lines, lsp.Position(line=number - 1, character=column))
+
+    if existing is not None:
+        end = at(existing.end("codes"))
+        return lsp.TextEdit(range=lsp.Range(start=end, end=end), new_text=f", {finding.code}")
+    return lsp.TextEdit(range=lsp.Range(start=at(len(line.rstrip())), end=at(len(line))),
+                        new_text=f"  # noqa: {finding.code}")
+
+
 def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
     return (a.start.line, a.start.character) <= (b.end.line, b.end.character) and \
         (b.start.line, b.start.character) <= (a.end.line, a.end.character)
@@ -413,21 +437,26 @@ class EvalparityServer(LanguageServer):
         lines_of = self.lines_of(checked.result)
         wants = (lambda kind: only is None or any(kind == k or kind.startswith(f"{k}.") for k in only))
         if wants(lsp.CodeActionKind.QuickFix.value):
+            fixes, silencers = [], []
             for finding in checked.findings:
-                fix = finding.fix
-                if not fix or not fix.get("edits"):
-                    continue
                 shown = diagnostic(finding, lines_of, codec)
                 if not _overlaps(shown.range, params.range):
                     continue
-                changes = fix_edits(finding, self.text_of, codec)
-                if changes is None:
-                    continue
-                safe = fix.get("applicability") == SAFE
-                label = "safe fix" if safe else "unsafe fix: it changes results, review it"
-                actions.append(lsp.CodeAction(
-                    title=f"{finding.code}: {fix['description']} ({label})", kind=lsp.CodeActionKind.QuickFix,
-                    diagnostics=[shown], is_preferred=safe, edit=lsp.WorkspaceEdit(changes=changes)))
+                fix = finding.fix
+                changes = fix_edits(finding, self.text_of, codec) if fix and fix.get("edits") else None
+                if changes is not None:
+                    safe = fix.get("applicability") == SAFE
+                    label = "safe fix" if safe else "unsafe fix: it changes results, review it"
+                    fixes.append(lsp.CodeAction(
+                        title=f"{finding.code}: {fix['description']} ({label})", kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=[shown], is_preferred=safe, edit=lsp.WorkspaceEdit(changes=changes)))
+                edit = noqa_edit(finding, _lines(checked.text), codec)
+                if edit is not None:
+                    silencers.append(lsp.CodeAction(
+                        title=f"{finding.code}: disable for this line (# noqa: {finding.code})",
+                        kind=lsp.CodeActionKind.QuickFix, diagnostics=[shown],
+                        edit=lsp.WorkspaceEdit(changes={uri: [edit]})))
+            actions += fixes + silencers  # the fixes first
         if only is not None and wants(FIX_ALL) and any(
                 f.fix and f.fix.get("edits") and f.fix.get("applicability") == SAFE for f in checked.findings):
             actions.append(lsp.CodeAction(title="evalparity: fix all safe fixes", kind=FIX_ALL,
