@@ -50,7 +50,7 @@ TYPING_PAUSE = 0.3  # seconds without a change before a changed document is chec
 FIX_ALL = f"{lsp.CodeActionKind.SourceFixAll.value}.{NAME}"
 SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning,
             "info": lsp.DiagnosticSeverity.Information}
-SUFFIXES = (".py", ".pyi")
+SUFFIXES = (".py",)
 MAX_REMEMBERED = 20_000  # files whose facts the server keeps in memory between checks
 FILL_TIMEOUT = 1800  # seconds a first fill of the cache may take before the server reads the files itself
 
@@ -364,8 +364,10 @@ class EvalparityServer(LanguageServer):
             return
         document = self.workspace.get_text_document(uri)
         version, text = document.version, document.source
+        buffers = self.buffers()  # here, where the editor's changes are applied, not on the worker thread
+        buffers[path] = text.encode("utf-8")
         try:
-            checked = await asyncio.wrap_future(self.worker.submit(self._check, uri, path, version, text))
+            checked = await asyncio.wrap_future(self.worker.submit(self._check, uri, path, version, text, buffers))
         except SettingsError as exc:
             self._tell(str(exc))
             return
@@ -382,10 +384,8 @@ class EvalparityServer(LanguageServer):
         self.checked[uri] = checked
         self.publish(checked)
 
-    def _check(self, uri: str, path: str, version: int | None, text: str) -> Checked:
+    def _check(self, uri: str, path: str, version: int | None, text: str, buffers: dict[str, bytes]) -> Checked:
         started = time.perf_counter()
-        buffers = self.buffers()
-        buffers[path] = text.encode("utf-8")
         try:
             same = Path(path).read_bytes() == buffers[path]
         except OSError:
