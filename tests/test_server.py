@@ -254,6 +254,17 @@ def test_disabling_for_a_line_adds_to_the_noqa_already_there(project, session):
     assert [d["code"] for d in session.diagnostics(uri, 2)] == ["EP201"]
 
 
+def test_a_buffer_is_read_in_the_encoding_its_file_declares(project, session):
+    initialize(session, project)
+    text = ("# -*- coding: latin-1 -*-\n"
+            "from torchvision import transforms as T\n"
+            'label = "é"; val_tf = T.Compose([T.RandomHorizontalFlip(), T.ToTensor()])\n')
+    uri = open_document(session, project / "latin.py", text)
+    [found] = session.diagnostics(uri, 1)
+    column = text.splitlines()[2].index("T.RandomHorizontalFlip")
+    assert (found["code"], found["range"]["start"]) == ("EP101", {"line": 2, "character": column})
+
+
 def test_the_unsaved_buffer_is_checked_instead_of_the_file(project, session):
     initialize(session, project)
     path = project / "evaluate.py"

@@ -17,6 +17,7 @@ document is still at the version that was checked.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
 import queue
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import tokenize
 from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -41,7 +43,7 @@ from evalparity.discovery.paths import display_path, overridden, overriding, pro
 from evalparity.engine import check as run_check
 from evalparity.findings import Finding, Result
 from evalparity.fixes import SAFE
-from evalparity.fixes.apply import newline_of
+from evalparity.fixes.apply import decode, newline_of
 from evalparity.report import rule_url
 from evalparity.suppress import NOQA
 
@@ -194,6 +196,17 @@ class Worker:
                 future.set_exception(exc)
 
 
+def encoded(text: str) -> bytes:
+    """A buffer's text as its file would hold it: in the encoding its PEP 263 declaration names (UTF-8
+    when there is none), so that columns and non-ASCII text come out as they do for the file."""
+    data = text.encode("utf-8")
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        return data if encoding in ("utf-8", "utf-8-sig") else text.encode(encoding)
+    except (SyntaxError, LookupError, UnicodeEncodeError):
+        return data
+
+
 # ---- conversions ---------------------------------------------------------------------------------
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -323,7 +336,7 @@ class EvalparityServer(LanguageServer):
             path = self.path_of(uri)
             if path is None:
                 continue
-            data = document.source.encode("utf-8")
+            data = encoded(document.source)
             try:
                 same = Path(path).read_bytes() == data
             except OSError:
@@ -365,7 +378,7 @@ class EvalparityServer(LanguageServer):
         document = self.workspace.get_text_document(uri)
         version, text = document.version, document.source
         buffers = self.buffers()  # here, where the editor's changes are applied, not on the worker thread
-        buffers[path] = text.encode("utf-8")
+        buffers[path] = encoded(text)
         try:
             checked = await asyncio.wrap_future(self.worker.submit(self._check, uri, path, version, text, buffers))
         except SettingsError as exc:
@@ -477,7 +490,7 @@ class EvalparityServer(LanguageServer):
         if document is None or document.version != data.get("version"):
             return action
         text, buffers = document.source, self.buffers()
-        buffers[path] = text.encode("utf-8")
+        buffers[path] = encoded(text)
         try:
             fixed = await asyncio.wrap_future(self.worker.submit(self.linter.fix_all, path, buffers))
         except SettingsError as exc:
@@ -485,7 +498,7 @@ class EvalparityServer(LanguageServer):
             return action
         current = self.workspace.text_documents.get(uri)
         if fixed is not None and current is not None and current.version == document.version:
-            whole = lsp.TextEdit(range=_whole(text, self.workspace.position_codec), new_text=fixed.decode("utf-8"))
+            whole = lsp.TextEdit(range=_whole(text, self.workspace.position_codec), new_text=decode(fixed)[0])
             action.edit = lsp.WorkspaceEdit(changes={uri: [whole]})
         return action
 
