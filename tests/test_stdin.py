@@ -154,3 +154,17 @@ def test_stdin_with_files_is_a_usage_error(project, args):
     assert out.returncode == 2
     assert out.stderr.decode().startswith("evalparity: error: ") and out.stderr.decode().count("\n") == 1
     assert out.stdout == b""
+
+
+def test_silent_fix_prints_the_fixed_source_and_nothing_else(project):
+    out = run(project, "--stdin-filename", "evaluate.py", "--fix", "--unsafe-fixes", "--silent", "-", stdin=EVAL_FLIP)
+    assert (out.returncode, out.stdout, out.stderr) == (0, EVAL_FLIP_FIXED.encode(), b"")
+
+
+def test_an_excluded_stdin_filename_is_passed_through_unchanged_with_force_exclude(project):
+    (project / "pyproject.toml").write_text('[tool.evalparity]\nextend-exclude = ["legacy"]\n', encoding="utf-8")
+    args = ("--stdin-filename", "legacy/evaluate.py", "--force-exclude", "--fix", "--unsafe-fixes", "-")
+    out = run(project, *args, stdin=EVAL_FLIP)
+    assert (out.returncode, out.stdout) == (0, EVAL_FLIP.encode())
+    checked = run(project, "--stdin-filename", "legacy/evaluate.py", "--format", "json", "-", stdin=EVAL_FLIP)
+    assert [f["code"] for f in findings(checked.stdout)] == ["EP101"]  # named, so checked without --force-exclude
