@@ -560,4 +560,6 @@ def serve(use_cache: bool = True, cache_dir: str | None = None) -> None:
     settle_loaded_facts(False)
     gc.set_threshold(*ONE_RUN_THRESHOLDS)
     logging.basicConfig(level=logging.WARNING, format="evalparity server: %(message)s")
-    build(Linter(use_cache, cache_dir)).start_io()
+    connection = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print anywhere would corrupt the protocol: only the server writes there
+    build(Linter(use_cache, cache_dir)).start_io(sys.stdin.buffer, connection)
