@@ -365,6 +365,9 @@ def test_the_first_check_of_a_project_without_a_cache_fills_it_in_a_process_of_i
     real = subprocess.run
     monkeypatch.setattr(server.subprocess, "run", lambda args, **kw: calls.append((args, kw)) or real(args, **kw))
     linter = server.Linter(cache_dir=str(folder))
+    server.Linter(cache_dir=str(tmp_path_factory.mktemp("other"))).check(str(path), {})
+    assert not calls  # a project of three files is read faster than a process starts
+    monkeypatch.setattr(server, "FILL_FROM", 2)  # as if it had hundreds
     first = [f.code for f in linter.check(str(path), {}).findings]
     assert first == ["EP201", "EP504"]
     [(args, kw)] = calls  # once, before the first check; its output never reaches the editor's connection

@@ -39,7 +39,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from evalparity import __version__
 from evalparity.discovery.cache import Cache
-from evalparity.discovery.paths import display_path, overridden, overriding, project_home
+from evalparity.discovery.paths import DEFAULT_EXCLUDES, display_path, overridden, overriding, project_home
 from evalparity.engine import check as run_check
 from evalparity.findings import Finding, Result
 from evalparity.fixes import SAFE
@@ -54,6 +54,7 @@ SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeve
             "info": lsp.DiagnosticSeverity.Information}
 SUFFIXES = (".py",)
 MAX_REMEMBERED = 20_000  # files whose facts the server keeps in memory between checks
+FILL_FROM = 200  # Python files in a project from which a first check fills the cache in a process of its own
 FILL_TIMEOUT = 1800  # seconds a first fill of the cache may take before the server reads the files itself
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,18 @@ class RememberingCache(Cache):
             self.memory.popitem(last=False)
 
 
+def _many_files(root: Path, enough: int) -> bool:
+    """The project has at least `enough` Python files (outside the folders excluded by default): worth
+    a process of its own for the first fill of the cache."""
+    count = 0
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in DEFAULT_EXCLUDES and not d.startswith(".")]
+        count += sum(1 for name in names if name.endswith((".py", ".ipynb")))
+        if count >= enough:
+            return True
+    return False
+
+
 class Linter:
     """Checks one file of a project with given contents for some files (the editor's buffers): the
     command line's configuration, knowledge base and cache, and the engine. No LSP types here."""
@@ -135,7 +148,8 @@ class Linter:
         options, kb, cache = self._setup(path)
         if cache is not None and cache.root not in self.warmed:
             self.warmed.add(cache.root)
-            if not cache.disabled and not cache.manifest().entries:
+            root = options.project_root
+            if root is not None and not cache.disabled and not cache.manifest().entries and _many_files(root, FILL_FROM):
                 self.fill_cache(path)
         with overriding(buffers):
             return run_check([path], kb=kb, jobs=1, cache=cache, options=options)
