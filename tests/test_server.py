@@ -123,7 +123,6 @@ class Client:
             self.transcript.append(("server → client", message))
             if "method" in message and "id" in message:  # a request of the server's: answer it
                 self.send({"id": message["id"], "result": None})
-                continue
             if wanted(message):
                 return message
             self.seen.append(message)
@@ -145,14 +144,15 @@ class Client:
                 self.process.wait(timeout=WAIT)
 
 
-def initialize(client: Client, root: Path, resolve: bool = False) -> dict:
+def initialize(client: Client, root: Path, resolve: bool = False, watch: bool = False) -> dict:
     code_action = {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}}
     if resolve:
         code_action["resolveSupport"] = {"properties": ["edit"]}
     result = client.request("initialize", {
         "processId": os.getpid(), "rootUri": root.as_uri(), "workspaceFolders": [{"uri": root.as_uri(), "name": "p"}],
         "capabilities": {"textDocument": {"publishDiagnostics": {"relatedInformation": True, "versionSupport": True},
-                                          "codeAction": code_action}}})
+                                          "codeAction": code_action},
+                         "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch}}}})
     client.notify("initialized", {})
     return result
 
@@ -293,6 +293,23 @@ def test_saving_the_other_side_checks_the_open_documents_again(project, session)
     data.write_text(changed, encoding="utf-8")
     session.notify("textDocument/didSave", {"textDocument": {"uri": data_uri}})
     assert sorted(d["code"] for d in session.diagnostics(uri, 1)) == ["EP201", "EP504"]
+
+
+def test_files_changed_outside_the_editor_check_the_open_documents_again(project, session):
+    initialize(session, project, watch=True)
+    registration = session.wait(lambda m: m.get("method") == "client/registerCapability")
+    [watching] = registration["params"]["registrations"]
+    assert watching["method"] == "workspace/didChangeWatchedFiles"
+    assert {"globPattern": "**/*.py"} in watching["registerOptions"]["watchers"]
+    path = project / "evaluate.py"
+    path.write_text(CLEAN, encoding="utf-8")
+    uri = open_document(session, path, CLEAN)
+    assert session.diagnostics(uri, 1) == []
+    data = project / "data.py"
+    other = TRAIN.replace("T.Normalize(MEAN, STD)", "T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))")
+    data.write_text(other, encoding="utf-8")  # as `git checkout` would, outside the editor
+    session.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": data.as_uri(), "type": 2}]})
+    assert [d["code"] for d in session.diagnostics(uri, 1)] == ["EP201"]  # checked again: its other side changed
 
 
 def test_fix_all_runs_the_rounds_of_check_fix_on_the_buffer(project, session):

@@ -53,6 +53,7 @@ FIX_ALL = f"{lsp.CodeActionKind.SourceFixAll.value}.{NAME}"
 SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning,
             "info": lsp.DiagnosticSeverity.Information}
 SUFFIXES = (".py",)
+WATCHED = ("**/*.py", "**/*.ipynb", "**/pyproject.toml", "**/evalparity.toml", "**/.evalparity.toml")
 MAX_REMEMBERED = 20_000  # files whose facts the server keeps in memory between checks
 FILL_FROM = 200  # Python files in a project from which a first check fills the cache in a process of its own
 FILL_TIMEOUT = 1800  # seconds a first fill of the cache may take before the server reads the files itself
@@ -535,6 +536,21 @@ def build(linter: Linter | None = None) -> EvalparityServer:
         for uri in list(ls.workspace.text_documents):  # a saved file can be the other side of their findings
             if uri != saved and uri in ls.checked:
                 ls.schedule(uri, TYPING_PAUSE)
+
+    @server.feature(lsp.INITIALIZED)
+    def initialized(ls: EvalparityServer, params: lsp.InitializedParams) -> None:
+        workspace = ls.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace else None
+        if watched and watched.dynamic_registration:  # files changed outside the editor (git checkout, …)
+            ls.client_register_capability(lsp.RegistrationParams(registrations=[lsp.Registration(
+                id="evalparity-watched-files", method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=lsp.DidChangeWatchedFilesRegistrationOptions(watchers=[
+                    lsp.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED]))]))
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files_changed(ls: EvalparityServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        for uri in list(ls.checked):  # their findings may have another side in a changed file
+            ls.schedule(uri, TYPING_PAUSE)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: EvalparityServer, params: lsp.DidCloseTextDocumentParams) -> None:
