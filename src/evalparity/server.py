@@ -39,7 +39,14 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from evalparity import __version__
 from evalparity.discovery.cache import Cache
-from evalparity.discovery.paths import DEFAULT_EXCLUDES, display_path, overridden, overriding, project_home
+from evalparity.discovery.paths import (
+    DEFAULT_EXCLUDES,
+    clear_git_cache,
+    display_path,
+    overridden,
+    overriding,
+    project_home,
+)
 from evalparity.engine import check as run_check
 from evalparity.findings import Finding, Result
 from evalparity.fixes import SAFE
@@ -532,6 +539,7 @@ def build(linter: Linter | None = None) -> EvalparityServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: EvalparityServer, params: lsp.DidSaveTextDocumentParams) -> None:
         saved = params.text_document.uri
+        clear_git_cache()  # what git ignores is asked again (it is kept for the process's life otherwise)
         ls.schedule(saved)
         for uri in list(ls.workspace.text_documents):  # a saved file can be the other side of their findings
             if uri != saved and uri in ls.checked:
@@ -549,6 +557,7 @@ def build(linter: Linter | None = None) -> EvalparityServer:
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_files_changed(ls: EvalparityServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        clear_git_cache()
         for uri in list(ls.checked):  # their findings may have another side in a changed file
             ls.schedule(uri, TYPING_PAUSE)
 
