@@ -25,6 +25,7 @@ from evalparity.facts import Location  # noqa: E402
 from evalparity.findings import Finding, Related  # noqa: E402
 from evalparity.server import diagnostic, fix_edits  # noqa: E402
 
+START = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
 WAIT = 60  # seconds: the longest any single answer may take before the test fails (never hangs)
 
 TRAIN = (
@@ -318,7 +319,7 @@ def test_fix_all_runs_the_rounds_of_check_fix_on_the_buffer(project, session):
     uri = open_document(session, path, EVALUATE)  # a file that exists only in the editor
     assert len(session.diagnostics(uri, 1)) == 2
     [action] = session.request("textDocument/codeAction", {
-        "textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "textDocument": {"uri": uri}, "range": START,
         "context": {"diagnostics": [], "only": ["source.fixAll"]}})
     assert action["kind"] == "source.fixAll.evalparity"
     fixed = apply(EVALUATE, action["edit"]["changes"][uri])
@@ -331,7 +332,7 @@ def test_fix_all_is_resolved_when_the_client_can_resolve(project, session):
     uri = open_document(session, project / "evaluate.py", EVALUATE)
     session.diagnostics(uri, 1)
     [action] = session.request("textDocument/codeAction", {
-        "textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "textDocument": {"uri": uri}, "range": START,
         "context": {"diagnostics": [], "only": ["source"]}})
     assert "edit" not in action or action["edit"] is None
     resolved = session.request("codeAction/resolve", action)

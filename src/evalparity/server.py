@@ -135,7 +135,7 @@ class Linter:
         self.use_cache = use_cache
         self.cache_dir = cache_dir
         self.memory: OrderedDict = OrderedDict()  # cache key → facts, shared by the checks of every project
-        self.warmed: set[Path] = set()  # cache folders looked at for a first fill
+        self.warmed: set[tuple[Path, Path]] = set()  # (cache folder, project) looked at for a first fill
 
     def _setup(self, path: str):
         from evalparity.cli import _load_kb, _settings, cache_salt
@@ -154,10 +154,10 @@ class Linter:
     def check(self, path: str, buffers: dict[str, bytes]) -> Result:
         """`buffers`: absolute path → the editor's text, for the open files whose text is not what is on disk."""
         options, kb, cache = self._setup(path)
-        if cache is not None and cache.root not in self.warmed:
-            self.warmed.add(cache.root)
-            root = options.project_root
-            if root is not None and not cache.disabled and not cache.manifest().entries and _many_files(root, FILL_FROM):
+        root = options.project_root
+        if cache is not None and root is not None and (cache.root, root) not in self.warmed:
+            self.warmed.add((cache.root, root))
+            if not cache.disabled and not cache.manifest().entries and _many_files(root, FILL_FROM):
                 self.fill_cache(path)
         with overriding(buffers):
             return run_check([path], kb=kb, jobs=1, cache=cache, options=options)
@@ -275,7 +275,8 @@ def _text_at(lines: list[str], line: int, column: int, end_line: int, end_column
         return lines[n - 1] if 0 < n <= len(lines) else ""
     if line == end_line:
         return at(line)[column - 1:end_column - 1]
-    return "\n".join([at(line)[column - 1:], *(at(n) for n in range(line + 1, end_line)), at(end_line)[:end_column - 1]])
+    middle = (at(n) for n in range(line + 1, end_line))
+    return "\n".join([at(line)[column - 1:], *middle, at(end_line)[:end_column - 1]])
 
 
 def fix_edits(finding: Finding, text_of, codec) -> dict[str, list[lsp.TextEdit]] | None:
