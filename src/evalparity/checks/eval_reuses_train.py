@@ -6,6 +6,7 @@ from __future__ import annotations
 from evalparity.checks.common import label
 from evalparity.facts import EVAL, TRAIN
 from evalparity.findings import Finding, Related
+from evalparity.relate.callgraph import argument_for, call_graph
 from evalparity.vocabulary.naming import role_of_name
 from evalparity.vocabulary.semantics import random_leaves
 
@@ -65,13 +66,14 @@ def _sampled(ctx, by_dataset):
     over the same `full`: the held-out indices are read through the training pipeline."""
     for path, facts in list(ctx.project.files.items()):
         for loader in facts.loaders:
-            if role_of_name(loader.binding or "") != EVAL or not any(s.kind in SUBSET_SAMPLERS for s in loader.samplers):
+            if role_of_name(loader.binding or "") != EVAL or not any(_held_out(s) for s in loader.samplers):
                 continue
             if (loader.scope, loader.dataset) in facts.retransformed or not any(
                     other is not loader and other.dataset == loader.dataset and other.scope == loader.scope
                     and role_of_name(other.binding or "") == TRAIN for other in facts.loaders):
                 continue
-            for item, use in _reaching(by_dataset.get((path, loader.scope, loader.dataset), []), loader.location):
+            for item, use in _reaching(by_dataset.get((path, loader.scope, loader.dataset), []), loader.location) or \
+                    _passed_in(ctx, by_dataset, path, loader):
                 leaf = _random_step(item, ctx.kb)
                 if leaf is None or item.definition_role == EVAL:
                     continue
@@ -82,6 +84,32 @@ def _sampled(ctx, by_dataset):
                               [Related(use.dataset.location, f"`{loader.dataset}` built with the training pipeline"),
                                Related(leaf.location, f"random `{leaf.short_name}`")])
                 break
+
+
+def _held_out(sampler) -> bool:
+    """A sampler of chosen indices: torch's `SubsetRandomSampler`, or a project's `SubsetSampler(valid_idx)`."""
+    if sampler.kind in SUBSET_SAMPLERS:
+        return True
+    name = sampler.text.partition("(")[0].rpartition(".")[2]
+    return sampler.kind == "other" and "Subset" in name and "(" in sampler.text
+
+
+def _passed_in(ctx, by_dataset, path: str, loader) -> list:
+    """The datasets every caller passes for a parameter the loader reads (`train(model, train_set=train_set)`)."""
+    if loader.dataset not in loader.params or not loader.function:
+        return []
+    graph = call_graph(ctx.project)
+    fn = graph.function((path, loader.function))
+    found = []
+    for (where, caller), edge in graph.callers.get((path, loader.function), []):
+        name = argument_for(fn, edge, loader.dataset) if fn is not None else None
+        if not name or not name.isidentifier():
+            return []
+        uses = _reaching(by_dataset.get((where, caller, name), []), edge.location)
+        if not uses:
+            return []
+        found += uses
+    return found
 
 
 def _splits(ctx):
