@@ -26,7 +26,7 @@ def test_findings_exit_1_and_name_location_code_and_rule(tmp_path):
     (tmp_path / "a.py").write_text(RANDOM_IN_EVAL)
     result = invoke("check", str(tmp_path / "a.py"), "--format", "concise")
     assert result.exit_code == 1
-    assert "a.py:2:21: EP101 [error] `RandomCrop` is random" in result.output
+    assert "a.py:2:21: EP101 [error] `RandomCrop` in the evaluation pipeline `val_tf`" in result.output
 
 
 def test_missing_path_is_an_io_error_finding():
@@ -62,7 +62,9 @@ def test_json_contract(tmp_path):
     assert data["version"] == 1 and data["tool"]["name"] == "evalparity"
     finding = data["findings"][0]
     assert set(finding) == {"code", "name", "severity", "message", "path", "line", "column", "end_line",
-                            "end_column", "cell", "related", "fingerprint", "fix"}
+                            "end_column", "cell", "related", "notes", "help", "fingerprint", "fix"}
+    assert all(set(r) == {"path", "line", "column", "cell", "kind", "message"} for r in finding["related"])
+    assert {r["kind"] for r in finding["related"]} <= {"other side", "role", "call site", "mode switch", "note"}
     assert (finding["code"], finding["name"], finding["severity"]) == ("EP101", "random-transform-in-eval", "error")
     assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (2, 21, 2, 36)
     assert set(finding["fix"]) == {"applicability", "description", "edits"} and finding["fix"]["applicability"] == "unsafe"

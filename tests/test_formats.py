@@ -91,7 +91,7 @@ def test_github_annotations_escape_and_map_severity(tmp_path, in_dir):
     out = CliRunner().invoke(cli, ["check", ".", "--format", "github"]).output.strip().splitlines()
     assert len(out) == 1
     assert out[0].startswith("::error file=a%2C b.py,line=2,endLine=2,col=21,endColumn=36,"
-                             "title=EP101 random-transform-in-eval::`RandomCrop` is random")
+                             "title=EP101 random-transform-in-eval::`RandomCrop` in the evaluation pipeline `val_tf`")
     assert "%0ASee `evalparity explain EP101`." in out[0]
 
 

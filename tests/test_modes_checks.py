@@ -42,7 +42,9 @@ def test_ep502_fires_when_train_is_hoisted_above_the_loop():
     findings = list(train_mode_not_restored.check(_context(_epoch_script(train_inside_fit=False))))
     assert [(f.code, f.location.line) for f in findings] == [("EP502", 17)]
     assert {r.location.line for r in findings[0].related} == {9, 14, 16}
-    assert "`validate(…)`" in findings[0].message and "line 14" in findings[0].message
+    assert findings[0].message.startswith("`validate(…)` leaves `model` in eval mode")
+    assert [r.label for r in findings[0].related if r.location.line == 14] == [
+        "mode switch: the only `.train()`, before the loop"]
 
 
 def test_ep502_is_silent_when_the_training_function_sets_its_mode():
@@ -58,4 +60,5 @@ def test_ep501_and_ep505_are_silent_for_the_classic_loop():
 def test_ep504_reports_misuses():
     facts = FileFacts("train.py", misuses=[ModeCall(at(3), "model", "bare", text="model.eval")])
     (finding,) = mode_call_missing_parens.check(_context(facts))
-    assert finding.code == "EP504" and "model.eval()" in finding.message
+    assert finding.code == "EP504" and finding.message == "`model.eval` without parentheses"
+    assert finding.help == "call `model.eval()`"

@@ -59,7 +59,7 @@ def test_neutralise_keeps_python_cells_and_handles_other_ipython_syntax():
 def test_text_and_concise_name_the_cell_and_the_line_in_the_cell(tmp_path, in_dir):
     concise = run(tmp_path, in_dir, "concise")
     assert concise.exit_code == 1
-    assert concise.output.startswith("nb.ipynb:cell 3:5:22: EP101 [error] `RandomCrop` is random")
+    assert concise.output.startswith("nb.ipynb:cell 3:5:22: EP101 [error] `RandomCrop` in the evaluation pipeline")
     assert "(see nb.ipynb:cell 3:5; nb.ipynb:cell 3:1)" in concise.output
     text = run(tmp_path, in_dir, "text").output
     assert "nb.ipynb:cell 3:5:22:" in text and "\n5 | test_tf = T.Compose" in text

@@ -43,7 +43,7 @@ def test_changed_files_are_checked_in_the_context_of_their_project(tmp_path, in_
     in_dir(make_project(tmp_path))
     result = CliRunner().invoke(cli, ["check", "--force-exclude", "--format", "concise", *changed])
     assert result.exit_code == 1, result.output
-    assert result.output.startswith("data/augment.py:3:22: EP101 [error] `RandomCrop` is random")
+    assert result.output.startswith("data/augment.py:3:22: EP101 [error] `RandomCrop` in the evaluation pipeline `crop_tf`")
     assert "(see train.py:4)" in result.output
     assert f"; {len(changed)} file{'s' if len(changed) != 1 else ''} checked" in result.output
 
@@ -92,5 +92,5 @@ def test_pre_commit_try_repo_fails_the_commit_with_the_finding(tmp_path):
                          cwd=project, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 1, out.stdout + out.stderr
     assert "evalparity" in out.stdout and "Failed" in out.stdout
-    assert "data/augment.py:3:22: EP101 `RandomCrop` is random" in out.stdout
-    assert "::: train.py:4:12:" in out.stdout
+    assert "data/augment.py:3:22: EP101 `RandomCrop` in the evaluation pipeline `crop_tf`" in out.stdout
+    assert "::: train.py:4:12" in out.stdout

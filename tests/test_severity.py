@@ -37,6 +37,13 @@ def _check(tmp_path, source, *args):
                                     "--format", "json", *args])
 
 
+def _said(finding) -> str:
+    """Everything a JSON finding says: its header, its notes and help, and its related locations (as
+    `label (line N)`)."""
+    related = [f"{r['kind']}: {r['message']} (line {r['line']})" for r in finding["related"]]
+    return "\n".join([finding["message"], *finding["notes"], finding["help"] or "", *related])
+
+
 def _severities(result):
     return {(f["code"], f["line"]): f["severity"] for f in json.loads(result.output)["findings"]}
 
@@ -102,15 +109,15 @@ def test_mode_finding_on_a_model_without_mode_layers_is_a_note_that_says_so(tmp_
     result = _check(tmp_path, MODE_SCRIPT.format(name="Plain", extra="self.norm = nn.LayerNorm(8)"))
     [finding] = json.loads(result.output)["findings"]
     assert (finding["code"], finding["severity"]) == ("EP501", "info")
-    assert "`Plain` has no BatchNorm, Dropout or other mode-dependent layer" in finding["message"]
-    assert "BatchNorm uses batch statistics" not in finding["message"]
+    assert "`Plain` has no BatchNorm, Dropout or other mode-dependent layer" in _said(finding)
+    assert not [r for r in finding["related"] if "depends on the mode" in r["message"]]
 
 
 def test_mode_finding_names_the_layer_that_makes_the_mode_matter(tmp_path):
     result = _check(tmp_path, MODE_SCRIPT.format(name="Regularised", extra="self.drop = nn.Dropout(0.2)"))
     [finding] = json.loads(result.output)["findings"]
     assert (finding["code"], finding["severity"]) == ("EP501", "error")
-    assert "`Regularised` has `nn.Dropout` (" in finding["message"] and "a.py:11)" in finding["message"]
+    assert "`Regularised` has `nn.Dropout`, which depends on the mode (line 11)" in _said(finding)
 
 
 def test_an_rnn_without_dropout_and_instance_norm_without_statistics_do_not_depend_on_the_mode(tmp_path):
@@ -121,14 +128,15 @@ def test_an_rnn_without_dropout_and_instance_norm_without_statistics_do_not_depe
     extra = "self.rnn = nn.LSTM(8, 8, num_layers=2, dropout=0.3)"
     result = _check(tmp_path, MODE_SCRIPT.format(name="Recurrent", extra=extra))
     [finding] = json.loads(result.output)["findings"]
-    assert finding["severity"] == "error" and "`Recurrent` has `nn.LSTM`" in finding["message"]
+    assert finding["severity"] == "error" and "`Recurrent` has `nn.LSTM`" in _said(finding)
 
 
 def test_a_model_built_by_a_library_keeps_the_general_warning(tmp_path):
     source = MODE_SCRIPT.format(name="Plain", extra="pass").replace("net = Plain()", "import timm\nnet = timm.create_model('x')")
     result = _check(tmp_path, source)
     [finding] = json.loads(result.output)["findings"]
-    assert finding["severity"] == "error" and "BatchNorm uses batch statistics" in finding["message"]
+    assert finding["severity"] == "error" and "has no BatchNorm" not in _said(finding)
+    assert not [r for r in finding["related"] if "depends on the mode" in r["message"]]  # no layer is claimed
 
 
 def test_a_loaded_model_or_a_library_backbone_is_not_known_to_be_mode_free(tmp_path):
@@ -193,23 +201,23 @@ def _trainer(tmp_path, extra="pass", wrapped="model", build="pass", passed="Smal
 
 def test_a_model_handed_to_a_trainer_constructor_is_read_where_it_is_built(tmp_path):
     finding = _trainer(tmp_path)
-    assert finding["severity"] == "info" and "`Small` has no BatchNorm" in finding["message"]
+    assert finding["severity"] == "info" and "`Small` has no BatchNorm" in _said(finding)
     finding = _trainer(tmp_path, extra="self.drop = nn.Dropout(0.1)")
-    assert finding["severity"] == "error" and "`Small` has `nn.Dropout` (" in finding["message"]
-    assert "a.py:9)" in finding["message"]
+    assert finding["severity"] == "error" and "`Small` has `nn.Dropout`, which depends on the mode (line 9)" in \
+        _said(finding)
 
 
 def test_a_wrapped_or_renamed_model_is_followed_to_its_class(tmp_path):
     finding = _trainer(tmp_path, wrapped="nn.DataParallel(model).cuda()", build="net = Small()\n    net = net.to('cpu')",
                        passed="net")
-    assert finding["severity"] == "info" and "`Small`" in finding["message"]
+    assert finding["severity"] == "info" and "`Small`" in _said(finding)
 
 
 def test_a_constructor_argument_not_followed_keeps_the_warning(tmp_path):
     for build, passed in (("net = torch.load('m.pt')", "net"), ("pass", "val_loader.model")):
         finding = _trainer(tmp_path, build=build, passed=passed)
         assert finding["severity"] == "error", (build, finding["message"])
-        assert "BatchNorm uses batch statistics" in finding["message"]
+        assert "has no BatchNorm" not in _said(finding)
 
 
 def test_a_parameter_is_mode_free_only_when_every_caller_passes_a_mode_free_model(tmp_path):

@@ -8,11 +8,25 @@ from dataclasses import dataclass, field
 
 from evalparity.facts import Location
 
+# What a related location is, shown before its label ("role: bound to `val_tf`"): the other side of a
+# pair, the evidence for a role, the call that passes or decides something, a mode switch, or a note.
+OTHER_SIDE = "other side"
+ROLE = "role"
+CALL_SITE = "call site"
+MODE_SWITCH = "mode switch"
+NOTE = "note"
+KINDS = (OTHER_SIDE, ROLE, CALL_SITE, MODE_SWITCH, NOTE)
+
 
 @dataclass(frozen=True)
 class Related:
     location: Location
     message: str
+    kind: str = NOTE
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}: {self.message}"
 
 
 @dataclass
@@ -27,6 +41,8 @@ class Finding:
     fingerprint: str = ""
     content_print: str = ""  # the fingerprint without the path: baselines pair it with their own relative path
     cap: str | None = None  # at most this severity: the shape is accurate but rarely worth a fix (a note)
+    notes: list[str] = field(default_factory=list)  # facts of this finding that have no place of their own
+    help: str = ""  # what to do, when it fits one line
 
     @property
     def sort_key(self):
@@ -69,6 +85,26 @@ def fingerprint(finding: Finding, line_text: str, path: str | None = None) -> st
     raw = "\x1f".join((finding.code, finding.location.path if path is None else path, normalize_code(line_text),
                        message))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def details(finding: Finding) -> list[str]:
+    """The finding's `note:` and `help:` lines, for formats that carry text after the header."""
+    return [f"note: {note}" for note in finding.notes] + ([f"help: {finding.help}"] if finding.help else [])
+
+
+def tidy_related(finding: Finding) -> None:
+    """No frame repeats another: a related location equal to the primary one, or to one listed before it,
+    is dropped, its label kept as a note so nothing is lost."""
+    seen = {finding.location}
+    kept = []
+    for item in finding.related:
+        if item.location in seen:
+            if item.label not in finding.notes:
+                finding.notes.append(item.label)
+            continue
+        seen.add(item.location)
+        kept.append(item)
+    finding.related = kept
 
 
 def disambiguate(findings: list[Finding]) -> None:

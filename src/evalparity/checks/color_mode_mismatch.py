@@ -6,7 +6,7 @@ as it is, and the usual loaders already give RGB images, so on one side alone it
 from __future__ import annotations
 
 from evalparity.checks.common import has_opaque
-from evalparity.findings import Finding, Related
+from evalparity.findings import OTHER_SIDE, Finding, Related
 from evalparity.relate.image_state import flatten
 from evalparity.vocabulary.semantics import is_random
 
@@ -37,8 +37,8 @@ def check(ctx):
             step = train_steps[0]
             yield Finding(CODE, f"training converts to grayscale with `{step.short_name}`, evaluation does not",
                           pair.eval.pipeline.location,
-                          [Related(step.location, f"training `{step.short_name}` ({pair.reason})")])
+                          [Related(step.location, f"training `{step.short_name}` ({pair.reason})", OTHER_SIDE)])
         else:
             step = eval_steps[0]
             yield Finding(CODE, f"evaluation converts to grayscale with `{step.short_name}`, training does not",
-                          step.location, [Related(pair.train.pipeline.location, f"training pipeline ({pair.reason})")])
+                          step.location, [Related(pair.train.pipeline.location, f"training pipeline ({pair.reason})", OTHER_SIDE)])

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from evalparity.facts import Evidence, Step
+from evalparity.findings import Related
 from evalparity.relate.image_state import flatten
+from evalparity.relate.model_layers import SOME, consequence
 from evalparity.relate.roles import RoledPipeline
 from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.vocabulary.semantics import RAW, UNIT, arg, is_normalize, is_opaque, scale_effect
+from evalparity.vocabulary.values import format_const
+
+
+def shown(value) -> str:
+    """A value as a finding shows it: the constant, else its source text (where it is computed goes in a
+    frame: `computed_frames`)."""
+    if value.kind == "const":
+        return format_const(value.const)
+    return f"`{value.text}`"
+
+
+def computed_frames(values, side: str) -> list[Related]:
+    """A frame at the assignment of each value computed at run time (`mean = compute_mean(data)`)."""
+    return [Related(value.origin, f"{side} `{value.text}`, computed at run time")
+            for value in values if value is not None and value.kind == "symbol" and value.origin is not None]
 
 
 def strongest(evidence: list[Evidence], role: str, prefer_elsewhere=None) -> Evidence | None:
@@ -95,3 +112,13 @@ def site(item: RoledPipeline, step: Step, shared: set):
     where, span = step.location, item.pipeline.location
     inside = where.path == span.path and span.line <= where.line <= span.end_line
     return span if where in shared and not inside else where
+
+
+def mode_effect(layers) -> tuple[list[Related], list[str], str | None]:
+    """What makes the mode matter for this model: the layer that behaves differently in training mode (a
+    frame at it), or a note when the model has none (and the severity cap that goes with it)."""
+    if layers.verdict == SOME and layers.found:
+        name, where = layers.found[0]
+        return [Related(where, f"`{layers.model}` has `{name}`, which depends on the mode")], [], None
+    effect, cap = consequence(layers, "")
+    return [], [effect] if effect else [], cap

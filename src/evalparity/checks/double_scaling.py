@@ -42,10 +42,9 @@ def check(ctx):
                 if transition.before.scale == UNIT and transition.before.scale_known and first is not None \
                         and transition.step.location not in reported and _divides_again(transition, ctx.kb):
                     reported.add(transition.step.location)
-                    message = (f"`{transition.step.short_name}` divides by 255 again: `{first.short_name}` already "
-                               f"scaled the values to [0, 1]")
+                    message = f"`{transition.step.short_name}` divides by 255 again after `{first.short_name}`"
                     yield Finding(CODE, message, transition.step.location,
-                                  [Related(first.location, f"first scaling by `{first.short_name}`")])
+                                  [Related(first.location, f"`{first.short_name}` already scaled the values to [0, 1]")])
                 if transition.after.scale == UNIT and transition.before.scale != UNIT:
                     first = transition.step
                 elif transition.after.scale != UNIT:

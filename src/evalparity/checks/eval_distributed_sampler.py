@@ -29,24 +29,36 @@ def _trimmed(ctx, item) -> bool:
     return any(ctx.project.files[p].trims for p in paths if p in ctx.project.files)
 
 
+def owned(ctx, item):
+    """The DistributedSampler this rule reports for an evaluation loader, or None: EP402 owns the sampler
+    (its padding or dropping, and its shuffling), so EP403 says nothing of one reported here."""
+    sampler = next((s for s in item.loader.samplers if s.kind == "DistributedSampler" and s.branch != TRAIN), None)
+    if sampler is None or _trimmed(ctx, item):
+        return None
+    drop = next((a for a in sampler.args if a.name == "drop_last"), None)
+    if drop is not None and not drop.value.is_const:
+        return None
+    return sampler
+
+
 def check(ctx):
     reported = set()
     for item in torch_loaders(ctx, EVAL):
-        sampler = next((s for s in item.loader.samplers if s.kind == "DistributedSampler" and s.branch != TRAIN), None)
-        if sampler is None or sampler.location in reported or _trimmed(ctx, item):
+        sampler = owned(ctx, item)
+        if sampler is None or sampler.location in reported:
             continue
         reported.add(sampler.location)
         drop = next((a for a in sampler.args if a.name == "drop_last"), None)
         if drop is not None and drop.value.is_const and drop.value.const is True:
-            effect = ("drops the last len(dataset) % world_size samples (drop_last=True), so they are never "
-                      "evaluated")
-        elif drop is not None and not drop.value.is_const:
-            continue
+            notes = ["with drop_last=True it drops the last len(dataset) % world_size samples: never evaluated"]
         else:
-            effect = ("pads the dataset with repeated samples until it divides evenly by the number of "
-                      "processes, so duplicates are counted in the metric")
-        message = (f"evaluation loader {item.label} ({item.reason()}) uses DistributedSampler, which {effect} "
-                   "(at most world size − 1 samples: it matters for small sets and for metrics that are not "
-                   "per-sample averages); gather exactly len(dataset) predictions or evaluate the remainder separately")
-        related = [Related(item.where, f"evaluation loader {item.label}")]
-        yield Finding(CODE, message, sampler.location or item.where, related + role_related(item, EVAL, item.where))
+            notes = ["it pads the dataset with repeated samples to a multiple of the world size: duplicates are "
+                     "counted in the metric"]
+        shuffle = next((a for a in sampler.args if a.name == "shuffle"), None)
+        if shuffle is None or (shuffle.value.is_const and shuffle.value.const is True):
+            notes.append("it also shuffles (shuffle=True" + (" by default" if shuffle is None else "") +
+                         "): pass shuffle=False to keep the dataset order")
+        related = [Related(item.where, f"evaluation loader {item.label} uses it")]
+        yield Finding(CODE, f"`DistributedSampler` on evaluation loader {item.label}", sampler.location or item.where,
+                      related + role_related(item, EVAL, item.where), notes=notes,
+                      help="gather exactly len(dataset) predictions, or evaluate the remainder separately")

@@ -9,7 +9,7 @@ import re
 
 from evalparity.checks.loader_common import at, const_setting, never_used, only_inspected, role_related, torch_loaders
 from evalparity.facts import EVAL
-from evalparity.findings import Finding, Related
+from evalparity.findings import CALL_SITE, Finding, Related
 from evalparity.fixes.rules import drop_last_removed
 
 CODE = "EP401"
@@ -33,10 +33,10 @@ def check(ctx):
             continue
         left = f"up to {batch - 1} samples" if isinstance(batch, int) and batch > 1 else "the samples of the last batch"
         where = at(item, setting)
-        message = (f"evaluation loader {item.label} ({item.reason()}) has drop_last=True: the last incomplete "
-                   f"batch is never evaluated, so {left} are silently left out of the metric")
-        yield Finding(CODE, message, where, role_related(item, EVAL, where),
-                      fix=drop_last_removed(ctx.project, item, setting))
+        message = f"`drop_last=True` on evaluation loader {item.label}"
+        yield Finding(CODE, message, where, role_related(item, EVAL, where, setting),
+                      fix=drop_last_removed(ctx.project, item, setting),
+                      notes=[f"{left} of the last incomplete batch are left out of the metric"])
     for origin, items in by_assignment.items():
         yield _from_branch(origin, items)
 
@@ -50,10 +50,14 @@ def _from_branch(origin, items) -> Finding:
     first = items[0]
     unless = _UNLESS.search(first.setting("drop_last").value.text)
     reasons = sorted({i.reason() for i in items})
-    message = (f"drop_last=True here reaches the evaluation loader{'s' if len(items) > 1 else ''} of "
-               f"{' and '.join(reasons)}" + (f" (unless {unless.group(1)})" if unless else ""))
-    related = [Related(i.site.location, f"{i.label}: {i.reason()}") for i in items[:MAX_SITES]]
+    if len(reasons) == 1:
+        message = f"`drop_last=True` reaches the evaluation loader of {reasons[0]}"
+    else:
+        message = f"`drop_last=True` reaches {len(items)} evaluation loaders"
+    related = [Related(i.site.location, f"builds evaluation loader {i.label}", CALL_SITE) for i in items[:MAX_SITES]]
     if len(items) > MAX_SITES:
-        related[-1] = Related(related[-1].location, related[-1].message + f" (and {len(items) - MAX_SITES} more calls)")
+        related[-1] = Related(related[-1].location, related[-1].message + f" (and {len(items) - MAX_SITES} more calls)",
+                              CALL_SITE)
     related.append(Related(first.loader.location, "the loader is built here"))
-    return Finding(CODE, message, origin, related)
+    notes = [f"unless {unless.group(1)}"] if unless else []
+    return Finding(CODE, message, origin, related, notes=notes)

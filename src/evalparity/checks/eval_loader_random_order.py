@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from evalparity.checks.eval_distributed_sampler import owned
 from evalparity.checks.loader_common import at, const_setting, only_inspected, role_related, torch_loaders
 from evalparity.facts import EVAL, TRAIN
 from evalparity.findings import Finding
 
 CODE = "EP403"
 RANDOM_SAMPLERS = {"RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler"}
-TAIL = "predictions matched to labels, files or ids by position come out shuffled, and runs differ"
 
 
 def check(ctx):
@@ -18,26 +18,29 @@ def check(ctx):
             continue
         known, shuffle = const_setting(item, "shuffle")
         if known and shuffle is True:
-            where = at(item, item.setting("shuffle"))
-            yield Finding(CODE, f"evaluation loader {item.label} ({item.reason()}) has shuffle=True: {TAIL}",
-                          where, role_related(item, EVAL, where))
+            setting = item.setting("shuffle")
+            where = at(item, setting)
+            yield Finding(CODE, f"`shuffle=True` on evaluation loader {item.label}", where,
+                          role_related(item, EVAL, where, setting))
             continue
         for sampler in item.loader.samplers:
             if sampler.branch == TRAIN:
                 continue  # picked only on the training branch of a shared factory
             if sampler.kind in RANDOM_SAMPLERS:
-                reason = f"`{sampler.kind}`"
+                message = f"`{sampler.kind}` on evaluation loader {item.label}"
             elif sampler.kind == "DistributedSampler":
                 value = next((a.value for a in sampler.args if a.name == "shuffle"), None)
                 if value is not None and not (value.is_const and value.const is True):
                     continue
-                reason = "`DistributedSampler`, which shuffles unless shuffle=False,"
+                if owned(ctx, item) is sampler:
+                    break  # EP402 reports this sampler, its shuffling included
+                message = f"shuffling `DistributedSampler` on evaluation loader {item.label}"
             else:
                 continue
             where = sampler.location or item.where
             if where in reported:
                 break
             reported.add(where)
-            yield Finding(CODE, f"evaluation loader {item.label} ({item.reason()}) draws samples with {reason} "
-                                f"in random order: {TAIL}", where, role_related(item, EVAL, where))
+            notes = ["DistributedSampler shuffles unless shuffle=False"] if sampler.kind == "DistributedSampler" else []
+            yield Finding(CODE, message, where, role_related(item, EVAL, where), notes=notes)
             break

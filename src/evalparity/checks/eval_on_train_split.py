@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from evalparity.checks.common import strongest
 from evalparity.facts import EVAL, TRAIN, Evidence
-from evalparity.findings import Finding, Related
+from evalparity.findings import ROLE, Finding, Related
 from evalparity.relate.callgraph import argument_for, call_graph
 from evalparity.relate.eval_loops import eval_function
 from evalparity.relate.loader_roles import loader_roles
@@ -18,17 +18,17 @@ CODE = "EP407"
 ORDER_ONLY = {"none", "DistributedSampler", "SequentialSampler", "RandomSampler"}  # samplers that keep every index
 
 
-def _train_split(call) -> tuple[bool, str]:
+def _train_split(call) -> tuple[bool, str, str]:
     value = call.split.const if call.split is not None and call.split.is_const else None
     if call.split is not None and not call.split.is_const:
-        return False, ""
+        return False, "", ""
     raw = call.default if call.split is None else value
     is_train = raw is True if call.split_param == "train" else isinstance(raw, str) and role_of_string(raw) == TRAIN
     short = call.qualname.rpartition(".")[2]
     if call.split is None:
         shown = f"{call.split_param}={format_const(call.default)}"
-        return is_train, f"`{short}(…)` without `{call.split_param}=` loads the training split ({shown} is the default)"
-    return is_train, f"`{short}(…, {call.split_param}={format_const(value)})` loads the training split"
+        return is_train, f"`{short}(…)`", f"without `{call.split_param}=` it loads the training split ({shown} is the default)"
+    return is_train, f"`{short}(…, {call.split_param}={format_const(value)})`", ""
 
 
 def _datasets(ctx):
@@ -39,7 +39,7 @@ def _datasets(ctx):
         for call in facts.dataset_calls:
             if call.split_off:
                 continue
-            is_train, what = _train_split(call)
+            is_train, what, note = _train_split(call)
             if not is_train:
                 continue
             evidence = list(call.evidence)
@@ -55,10 +55,9 @@ def _datasets(ctx):
             if decide(evidence) != EVAL:
                 continue
             best = strongest(evidence, EVAL)
-            message = f"{what}, but this dataset is used for evaluation ({best.reason if best else 'eval'})"
-            related = [Related(best.location, f"evaluation role: {best.reason}")] if best and \
-                best.location != call.location else []
-            yield Finding(CODE, message, call.location, related)
+            message = f"training split {what} used for evaluation"
+            related = [Related(best.location, f"evaluation, {best.reason}", ROLE)] if best else []
+            yield Finding(CODE, message, call.location, related, notes=[note] if note else [])
 
 
 def _calls(ctx):
@@ -79,9 +78,9 @@ def _calls(ctx):
                 item = items[0]
                 if not (edge.binding and role_of_name(edge.binding) == EVAL):
                     continue
-                message = (f"`{edge.binding} = {edge.callee}(…)` evaluates on the training loader `{text}` "
-                           f"({item.reason()})")
-                yield Finding(CODE, message, edge.location, [Related(item.where, f"training loader {item.label}")])
+                message = f"`{edge.binding} = {edge.callee}(…)` evaluates on training loader `{text}`"
+                yield Finding(CODE, message, edge.location,
+                              [Related(item.where, f"training, {item.reason()}", ROLE)])
 
 
 def check(ctx):

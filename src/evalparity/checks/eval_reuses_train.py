@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from evalparity.checks.common import label
 from evalparity.facts import EVAL, TRAIN
-from evalparity.findings import Finding, Related
+from evalparity.findings import OTHER_SIDE, Finding, Related
 from evalparity.relate.callgraph import argument_for, call_graph
 from evalparity.vocabulary.naming import role_of_name
 from evalparity.vocabulary.semantics import random_leaves
@@ -33,11 +33,13 @@ def check(ctx):
             if use.role != EVAL:
                 continue
             reason = next((e.reason for e in use.evidence if e.role == EVAL), "")
-            message = (f"evaluation dataset `{use.dataset.callee}` ({reason}) receives {label(item)}, the training "
-                       f"pipeline with random `{leaf.short_name}`")
+            name = label(item)
+            what = f"training pipeline {name}" if name.startswith("`") else "the training pipeline"
+            message = f"{what} passed to evaluation dataset `{use.dataset.callee}(…)`"
             yield Finding(CODE, message, use.dataset.location,
-                          [Related(item.pipeline.location, "training pipeline defined here"),
-                           Related(leaf.location, f"random `{leaf.short_name}`")])
+                          [Related(item.pipeline.location, "the training pipeline, defined here", OTHER_SIDE),
+                           Related(leaf.location, f"random `{leaf.short_name}`")],
+                          notes=[f"evaluation role: {reason}"] if reason else [])
     yield from _splits(ctx)
 
 
@@ -78,10 +80,10 @@ def _sampled(ctx, by_dataset):
                 if leaf is None or item.definition_role == EVAL:
                     continue
                 named = f" {label(item)}" if label(item).startswith("`") else ""
-                message = (f"`{loader.binding}` samples held-out indices of `{loader.dataset}`, whose transform{named} "
-                           f"is random (`{leaf.short_name}`): the evaluation split is augmented too")
+                message = f"evaluation loader `{loader.binding}` samples `{loader.dataset}`, random `{leaf.short_name}` and all"
                 yield Finding(CODE, message, loader.location,
-                              [Related(use.dataset.location, f"`{loader.dataset}` built with the training pipeline"),
+                              [Related(use.dataset.location,
+                                       f"`{loader.dataset}` built with the training pipeline{named}", OTHER_SIDE),
                                Related(leaf.location, f"random `{leaf.short_name}`")])
                 break
 
@@ -133,9 +135,9 @@ def _splits(ctx):
             # one root cause: the source dataset's random transform, however many evaluation splits it feeds
             split, target, item, use, leaf = found[0]
             named = f" {label(item)}" if label(item).startswith("`") else ""
-            message = (f"`{target}` is split by `{split.callee}` from `{split.source}`, whose transform{named} "
-                       f"is random (`{leaf.short_name}`): the evaluation split is augmented too")
-            related = [Related(use.dataset.location, f"`{split.source}` built with the training pipeline"),
+            message = f"evaluation split `{target}` of `{split.source}` keeps its random `{leaf.short_name}`"
+            related = [Related(use.dataset.location, f"`{split.source}` built with the training pipeline{named}",
+                               OTHER_SIDE),
                        Related(leaf.location, f"random `{leaf.short_name}`")]
             related += [Related(other.location, f"`{name}` is split from it too") for other, name, *_ in found[1:3]]
             yield Finding(CODE, message, split.location, related)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evalparity.checks.common import has_opaque
-from evalparity.findings import Finding, Related
+from evalparity.findings import OTHER_SIDE, Finding, Related
 from evalparity.relate.image_state import final_states
 
 CODE = "EP301"
@@ -38,4 +38,4 @@ def check(ctx):
         if all(a <= b for a, b in sides) and any(a < b for a, b in sides):
             yield Finding(CODE, f"evaluation images end at {eval_size.describe()}, training images at "
                                 f"{train_size.describe()}", eval_step.location,
-                          [Related(train_step.location, f"training size set by `{train_step.short_name}` ({pair.reason})")])
+                          [Related(train_step.location, f"training size set by `{train_step.short_name}` ({pair.reason})", OTHER_SIDE)])

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 
+from evalparity.checks.common import mode_effect
 from evalparity.facts import CallEdge, Location
-from evalparity.findings import Finding, Related, flagged_text
+from evalparity.findings import CALL_SITE, MODE_SWITCH, Finding, Related, flagged_text
 from evalparity.fixes.rules import eval_before_loop
 from evalparity.relate.eval_loops import eval_loops
 from evalparity.relate.inference import inferences
 from evalparity.relate.mode_flow import Event, inside, mode_flow, start
-from evalparity.relate.model_layers import NONE, consequence, model_layers
+from evalparity.relate.model_layers import NONE, model_layers
 from evalparity.vocabulary.mode_words import strip_wrappers
 
 CODE = "EP501"
@@ -97,15 +98,12 @@ def _inference(ctx, reported):
         if layers.verdict == NONE:
             continue  # predicting with a model whose mode changes nothing is no defect at all
         reported.add(item.call.location)
-        effect, cap = consequence(layers,
-                                  "BatchNorm normalises with the statistics of the batch at hand and Dropout stays "
-                                  "active, so predictions depend on what is batched together and vary between runs")
-        message = (f"`{item.call.callee}(…)` predicts with weights loaded into a model that is never put in eval "
-                   f"mode; {effect}")
-        related = [Related(item.built, f"`{item.model}` built here"),
+        layer, notes, cap = mode_effect(layers)
+        message = f"`{item.call.callee}(…)` predicts in training mode with loaded weights"
+        related = [Related(item.built, f"`{item.model}` built here, never put in eval mode"),
                    Related(item.loaded, "weights loaded here")]
-        yield Finding(CODE, message, item.call.location, related if item.loaded != item.built else related[:1],
-                      cap=cap)
+        related = related if item.loaded != item.built else related[:1]
+        yield Finding(CODE, message, item.call.location, related + layer, cap=cap, notes=notes)
 
 
 def runs_once(ctx, loop: Location) -> bool:
@@ -143,25 +141,25 @@ def _findings(ctx):
             cause = "is still in training mode from the training steps before it"
         for step in trail:
             if isinstance(step, CallEdge):
-                related.append(Related(step.location, f"`{step.callee}(…)` called here without `.eval()` before it"))
+                related.append(Related(step.location, f"`{step.callee}(…)` called without `.eval()` before it",
+                                       CALL_SITE))
             elif isinstance(step, Event):
-                related.append(Related(step.origin, f"`{step.text}` is the last mode switch before"))
+                via = f" (in `{step.via}()`)" if step.via else ""
+                related.append(Related(step.origin, f"`{step.text}`{via}, the last one before", MODE_SWITCH))
                 if trained is None:
-                    cause = f"is still in training mode from `{step.text}`" + (f" (in `{step.via}()`)" if step.via else "")
+                    cause = f"is still in training mode from `{step.text}`" + via
         where = "the caller" if item.fn.qualname != "<module>" else "this script"
-        effect, cap = consequence(model_layers(ctx.project, item.key[0], item.fn.qualname, item.call.callee),
-                                  "BatchNorm uses batch statistics and updates its running averages, and Dropout "
-                                  "stays active")
+        layer, notes, cap = mode_effect(model_layers(ctx.project, item.key[0], item.fn.qualname, item.call.callee))
         called = f"`{item.call.callee}(…)`" if item.inner is not None else f"`{_callee_text(ctx, item.call)}`"
         if item.inner is not None:
             called += f" (through `{_callee_text(ctx, item.call)}`)"
             related.insert(0, Related(item.inner.location, "the model is called here"))
-        message = (f"{called} runs an evaluation ({item.why}) but the model {cause}: no "
-                   f"`.eval()` / `.train(False)` reaches it here or in {where}; {effect}")
+        message = f"{called} evaluated in training mode"
+        notes = [f"evaluation {item.why}: no `.eval()` / `.train(False)` reaches it here or in {where}", *notes]
         # never switched at all: one `.eval()` fixes every loop; after training steps, each loop is its own place
         group = (item.key, strip_wrappers(item.call.callee), cause) if trained is None else (item.call.location,)
-        yield group, Finding(CODE, message, item.call.location, related[:3], fix=eval_before_loop(ctx.project, item),
-                             cap=cap)
+        yield group, Finding(CODE, message, item.call.location, related[:3] + layer,
+                             fix=eval_before_loop(ctx.project, item), cap=cap, notes=notes)
 
 
 def _callee_text(ctx, call) -> str:

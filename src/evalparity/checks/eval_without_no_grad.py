@@ -32,7 +32,7 @@ def check(ctx):
             continue
         if any(kind == "enable_grad" for kind, _ in fn.grads) or _covered(graph, item.key):
             continue
-        message = (f"evaluation loop ({item.why}) calls `{item.call.callee}(…)` without `torch.no_grad()` or "
-                   "`torch.inference_mode()`: autograd records every activation, costing memory and time "
-                   "(the results are the same)")
-        yield Finding(CODE, message, item.loop.location, [Related(item.call.location, "model called here")])
+        message = f"evaluation loop calls `{item.call.callee}(…)` without `torch.no_grad()`"
+        yield Finding(CODE, message, item.loop.location, [Related(item.call.location, "model called here")],
+                      notes=[f"evaluation {item.why}"],
+                      help="wrap the loop in `with torch.no_grad():` or `with torch.inference_mode():`")

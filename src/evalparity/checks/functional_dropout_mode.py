@@ -17,13 +17,12 @@ def check(ctx):
             if call.training is None and call.callee in DEFAULT_ON:
                 cls = call.function.rpartition(".")[0]
                 off = call.flag is not None and cls and off_by_default(ctx.project, path, cls, call.flag)
-                behind = f" (behind `self.{call.flag}`, off by default)" if off else ""
-                yield Finding(CODE, f"`F.{call.callee}` in `{call.function}` without `training=`{behind}: it defaults "
-                                    "to training=True, so dropout stays active after `.eval()`; pass "
-                                    "`training=self.training` or use an `nn.Dropout` module", call.location,
-                              cap="info" if off else None)
+                notes = [f"behind `self.{call.flag}`, off by default"] if off else []
+                yield Finding(CODE, f"`F.{call.callee}` in `{call.function}` without `training=`", call.location,
+                              cap="info" if off else None, notes=notes,
+                              help="pass `training=self.training` or use an `nn.Dropout` module")
             elif call.training is not None and call.training.is_const and call.training.const is True:
                 # written out: usually deliberate (MC dropout, Tacotron's prenet), so a note
-                yield Finding(CODE, f"`F.{call.callee}` in `{call.function}` with training=True stays active after "
-                                    "`.eval()`; if that is not deliberate (MC dropout), pass `training=self.training`",
-                              call.location, cap="info")
+                yield Finding(CODE, f"`F.{call.callee}` in `{call.function}` with `training=True`",
+                              call.location, cap="info",
+                              help="unless deliberate (MC dropout), pass `training=self.training`")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evalparity.findings import Finding, Related
+from evalparity.findings import OTHER_SIDE, Finding, Related
 from evalparity.relate.image_state import TENSOR, run
 from evalparity.vocabulary.semantics import arg
 
@@ -90,10 +90,10 @@ def check(ctx):
             continue
         if train_mode != eval_mode:
             yield Finding(CODE, f"evaluation resizes with {eval_mode} interpolation, training with {train_mode}",
-                          eval_step.location, [Related(train_step.location, f"training resize ({pair.reason})")])
+                          eval_step.location, [Related(train_step.location, f"training resize ({pair.reason})", OTHER_SIDE)])
             continue
         # antialias only matters for tensors: PIL images are always resized with antialiasing
         train_aa, eval_aa = _antialias(train_step, train_info), _antialias(eval_step, eval_info)
         if train_tensor and eval_tensor and None not in (train_aa, eval_aa) and train_aa != eval_aa:
             yield Finding(CODE, f"evaluation resizes with antialias={eval_aa}, training with antialias={train_aa}",
-                          eval_step.location, [Related(train_step.location, f"training resize ({pair.reason})")])
+                          eval_step.location, [Related(train_step.location, f"training resize ({pair.reason})", OTHER_SIDE)])

@@ -6,7 +6,7 @@ import re
 
 from evalparity.checks.common import strongest
 from evalparity.facts import Arg, FunctionFacts, Location, Loop
-from evalparity.findings import Related
+from evalparity.findings import ROLE, Related
 from evalparity.relate.callgraph import argument_for, call_graph
 from evalparity.relate.loader_roles import RoledLoader, loader_roles
 from evalparity.relate.mode_flow import inside
@@ -39,13 +39,22 @@ def at(item: RoledLoader, arg: Arg | None) -> Location:
     return item.where
 
 
-def role_related(item: RoledLoader, role: str, flagged: Location) -> list[Related]:
+ROLE_WORDS = {"eval": "evaluation", "train": "training"}
+
+
+def role_related(item: RoledLoader, role: str, flagged: Location, setting: Arg | None = None) -> list[Related]:
+    """The loader in its factory when the finding is at a call site (at the setting itself, `setting`,
+    when it is written there, so a multi-line `DataLoader(` call shows the offending argument), and the
+    strongest evidence for its role (a note when it is the flagged location itself)."""
     related = []
     if item.site is not None:
-        related.append(Related(item.loader.location, "loader built here (in the factory)"))
+        if setting is not None and setting.location.path == item.loader.location.path:
+            related.append(Related(setting.location, "set in the factory's DataLoader"))
+        else:
+            related.append(Related(item.loader.location, "the loader is built here, in the factory"))
     evidence = strongest(item.evidence, role)
-    if evidence is not None and evidence.location not in (None, flagged):
-        related.append(Related(evidence.location, f"{role} role: {evidence.reason}"))
+    if evidence is not None and evidence.location is not None:
+        related.append(Related(evidence.location, f"{ROLE_WORDS.get(role, role)}, {evidence.reason}", ROLE))
     return related
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from evalparity.checks.loader_common import const_setting, torch_loaders
 from evalparity.facts import EVAL, TRAIN
-from evalparity.findings import Finding, Related
+from evalparity.findings import OTHER_SIDE, Finding, Related
 
 CODE = "EP406"
 SETTINGS = ("batch_size", "num_workers", "pin_memory")
@@ -43,8 +43,10 @@ def check(ctx):
             value_eval = DEFAULTS[name] if value_eval is None else value_eval
             value_train = DEFAULTS[name] if value_train is None else value_train
             if value_eval != value_train:
-                parts.append(f"{name}={value_eval!r} vs {value_train!r}")
+                parts.append((name, f"{name}={value_eval!r} here, {value_train!r} in training"))
         if parts:
-            message = (f"evaluation loader {item.label} and training loader {partner.label} differ in "
-                       f"{', '.join(parts)}; this does not change the metrics of a map-style dataset")
-            yield Finding(CODE, message, item.where, [Related(partner.where, f"training loader {partner.label}")])
+            message = (f"evaluation loader {item.label} differs from training loader {partner.label} in "
+                       f"{', '.join(name for name, _ in parts)}")
+            yield Finding(CODE, message, item.where,
+                          [Related(partner.where, f"training loader {partner.label}", OTHER_SIDE)],
+                          notes=[text for _, text in parts])

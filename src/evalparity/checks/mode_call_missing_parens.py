@@ -12,11 +12,9 @@ def check(ctx):
     for facts in list(ctx.project.files.values()):
         for misuse in facts.misuses:
             if misuse.kind == "bare":
-                message = (f"`{misuse.text}` without parentheses does nothing: the mode is not switched; "
-                           f"call `{misuse.text}()`")
+                message, help = f"`{misuse.text}` without parentheses", f"call `{misuse.text}()`"
             elif misuse.kind == "grad-not-called":
-                message = (f"`with {misuse.text}:` uses the class, not a context manager: it fails at run time "
-                           f"instead of disabling gradients; write `with {misuse.text}():`")
+                message, help = f"`with {misuse.text}:` without parentheses", f"write `with {misuse.text}():`"
             else:
                 continue
-            yield Finding(CODE, message, misuse.location, fix=call_parens(ctx.project, misuse))
+            yield Finding(CODE, message, misuse.location, fix=call_parens(ctx.project, misuse), help=help)

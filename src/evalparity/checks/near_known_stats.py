@@ -48,13 +48,13 @@ def _typo(values, literals, known) -> int | None:
 def _message(ctx, mean, std):
     nm, ns = numbers(mean), numbers(std)
     if nm is None or ns is None:
-        return None
+        return None, []
     sets = ctx.kb.constant_sets
     if any(same_numbers(nm, s.mean) and same_numbers(ns, s.std) for s in sets):
-        return None
+        return None, []
     for s in sets:
         if same_numbers(nm, s.std) and same_numbers(ns, s.mean) and not same_numbers(s.mean, s.std):
-            return f"mean and std are swapped: {s.name} has mean {s.mean} and std {s.std}"
+            return f"mean and std swapped (the {s.name} statistics)", [f"{s.name} has mean {s.mean} and std {s.std}"]
     for label, value, numbers_, other, other_numbers in (("mean", mean, nm, "std", ns), ("std", std, ns, "mean", nm)):
         literals = _literals(value, len(numbers_))
         for s in sets:
@@ -64,9 +64,9 @@ def _message(ctx, mean, std):
             index = _typo(numbers_, literals, known)
             if index is not None:
                 written = literals[index] if literals else repr(numbers_[index])
-                return (f"{label} channel {index} is {written} where {s.name} has {known[index]!r}: "
-                        f"a typo of the {s.name} {label}?")
-    return None
+                return (f"{label} channel {index} is {written} where {s.name} has {known[index]!r} (a typo?)",
+                        [f"{s.name} {label} {known}"])
+    return None, []
 
 
 def check(ctx):
@@ -75,6 +75,6 @@ def check(ctx):
             mean, std = normalize_values(step, ctx.kb)
             if mean is None or std is None or not (mean.is_const and std.is_const):
                 continue
-            message = _message(ctx, mean, std)
+            message, notes = _message(ctx, mean, std)
             if message:
-                yield Finding(CODE, message, step.location)
+                yield Finding(CODE, message, step.location, notes=notes)

@@ -24,7 +24,7 @@ def check(ctx):
             mean, std = _counts(step, ctx.kb)
             if mean is not None and std is not None and len(mean) > 1 and len(std) > 1 and len(mean) != len(std):
                 uneven.add(step.location)
-                yield Finding(CODE, f"Normalize has {len(mean)} mean values but {len(std)} std values", step.location)
+                yield Finding(CODE, f"Normalize has {len(mean)} mean values and {len(std)} std values", step.location)
         reported = set(uneven)
         for transitions in runs(item.pipeline.steps, ctx.kb):
             for index, transition in normalize_transitions(transitions, ctx.kb):
@@ -42,7 +42,7 @@ def check(ctx):
                 if setter is None:
                     continue
                 reported.add(transition.step.location)
-                yield Finding(CODE, f"Normalize has {count} values per statistic, but the image has {channels} "
-                                    f"channel{'s' if channels != 1 else ''} here",
+                yield Finding(CODE, f"Normalize has {count} values per statistic for {channels} "
+                                    f"channel{'s' if channels != 1 else ''}",
                               site(item, transition.step, shared),
                               [Related(setter.location, f"`{setter.short_name}` sets {channels} channel(s)")])

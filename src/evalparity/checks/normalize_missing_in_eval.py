@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from evalparity.checks.common import has_opaque, last_normalize, scale_state
-from evalparity.findings import Finding, Related
+from evalparity.checks.common import computed_frames, has_opaque, label, last_normalize, scale_state, shown
+from evalparity.findings import OTHER_SIDE, Finding, Related
 from evalparity.fixes.rules import add_normalize
 from evalparity.vocabulary.semantics import normalize_values
-from evalparity.vocabulary.values import describe
 
 CODE = "EP202"
 
@@ -22,12 +21,21 @@ def check(ctx):
         eval_step = last_normalize(pair.eval, ctx.kb)
         if train_step is not None and eval_step is None and _plain(pair.eval, ctx.kb):
             mean, std = normalize_values(train_step, ctx.kb)
-            values = f" (mean {describe(mean)}, std {describe(std)})" if mean is not None and std is not None else ""
-            yield Finding(CODE, f"evaluation pipeline does not normalize, but training does{values}",
+            values = [f"training normalizes with mean {shown(mean)}, std {shown(std)}"] \
+                if mean is not None and std is not None else []
+            yield Finding(CODE, f"no Normalize in {_named('evaluation', pair.eval)}; training has one",
                           pair.eval.pipeline.location,
-                          [Related(train_step.location, f"training Normalize ({pair.reason})")],
-                          fix=add_normalize(ctx.project, pair, train_step, scale_state(pair.eval, ctx.kb)[1]))
+                          [Related(train_step.location, f"training Normalize ({pair.reason})", OTHER_SIDE),
+                           *computed_frames([mean, std], "training")],
+                          fix=add_normalize(ctx.project, pair, train_step, scale_state(pair.eval, ctx.kb)[1]),
+                          notes=values)
         elif train_step is None and eval_step is not None and _plain(pair.train, ctx.kb):
-            yield Finding(CODE, "evaluation pipeline normalizes, but the training pipeline does not",
+            yield Finding(CODE, f"Normalize in {_named('evaluation', pair.eval)} only; training has none",
                           eval_step.location,
-                          [Related(pair.train.pipeline.location, f"training pipeline without Normalize ({pair.reason})")])
+                          [Related(pair.train.pipeline.location, f"training pipeline without Normalize ({pair.reason})",
+                                   OTHER_SIDE)])
+
+
+def _named(role: str, item) -> str:
+    name = label(item)
+    return f"the {role} pipeline {name}" if name.startswith("`") else f"the {role} pipeline"

@@ -43,13 +43,12 @@ def check(ctx):
                 if units is None or converter is None or not transition.before.scale_known:
                     continue
                 if units == "0-255" and scale == UNIT:
-                    message = (f"Normalize mean {format_const(mean.const)} is in 0-255 units, but "
-                               f"`{converter.short_name}` already scaled the values to [0, 1]")
+                    message = f"Normalize constants in 0-255 units after `{converter.short_name}` scaled to [0, 1]"
                 elif units == "0-1" and scale in (UINT8, FLOAT255):
-                    message = (f"Normalize mean {format_const(mean.const)} is in 0-1 units, but "
-                               f"`{converter.short_name}` leaves the values in 0-255")
+                    message = f"Normalize constants in 0-1 units, but `{converter.short_name}` leaves 0-255"
                 else:
                     continue
                 reported.add(transition.step.location)
                 yield Finding(CODE, message, site(item, transition.step, shared),
-                              [Related(converter.location, f"`{converter.short_name}` sets the value range")])
+                              [Related(converter.location, f"`{converter.short_name}` sets the value range")],
+                              notes=[f"mean {format_const(mean.const)}"])

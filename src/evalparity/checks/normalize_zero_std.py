@@ -16,5 +16,5 @@ def check(ctx):
             _, std = normalize_values(step, ctx.kb)
             values = numbers(std) if std is not None else None
             if values and any(v == 0 for v in values):
-                yield Finding(CODE, f"Normalize std {format_const(std.const)} contains 0: the division gives inf/nan",
+                yield Finding(CODE, f"Normalize std {format_const(std.const)} contains 0",
                               step.location)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from evalparity.checks.common import role_reason, strongest
+from evalparity.checks.common import label, role_reason, strongest
 from evalparity.facts import EVAL
-from evalparity.findings import Finding, Related
+from evalparity.findings import OTHER_SIDE, ROLE, Finding, Related
 from evalparity.fixes.rules import eval_counterpart
 from evalparity.vocabulary.semantics import random_leaves
 
@@ -23,20 +23,25 @@ def check(ctx):
         if not leaves:
             continue
         step, leaf = leaves[0]
-        when = f" when `{step.condition}`" if step.condition else ""
+        name = label(item)
+        where = f"the evaluation pipeline {name}" if name.startswith("`") else "an evaluation pipeline"
+        message = f"`{leaf.short_name}` in {where}"
+        notes = [f"applied when `{step.condition}`"] if step.condition else []
         others = [l.short_name for _, l in leaves[1:]]
-        also = f" (so {'is' if len(others) == 1 else 'are'} {_names(others)})" if others else ""
-        message = (f"`{leaf.short_name}` is random{when}{also}, but this pipeline is used for evaluation "
-                   f"({role_reason(item)})")
+        if others:
+            notes.append(f"also random: {_names(others)}")
         related = [Related(other.location, f"`{other.short_name}` is random too") for _, other in leaves[1:4]]
         evidence = strongest(item.evidence, EVAL, prefer_elsewhere=item.pipeline.location)
         if evidence is not None and evidence.location != leaf.location:
-            related.append(Related(evidence.location, f"evaluation role: {evidence.reason}"))
+            related.append(Related(evidence.location, f"evaluation, {evidence.reason}", ROLE))
+        else:
+            notes.append(f"evaluation role: {role_reason(item)}")
         pair = paired.get(item.id)
         if pair is not None:
-            related.append(Related(pair.train.pipeline.location, "training pipeline, where augmentation belongs"))
+            related.append(Related(pair.train.pipeline.location, "the training pipeline, where augmentation belongs",
+                                   OTHER_SIDE))
         fixes = [eval_counterpart(ctx.project, ctx.kb, item.pipeline.steps, l) for _, l in leaves]
-        yield Finding(CODE, message, leaf.location, related, fix=_merged(fixes))
+        yield Finding(CODE, message, leaf.location, related, fix=_merged(fixes), notes=notes)
 
 
 def _names(names: list[str]) -> str:

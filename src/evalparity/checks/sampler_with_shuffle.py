@@ -42,18 +42,21 @@ def check(ctx):
                          "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last")
             shown = written_as(ctx, item, given, option) or (given.value.text if given else samplers[0].text)
             related = [Related(given.location if given else item.where, f"{option}= given here")]
+            on = f" on {item.label}" if item.label.startswith("`") else ""
+            shown = shown if len(shown) <= 32 else "…"
             if len(samplers) == len(candidates):
-                message = (f"{item.label} passes shuffle=True together with {option}=`{shown}`: DataLoader "
-                           f"raises ValueError at run time (\"{exclusive}\"); let the sampler do the shuffling")
+                message = f"`shuffle=True` together with `{option}={shown}`{on}"
+                notes = [f"DataLoader raises ValueError: \"{exclusive}\""]
+                help = "let the sampler do the shuffling"
                 fix = drop_shuffle(ctx.project, item, item.setting("shuffle"))
             else:
                 sampler = samplers[0]
                 kind = sampler.kind if sampler.kind != "other" else sampler.text.partition("(")[0]
                 if sampler.location is not None and sampler.location != related[0].location:
                     related.append(Related(sampler.location, f"`{kind}` on this path"))
-                message = (f"{item.label} passes shuffle=True with {option}=`{shown}`, which is a `{kind}` on some "
-                           f"paths and None on others: where it is a sampler, DataLoader raises ValueError "
-                           f"(\"{exclusive}\")")
+                message = f"`shuffle=True` together with `{option}={shown}`, a `{kind}` on some paths"
+                notes = [f"where it is a sampler (not None), DataLoader raises ValueError: \"{exclusive}\""]
+                help = ""
                 fix = shuffle_unless_sampler(ctx.project, item, item.setting("shuffle"), given)
-            yield Finding(CODE, message, where, related, fix=fix)
+            yield Finding(CODE, message, where, related, fix=fix, notes=notes, help=help)
             break

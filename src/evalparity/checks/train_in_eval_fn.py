@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from evalparity.findings import Finding, Related
+from evalparity.checks.common import mode_effect
+from evalparity.findings import MODE_SWITCH, Finding, Related
 from evalparity.relate.callgraph import call_graph
 from evalparity.relate.eval_loops import eval_function, eval_loops, foreign_file
 from evalparity.relate.mode_flow import Event, inside, mode_flow, same_model, start
-from evalparity.relate.model_layers import consequence, model_layers
+from evalparity.relate.model_layers import model_layers
 from evalparity.vocabulary.naming import unit_test_file
 
 CODE = "EP503"
@@ -44,14 +45,13 @@ def _in_inline_evaluations(ctx):
                 continue
             if not same_model(switch.receiver, item.call.callee) or _said_deliberate(ctx, switch.location):
                 continue
-            effect, cap = consequence(model_layers(ctx.project, item.key[0], item.fn.qualname, item.call.callee),
-                                      "BatchNorm updates its running statistics, Dropout is active")
+            layer, notes, cap = mode_effect(model_layers(ctx.project, item.key[0], item.fn.qualname, item.call.callee))
             what, related = _described(switch)
-            message = (f"{what} inside the evaluation loop undoes `{before[-1].text}`: "
-                       f"`{item.call.callee}(…)` runs in training mode ({effect})")
+            message = f"{what} inside the evaluation loop undoes `{before[-1].text}`"
             yield Finding(CODE, message, switch.location,
-                          [*related, Related(before[-1].location, "eval mode set before the loop"),
-                           Related(item.call.location, "model called in training mode here")], cap=cap)
+                          [*related, Related(before[-1].location, f"`{before[-1].text}` before the loop", MODE_SWITCH),
+                           Related(item.call.location, f"`{item.call.callee}(…)` then runs in training mode"), *layer],
+                          cap=cap, notes=notes)
             break
 
 
@@ -76,13 +76,12 @@ def _in_eval_functions(ctx):
             if _said_deliberate(ctx, switch.location) or _said_deliberate(ctx, switch.origin):
                 continue  # `# test on validation set under train mode`: the authors mean it
             call = later[0]
-            effect, cap = consequence(model_layers(ctx.project, key[0], fn.qualname, call.callee),
-                                      "BatchNorm updates its running statistics, Dropout is active")
+            layer, notes, cap = mode_effect(model_layers(ctx.project, key[0], fn.qualname, call.callee))
             what, related = _described(switch)
-            message = (f"{what} inside evaluation function `{fn.name}()`: `{call.callee}(…)` then runs in "
-                       f"training mode ({effect})")
+            message = f"{what} in evaluation function `{fn.name}()`"
             yield Finding(CODE, message, switch.location,
-                          [*related, Related(call.location, "model called in training mode here")], cap=cap)
+                          [*related, Related(call.location, f"`{call.callee}(…)` then runs in training mode"), *layer],
+                          cap=cap, notes=notes)
             break
 
 
@@ -90,8 +89,7 @@ def _described(switch: Event) -> tuple[str, list[Related]]:
     """The switch as the message names it, and the helper's `.train()` when it happens in a helper."""
     if switch.via is None:
         return f"`{switch.text}`", []
-    return (f"`{switch.via}(…)` (which calls `{switch.text}`)",
-            [Related(switch.origin, "switches to training mode here")])
+    return f"`{switch.via}(…)`", [Related(switch.origin, f"`{switch.text}`, called by `{switch.via}(…)`", MODE_SWITCH)]
 
 
 def _switches_to_train(fn, events: list[Event]) -> list[Event]:

@@ -94,11 +94,10 @@ def check(ctx):
         if not known or shuffle not in (None, False) or _only_iterated_without_training(ctx, item):
             continue
         arg = item.setting("shuffle")
-        written = "shuffle=False" if arg is not None else "no shuffle=True"
         where = at(item, arg)
         bounded = _steps_bounded(ctx, item)
-        message = (f"training loader {item.label} ({item.reason()}) has {written} and no sampler: every epoch visits "
-                   "the samples in the same fixed order (with class-sorted data such as ImageFolder, whole batches of "
-                   "one class), which hurts SGD" + (f"; a note, as training stops after {bounded} batches" if bounded
-                                                    is not None else ""))
-        yield Finding(CODE, message, where, role_related(item, TRAIN, where), cap="info" if bounded is not None else None)
+        message = (f"`shuffle=False` on training loader {item.label}" if arg is not None else
+                   f"training loader {item.label} without `shuffle=True` or a sampler")
+        notes = [f"a note only: training stops after {bounded} batches"] if bounded is not None else []
+        yield Finding(CODE, message, where, role_related(item, TRAIN, where, arg),
+                      cap="info" if bounded is not None else None, notes=notes)

@@ -3,11 +3,12 @@ switches back to `.train()` — from the second epoch on, training runs in eval 
 
 from __future__ import annotations
 
-from evalparity.findings import Finding, Related
+from evalparity.checks.common import mode_effect
+from evalparity.findings import MODE_SWITCH, Finding, Related
 from evalparity.relate.callgraph import call_graph
 from evalparity.relate.eval_loops import foreign_file
 from evalparity.relate.mode_flow import inside, lift, mode_flow, same_model, start
-from evalparity.relate.model_layers import consequence, model_layers
+from evalparity.relate.model_layers import model_layers
 from evalparity.vocabulary.naming import unit_test_file
 
 CODE = "EP502"
@@ -53,18 +54,16 @@ def check(ctx):
             reported.add(step.origin)
             before = [e for e in flow.events(key) if e.kind == "train" and e.via is None and
                       start(e.location) < start(loop.location)]
-            once = f"; `.train()` is only called once, before the loop (line {before[0].location.line})" \
-                if len(before) == 1 else ""
-            who = f"`{step.via}(…)` switches" if step.via else "this switches"
-            effect, cap = consequence(model_layers(ctx.project, key[0], fn.qualname, step.receiver),
-                                      "BatchNorm statistics frozen, Dropout off")
-            message = (f"{who} `{step.receiver}` to eval mode (`{step.text}`) and nothing in the loop switches it "
-                       f"back: from the second iteration on, training runs in eval mode ({effect}){once}")
+            who = f"`{step.via}(…)`" if step.via else f"`{step.text}`"
+            layer, notes, cap = mode_effect(model_layers(ctx.project, key[0], fn.qualname, step.receiver))
+            message = f"{who} leaves `{step.receiver}` in eval mode for the next training steps"
+            notes = ["nothing in the loop switches back: from the second iteration on, training runs in eval mode",
+                     *notes]
             related = []
             if step.via:
-                related.append(Related(step.origin, f"`{step.text}` here"))
+                related.append(Related(step.origin, f"`{step.text}`", MODE_SWITCH))
             if len(before) == 1:
-                related.append(Related(before[0].location, "the only `.train()`, before the loop"))
+                related.append(Related(before[0].location, "the only `.train()`, before the loop", MODE_SWITCH))
             first = trainers[0]
             related.append(Related(getattr(first, "location", first), "training runs here"))
-            yield Finding(CODE, message, step.location, related, cap=cap)
+            yield Finding(CODE, message, step.location, related + layer, cap=cap, notes=notes)

@@ -50,15 +50,15 @@ def check(ctx):
                     between = infos[index + 1:transitions.index(later)] if later is not None else []
                     if later is not None and all(_keeps_tensor(i) for i in between):
                         reported.add(transition.step.location)
-                        yield Finding(CODE, f"`{transition.step.short_name}` runs before `{later.step.short_name}`: it "
-                                            f"needs a tensor and raises on a PIL image", site(item, transition.step, shared),
+                        yield Finding(CODE, f"tensor-only `{transition.step.short_name}` runs before "
+                                            f"`{later.step.short_name}`", site(item, transition.step, shared),
                                       [Related(later.step.location, f"tensor conversion `{later.step.short_name}`")])
                 if _raises_on_tensor(info) and transition.before.container == TENSOR:
                     earlier = next((t for t in reversed(transitions[:index]) if t.effect in ("to_unit", "keep")), None)
                     if earlier is None:
                         continue
                     reported.add(transition.step.location)
-                    yield Finding(CODE, f"`{transition.step.short_name}` after `{earlier.step.short_name}`: the input "
-                                        f"is already a tensor and {transition.step.short_name} raises on it",
+                    yield Finding(CODE, f"`{transition.step.short_name}` on the tensor that `{earlier.step.short_name}` "
+                                        "already made",
                                   site(item, transition.step, shared),
                                   [Related(earlier.step.location, "first tensor conversion")])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evalparity.checks.common import has_opaque, scale_state
-from evalparity.findings import Finding, Related
+from evalparity.findings import OTHER_SIDE, Finding, Related
 from evalparity.fixes.rules import same_conversion
 
 CODE = "EP204"
@@ -17,8 +17,7 @@ def check(ctx):
         eval_state, eval_step = scale_state(pair.eval, ctx.kb)
         if train_state is None or eval_state is None or train_state == eval_state:
             continue
-        message = (f"evaluation converts with `{eval_step.short_name}` ({eval_state}) but training converts with "
-                   f"`{train_step.short_name}` ({train_state})")
+        message = f"evaluation `{eval_step.short_name}` gives {eval_state}, training gives {train_state}"
         yield Finding(CODE, message, eval_step.location,
-                      [Related(train_step.location, f"training conversion ({pair.reason})")],
+                      [Related(train_step.location, f"training `{train_step.short_name}` ({pair.reason})", OTHER_SIDE)],
                       fix=same_conversion(ctx.project, ctx.kb, train_step, eval_step))

@@ -3,7 +3,7 @@ shown on the pull request's diff; the message names the other side."""
 
 from __future__ import annotations
 
-from evalparity.findings import Result
+from evalparity.findings import Result, details
 from evalparity.report.locations import place
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -28,7 +28,9 @@ def render(result: Result, sources, echo, quiet: bool = False) -> None:
             position = f"line={where.line},endLine={where.end_line},col={where.column},endColumn={where.end_column}"
             text = finding.message
         for related in finding.related:
-            text += f"\nOther side: {place(related.location, notebooks).label()}: {related.message}"
+            text += f"\n{related.kind.capitalize()}: {place(related.location, notebooks).label()}: {related.message}"
+        for line in details(finding):
+            text += f"\n{line[0].upper()}{line[1:]}"
         text += f"\nSee `evalparity explain {finding.code}`."
         title = _property(f"{finding.code} {finding.name}")
         echo(f"::{COMMANDS.get(finding.severity, 'warning')} file={_property(where.path)},{position},"

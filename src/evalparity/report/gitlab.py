@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from evalparity.findings import Result
+from evalparity.findings import Result, details
 from evalparity.report.locations import Place, place
 
 SEVERITIES = {"error": "critical", "warning": "major", "info": "info"}
@@ -27,8 +27,10 @@ def as_list(result: Result) -> list[dict]:
         if where.cell is not None:
             description = f"{where.label()}: {description}"
         if others:
-            description += " (other side: " + "; ".join(
-                f"{o.short()} {r.message}" for o, r in zip(others, finding.related)) + ")"
+            description += " (" + "; ".join(
+                f"{r.kind}: {o.short()} {r.message}" for o, r in zip(others, finding.related)) + ")"
+        if details(finding):
+            description += " " + " ".join(f"{line}." for line in details(finding))
         issues.append({
             "type": "issue",
             "check_name": finding.code,

@@ -29,12 +29,13 @@ def as_dict(result: Result) -> dict:
         for r in f.related:
             there = place(r.location, notebooks)
             related.append({"path": there.path, "line": there.line, "column": there.column, "cell": there.cell,
-                            "message": r.message})
+                            "kind": r.kind, "message": r.message})
         findings.append({
             "code": f.code, "name": f.name, "severity": f.severity, "message": f.message,
             "path": where.path, "line": where.line, "column": where.column,
             "end_line": where.end_line, "end_column": where.end_column, "cell": where.cell,
-            "related": related, "fingerprint": f.fingerprint, "fix": _fix(f.fix, notebooks),
+            "related": related, "notes": list(f.notes), "help": f.help or None,
+            "fingerprint": f.fingerprint, "fix": _fix(f.fix, notebooks),
         })
     summary = {"files": result.files_checked, "findings": len(result.findings),
                "by_severity": severity_counts(result), "errors": len(result.errors)}

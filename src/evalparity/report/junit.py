@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from evalparity.findings import Result
+from evalparity.findings import Result, details
 from evalparity.report.locations import place
 
 
@@ -25,7 +25,8 @@ def as_xml(result: Result) -> str:
                                  file=path, line=str(where.file_line if where.cell is not None else where.line))
             body = [f"{where.label()}: {finding.code} [{finding.severity}] {finding.message}"]
             for related in finding.related:
-                body.append(f"other side: {place(related.location, notebooks).label()}: {related.message}")
+                body.append(f"{related.kind}: {place(related.location, notebooks).label()}: {related.message}")
+            body += details(finding)
             failure = ET.SubElement(case, "failure", type=finding.code, message=finding.message)
             failure.text = "\n".join(body)
         total += len(findings)

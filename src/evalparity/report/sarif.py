@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from evalparity import __version__
 from evalparity.discovery.paths import project_home
-from evalparity.findings import Result
+from evalparity.findings import Result, details
 from evalparity.report import HOME, rule_url
 from evalparity.report.locations import Place, place
 from evalparity.vocabulary.rulebook import load_rules
@@ -126,10 +126,12 @@ def as_dict(result: Result) -> dict:
         for number, item in enumerate(finding.related, 1):
             there = place(item.location, notebooks)
             related.append({"id": number, "physicalLocation": _physical(there),
-                            "message": {"text": f"{_escape(item.message)} ({_escape(there.short())})"}})
-            links.append(f"[{_escape(there.short())}]({number})")
+                            "message": {"text": f"{_escape(item.label)} ({_escape(there.short())})"}})
+            links.append(f"[{_escape(there.short())}]({number}) ({_escape(item.kind)})")
+        for line in details(finding):
+            text += f"\n{_escape(line)}"
         if links:
-            text += f" Other side: {', '.join(links)}."
+            text += f"\nSee also: {', '.join(links)}."
         entry = {
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalparity.discovery.paths import FileError, current_bytes, read_source
-from evalparity.findings import Finding, disambiguate, fingerprint, flagged_text
+from evalparity.findings import Finding, disambiguate, fingerprint, flagged_text, tidy_related
 from evalparity.suppress import Suppressions
 from evalparity.vocabulary.naming import dormant_file
 from evalparity.vocabulary.rulebook import SEVERITIES, load_rules
@@ -65,6 +65,7 @@ def finish(raw: list[Finding], analysis, options, scope: set[str] | None) -> Fin
     for finding in kept:
         rule = rules[finding.code]
         finding.name, finding.severity = rule.name, rule.severity
+        tidy_related(finding)
         cap = "info" if dormant_file(finding.location.path) and finding.code not in ALWAYS else finding.cap
         if cap is not None and SEVERITIES.index(cap) > SEVERITIES.index(rule.severity):
             finding.severity = cap  # a note: accurate, rarely worth a fix (or in code marked deprecated)

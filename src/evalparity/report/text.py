@@ -1,5 +1,6 @@
-"""Full text output in the manner of Ruff: a header line, a code frame of the flagged line and a
-frame for the other side of the mismatch."""
+"""Full text output in the manner of Ruff: a header line naming what and where, a code frame of the
+flagged line, a frame for each related location labelled by what it is (the other side of a pair, role
+evidence, a call site, a mode switch), then `note:` and `help:` lines."""
 
 from __future__ import annotations
 
@@ -7,26 +8,63 @@ from rich.console import Console
 from rich.markup import escape
 
 from evalparity.facts import Location
-from evalparity.findings import Result
+from evalparity.findings import Finding, Result
 from evalparity.report.locations import place
 from evalparity.report.summary import fixable, fixable_line, fixes_lines, summary_line
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
+RELATED_STYLE = "cyan"
 
 
-def _frame(console: Console, location: Location, lines, label: str, style: str, shown_line: int) -> None:
+def _span(location: Location, text: str) -> tuple[int, int]:
+    """Start column (0-based) and width of the caret run on the location's first line."""
+    start = min(max(location.column - 1, 0), len(text))
+    end = location.end_column - 1 if location.end_line == location.line else len(text.rstrip())
+    return start, max(end - start, 1)
+
+
+def _marks(console: Console, pad: str, start: int, width: int, mark: str, label: str, style: str) -> None:
+    """One annotation under a source line; a label that would run past the console's width goes on a
+    line of its own under the carets (or at the frame's edge when even that is too wide)."""
+    gutter = len(pad) + 3
+    carets = f"{' ' * start}[{style}]{mark * width}[/]"
+    if gutter + start + width + 1 + len(label) <= console.width:
+        console.print(f"{pad} [blue]|[/] {carets} [{style}]{escape(label)}[/]", soft_wrap=True)
+        return
+    console.print(f"{pad} [blue]|[/] {carets}", soft_wrap=True)
+    indent = start if gutter + start + len(label) <= console.width else 0
+    console.print(f"{pad} [blue]|[/] {' ' * indent}[{style}]{escape(label)}[/]", soft_wrap=True)
+
+
+def _frame(console: Console, lines, shown_line: int, annotations, width: int) -> None:
+    """The source line once, with one caret line per annotation on it: (location, mark, label, style);
+    `width`: of the line-number gutter, the same for every frame of a finding."""
+    location = annotations[0][0]
     if not lines or not (0 < location.line <= len(lines)):
         return
-    number = str(shown_line)
-    pad = " " * len(number)
+    number = str(shown_line).rjust(width)
+    pad = " " * width
     text = lines[location.line - 1].expandtabs(1)
-    start = max(location.column - 1, 0)
-    end = location.end_column - 1 if location.end_line == location.line else len(text)
-    width = max(end - start, 1)
     console.print(f"{pad} [blue]|[/]")
     console.print(f"[blue]{number} |[/] {escape(text)}", soft_wrap=True)
-    console.print(f"{pad} [blue]|[/] {' ' * start}[{style}]{'^' * width} {escape(label)}[/]", soft_wrap=True)
+    for where, mark, label, style in annotations:
+        start, width = _span(where, text)
+        _marks(console, pad, start, width, mark, label, style)
     console.print(f"{pad} [blue]|[/]")
+
+
+def _groups(finding: Finding):
+    """The primary location, then each related one, with related locations on a line already shown joined
+    to that line's frame (a location is never shown twice)."""
+    style = SEVERITY_STYLE.get(finding.severity, "bold")
+    groups: dict[tuple[str, int], list] = {}
+    key = (finding.location.path, finding.location.line)
+    groups[key] = [(finding.location, "^", f"{finding.code} {finding.name}".strip(), style)]
+    for related in finding.related:
+        key = (related.location.path, related.location.line)
+        mark = "-" if key in groups else "^"  # a second annotation on a line already shown
+        groups.setdefault(key, []).append((related.location, mark, related.label, RELATED_STYLE))
+    return list(groups.values())
 
 
 def render(result: Result, sources, console: Console, quiet: bool = False) -> None:
@@ -38,17 +76,22 @@ def render(result: Result, sources, console: Console, quiet: bool = False) -> No
         mark = "[*] " if fixable(finding, result) else ""
         console.print(f"[bold]{escape(where.label())}:[/] [{style}]{finding.code}[/] {escape(mark)}"
                       f"{escape(finding.message)}", soft_wrap=True)
-        _frame(console, loc, sources.get(loc.path), f"{finding.code} {finding.name}", style, where.line)
-        for related in finding.related:
-            other = related.location
-            there = place(other, notebooks)
-            console.print(f"  [blue]:::[/] {escape(there.label())}: "
-                          f"{escape(related.message)}", soft_wrap=True)
-            _frame(console, other, sources.get(other.path), "other side", "cyan", there.line)
-        console.print(f"  [dim]= {finding.severity}; see `evalparity explain {finding.code}`[/]")
+        groups = _groups(finding)
+        width = max(len(str(place(group[0][0], notebooks).line)) for group in groups)
+        for index, group in enumerate(groups):
+            first = group[0][0]
+            there = place(first, notebooks)
+            if index:
+                console.print(f"  [blue]:::[/] {escape(there.label())}", soft_wrap=True)
+            _frame(console, sources.get(first.path), there.line, group, width)
+        for note in finding.notes:
+            console.print(f"  [blue]=[/] [bold]note:[/] {escape(note)}", soft_wrap=True)
+        if finding.help:
+            console.print(f"  [blue]=[/] [bold]help:[/] {escape(finding.help)}", soft_wrap=True)
         if finding.fix and finding.fix.get("edits"):
-            console.print(f"  [dim]= {escape(finding.fix['applicability'])} fix: {escape(finding.fix['description'])}[/]",
-                          soft_wrap=True)
+            console.print(f"  [blue]=[/] [bold]help:[/] {escape(finding.fix['description'])} "
+                          f"({escape(finding.fix['applicability'])} fix)", soft_wrap=True)
+        console.print(f"  [dim]= {finding.severity}; see `evalparity explain {finding.code}`[/]")
         console.print()
     for error in result.errors:
         console.print(f"[bold]{escape(error.path)}:[/] [bold red]error[/] ({error.kind}): {escape(error.message)}",
