@@ -93,16 +93,14 @@ def details(finding: Finding) -> list[str]:
 
 
 def tidy_related(finding: Finding) -> None:
-    """No frame repeats another: a related location equal to the primary one, or to one listed before it,
-    is dropped, its label kept as a note so nothing is lost."""
-    seen = {finding.location}
+    """No related location is listed twice with the same label. Distinct labels at one place stay: the
+    text report shows them as annotations of one frame (the primary's, when it is that place)."""
+    seen = set()
     kept = []
     for item in finding.related:
-        if item.location in seen:
-            if item.label not in finding.notes:
-                finding.notes.append(item.label)
+        if (item.location, item.label) in seen:
             continue
-        seen.add(item.location)
+        seen.add((item.location, item.label))
         kept.append(item)
     finding.related = kept
 

@@ -60,7 +60,9 @@ class Plugin:
                 result = check([str(target)], kb=kb, options=options)
         for finding in result.findings:
             loc = finding.location
-            other = "; ".join(f"{self._shown(r.location.path)}:{r.location.line}" for r in finding.related)
+            shown = dict.fromkeys(f"{self._shown(r.location.path)}:{r.location.line}" for r in finding.related)
+            shown.pop(f"{self._shown(loc.path)}:{loc.line}", None)  # a place once, and not the finding's own line
+            other = "; ".join(shown)
             tail = f" (see {other})" if other else ""
             yield loc.line, loc.column - 1, f"{finding.code} {finding.message}{tail}", type(self)
 

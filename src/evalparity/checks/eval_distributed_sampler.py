@@ -50,14 +50,13 @@ def check(ctx):
         reported.add(sampler.location)
         drop = next((a for a in sampler.args if a.name == "drop_last"), None)
         if drop is not None and drop.value.is_const and drop.value.const is True:
-            notes = ["with drop_last=True it drops the last len(dataset) % world_size samples: never evaluated"]
+            notes = ["drop_last=True: up to world size − 1 samples are never evaluated"]
         else:
-            notes = ["it pads the dataset with repeated samples to a multiple of the world size: duplicates are "
-                     "counted in the metric"]
+            notes = ["it pads with repeated samples: up to world size − 1 duplicates are counted"]
         shuffle = next((a for a in sampler.args if a.name == "shuffle"), None)
         if shuffle is None or (shuffle.value.is_const and shuffle.value.const is True):
             notes.append("it also shuffles (shuffle=True" + (" by default" if shuffle is None else "") +
-                         "): pass shuffle=False to keep the dataset order")
+                         "): pass shuffle=False")
         related = [Related(item.where, f"evaluation loader {item.label} uses it")]
         yield Finding(CODE, f"`DistributedSampler` on evaluation loader {item.label}", sampler.location or item.where,
                       related + role_related(item, EVAL, item.where), notes=notes,

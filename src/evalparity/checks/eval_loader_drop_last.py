@@ -31,7 +31,7 @@ def check(ctx):
         if origin is not None and origin.path == item.path:
             by_assignment.setdefault(origin, []).append(item)
             continue
-        left = f"up to {batch - 1} samples" if isinstance(batch, int) and batch > 1 else "the samples of the last batch"
+        left = f"up to {batch - 1} samples" if isinstance(batch, int) and batch > 1 else "the samples"
         where = at(item, setting)
         message = f"`drop_last=True` on evaluation loader {item.label}"
         yield Finding(CODE, message, where, role_related(item, EVAL, where, setting),

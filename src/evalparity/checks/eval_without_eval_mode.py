@@ -155,7 +155,7 @@ def _findings(ctx):
             called += f" (through `{_callee_text(ctx, item.call)}`)"
             related.insert(0, Related(item.inner.location, "the model is called here"))
         message = f"{called} evaluated in training mode"
-        notes = [f"evaluation {item.why}: no `.eval()` / `.train(False)` reaches it here or in {where}", *notes]
+        notes = [f"evaluation {item.why}", f"no `.eval()` / `.train(False)` reaches it, here or in {where}", *notes]
         # never switched at all: one `.eval()` fixes every loop; after training steps, each loop is its own place
         group = (item.key, strip_wrappers(item.call.callee), cause) if trained is None else (item.call.location,)
         yield group, Finding(CODE, message, item.call.location, related[:3] + layer,

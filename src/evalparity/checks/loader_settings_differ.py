@@ -45,7 +45,7 @@ def check(ctx):
             if value_eval != value_train:
                 parts.append((name, f"{name}={value_eval!r} here, {value_train!r} in training"))
         if parts:
-            message = (f"evaluation loader {item.label} differs from training loader {partner.label} in "
+            message = (f"evaluation loader {item.label} differs from {partner.label} in "
                        f"{', '.join(name for name, _ in parts)}")
             yield Finding(CODE, message, item.where,
                           [Related(partner.where, f"training loader {partner.label}", OTHER_SIDE)],

@@ -23,14 +23,14 @@ def check(ctx):
             mean, std = normalize_values(train_step, ctx.kb)
             values = [f"training normalizes with mean {shown(mean)}, std {shown(std)}"] \
                 if mean is not None and std is not None else []
-            yield Finding(CODE, f"no Normalize in {_named('evaluation', pair.eval)}; training has one",
+            yield Finding(CODE, f"no Normalize in {_named('evaluation', pair.eval)} (training has one)",
                           pair.eval.pipeline.location,
                           [Related(train_step.location, f"training Normalize ({pair.reason})", OTHER_SIDE),
                            *computed_frames([mean, std], "training")],
                           fix=add_normalize(ctx.project, pair, train_step, scale_state(pair.eval, ctx.kb)[1]),
                           notes=values)
         elif train_step is None and eval_step is not None and _plain(pair.train, ctx.kb):
-            yield Finding(CODE, f"Normalize in {_named('evaluation', pair.eval)} only; training has none",
+            yield Finding(CODE, f"Normalize in {_named('evaluation', pair.eval)} only (training has none)",
                           eval_step.location,
                           [Related(pair.train.pipeline.location, f"training pipeline without Normalize ({pair.reason})",
                                    OTHER_SIDE)])

@@ -38,15 +38,15 @@ def check(ctx):
                 continue
             given = item.setting(option)
             where = at(item, item.setting("shuffle"))
-            exclusive = ("sampler option is mutually exclusive with shuffle" if option == "sampler" else
-                         "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last")
+            exclusive = ("sampler excludes shuffle" if option == "sampler" else
+                         "batch_sampler excludes batch_size, shuffle, sampler and drop_last")
             shown = written_as(ctx, item, given, option) or (given.value.text if given else samplers[0].text)
             related = [Related(given.location if given else item.where, f"{option}= given here")]
             on = f" on {item.label}" if item.label.startswith("`") else ""
             shown = shown if len(shown) <= 32 else "…"
             if len(samplers) == len(candidates):
                 message = f"`shuffle=True` together with `{option}={shown}`{on}"
-                notes = [f"DataLoader raises ValueError: \"{exclusive}\""]
+                notes = [f"DataLoader raises ValueError: {exclusive}"]
                 help = "let the sampler do the shuffling"
                 fix = drop_shuffle(ctx.project, item, item.setting("shuffle"))
             else:
@@ -55,7 +55,7 @@ def check(ctx):
                 if sampler.location is not None and sampler.location != related[0].location:
                     related.append(Related(sampler.location, f"`{kind}` on this path"))
                 message = f"`shuffle=True` together with `{option}={shown}`, a `{kind}` on some paths"
-                notes = [f"where it is a sampler (not None), DataLoader raises ValueError: \"{exclusive}\""]
+                notes = [f"where it is not None, DataLoader raises ValueError: {exclusive}"]
                 help = ""
                 fix = shuffle_unless_sampler(ctx.project, item, item.setting("shuffle"), given)
             yield Finding(CODE, message, where, related, fix=fix, notes=notes, help=help)

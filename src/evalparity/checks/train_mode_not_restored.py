@@ -57,8 +57,7 @@ def check(ctx):
             who = f"`{step.via}(…)`" if step.via else f"`{step.text}`"
             layer, notes, cap = mode_effect(model_layers(ctx.project, key[0], fn.qualname, step.receiver))
             message = f"{who} leaves `{step.receiver}` in eval mode for the next training steps"
-            notes = ["nothing in the loop switches back: from the second iteration on, training runs in eval mode",
-                     *notes]
+            notes = ["training runs in eval mode from the loop's second iteration on", *notes]
             related = []
             if step.via:
                 related.append(Related(step.origin, f"`{step.text}`", MODE_SWITCH))

@@ -73,7 +73,7 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     facts.lines = tuple(positions.code.splitlines())
     facts.import_line = import_line(module, positions)
     if legacy is not None:
-        facts.legacy = "parsed as Python 3.6: `async` is a keyword argument here, a reserved word since Python 3.7"
+        facts.legacy = "`async` as a keyword argument (parsed as Python 3.6)"
         facts.legacy_location = Location(path, *legacy, legacy[0], legacy[1] + len("async"))
     return facts
 

@@ -11,7 +11,9 @@ def render(result: Result, sources, echo, quiet: bool = False) -> None:
     notebooks = getattr(result, "notebooks", {})
     for finding in result.findings:
         where = place(finding.location, notebooks)
-        other = "; ".join(place(r.location, notebooks).short() for r in finding.related)
+        shown = dict.fromkeys(place(r.location, notebooks).short() for r in finding.related)
+        shown.pop(where.short(), None)  # a place once, and not the finding's own line
+        other = "; ".join(shown)
         tail = f" (see {other})" if other else ""
         mark = "[*] " if fixable(finding, result) else ""
         echo(f"{where.label()}: {finding.code} [{finding.severity}] {mark}{finding.message}{tail}")

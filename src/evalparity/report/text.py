@@ -4,6 +4,8 @@ evidence, a call site, a mode switch), then `note:` and `help:` lines."""
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.console import Console
 from rich.markup import escape
 
@@ -47,10 +49,24 @@ def _frame(console: Console, lines, shown_line: int, annotations, width: int) ->
     text = lines[location.line - 1].expandtabs(1)
     console.print(f"{pad} [blue]|[/]")
     console.print(f"[blue]{number} |[/] {escape(text)}", soft_wrap=True)
+    underlined = set()
     for where, mark, label, style in annotations:
         start, width = _span(where, text)
+        if (start, width) in underlined:
+            width = 1  # the same span again: one mark says where, the carets above say how far
+        underlined.add((start, width))
         _marks(console, pad, start, width, mark, label, style)
     console.print(f"{pad} [blue]|[/]")
+
+
+def _note(console: Console, kind: str, text: str) -> None:
+    """`= note: …` / `= help: …`, wrapped at the console's width under its own text (not under the `=`)."""
+    prefix = f"  = {kind}: "
+    lines = textwrap.wrap(text, width=max(console.width - len(prefix), 20), break_long_words=False,
+                          break_on_hyphens=False) or [""]
+    console.print(f"  [blue]=[/] [bold]{kind}:[/] {escape(lines[0])}", soft_wrap=True)
+    for line in lines[1:]:
+        console.print(f"{' ' * len(prefix)}{escape(line)}", soft_wrap=True)
 
 
 def _groups(finding: Finding):
@@ -85,12 +101,11 @@ def render(result: Result, sources, console: Console, quiet: bool = False) -> No
                 console.print(f"  [blue]:::[/] {escape(there.label())}", soft_wrap=True)
             _frame(console, sources.get(first.path), there.line, group, width)
         for note in finding.notes:
-            console.print(f"  [blue]=[/] [bold]note:[/] {escape(note)}", soft_wrap=True)
+            _note(console, "note", note)
         if finding.help:
-            console.print(f"  [blue]=[/] [bold]help:[/] {escape(finding.help)}", soft_wrap=True)
+            _note(console, "help", finding.help)
         if finding.fix and finding.fix.get("edits"):
-            console.print(f"  [blue]=[/] [bold]help:[/] {escape(finding.fix['description'])} "
-                          f"({escape(finding.fix['applicability'])} fix)", soft_wrap=True)
+            _note(console, "help", f"{finding.fix['description']} ({finding.fix['applicability']} fix)")
         console.print(f"  [dim]= {finding.severity}; see `evalparity explain {finding.code}`[/]")
         console.print()
     for error in result.errors:
