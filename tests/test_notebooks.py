@@ -60,7 +60,7 @@ def test_text_and_concise_name_the_cell_and_the_line_in_the_cell(tmp_path, in_di
     concise = run(tmp_path, in_dir, "concise")
     assert concise.exit_code == 1
     assert concise.output.startswith("nb.ipynb:cell 3:5:22: EP101 [error] `RandomCrop` in the evaluation pipeline")
-    assert "(see nb.ipynb:cell 3:5; nb.ipynb:cell 3:1)" in concise.output
+    assert "(see nb.ipynb:cell 3:1)" in concise.output  # the role evidence on the flagged line is not listed again
     text = run(tmp_path, in_dir, "text").output
     assert "nb.ipynb:cell 3:5:22:" in text and "\n5 | test_tf = T.Compose" in text
 
