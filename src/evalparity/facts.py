@@ -111,6 +111,7 @@ class DatasetUse:
     scope: str
     binding: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    argument: Location | None = None  # the argument that passes the pipeline (`transform=train_tf`)
 
 
 @dataclass(frozen=True)

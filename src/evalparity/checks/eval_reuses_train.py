@@ -36,7 +36,7 @@ def check(ctx):
             name = label(item)
             what = f"training pipeline {name}" if name.startswith("`") else "the training pipeline"
             message = f"{what} passed to evaluation dataset `{use.dataset.callee}(…)`"
-            yield Finding(CODE, message, use.dataset.location,
+            yield Finding(CODE, message, use.dataset.argument or use.dataset.location,
                           [Related(item.pipeline.location, "the training pipeline, defined here", OTHER_SIDE),
                            Related(leaf.location, f"random `{leaf.short_name}`")],
                           notes=[f"evaluation role: {reason}"] if reason else [])

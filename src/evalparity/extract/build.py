@@ -251,6 +251,7 @@ class Builder:
             return
         use = DatasetUse(location, self.text(call.func), ref, scope.qualname, binding)
         use.evidence = self._dataset_evidence(site, binding, context, params)
+        use.argument = next((self.loc(arg) for arg in call.args if arg.value is expr), None)
         self.facts.datasets.append(use)
 
     @staticmethod
