@@ -80,11 +80,15 @@ def _sampled(ctx, by_dataset):
                 if leaf is None or item.definition_role == EVAL:
                     continue
                 named = f" {label(item)}" if label(item).startswith("`") else ""
-                message = f"evaluation loader `{loader.binding}` samples `{loader.dataset}`, random `{leaf.short_name}` and all"
-                yield Finding(CODE, message, loader.location,
-                              [Related(use.dataset.location,
-                                       f"`{loader.dataset}` built with the training pipeline{named}", OTHER_SIDE),
-                               Related(leaf.location, f"random `{leaf.short_name}`")])
+                sampler = next(s for s in loader.samplers if _held_out(s))
+                message = f"evaluation loader `{loader.binding}` reads `{loader.dataset}` with its random `{leaf.short_name}`"
+                related = [Related(use.dataset.location, f"`{loader.dataset}` built with the training pipeline{named}",
+                                   OTHER_SIDE),
+                           Related(leaf.location, f"random `{leaf.short_name}`")]
+                if sampler.location is not None:
+                    shown = sampler.kind if sampler.kind != "other" else sampler.text.partition("(")[0]
+                    related.insert(0, Related(sampler.location, f"held-out indices, by `{shown}`"))
+                yield Finding(CODE, message, loader.location, related)
                 break
 
 
