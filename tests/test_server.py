@@ -211,7 +211,9 @@ def test_a_session_publishes_findings_offers_fixes_and_clears_them(project, sess
     [other] = normalize["relatedInformation"]
     assert other["location"]["uri"] == (project / "data.py").as_uri()
     assert other["location"]["range"]["start"] == {"line": 4, "character": 65}
-    assert other["message"] == "training Normalize (modules linked by an import)"
+    assert other["message"] == "other side: training Normalize (modules linked by an import)"
+    assert normalize["message"].splitlines()[0] == "evaluation Normalize mean and std differ from training"
+    assert normalize["message"].splitlines()[1].startswith("note: mean: evaluation ")  # the header, then the notes
 
     at_normalize = session.request("textDocument/codeAction", {
         "textDocument": {"uri": uri}, "range": normalize["range"], "context": {"diagnostics": [normalize]}})
@@ -401,7 +403,7 @@ def test_positions_are_counted_in_the_clients_units():
     line = 'x = "😀"; val_tf = T.Compose([T.RandomHorizontalFlip()])'
     column = line.index("T.Random") + 1
     loc = Location("a.py", 1, column, 1, column + len("T.RandomHorizontalFlip()"))
-    finding = Finding("EP101", "random", loc, related=[Related(Location("a.py", 1, 19, 1, 56), "evaluation role")],
+    finding = Finding("EP101", "random", loc, related=[Related(Location("a.py", 1, 19, 1, 56), "evaluation", "role")],
                       severity="warning", fingerprint="f")
     lines = {"a.py": [line]}
     utf16 = diagnostic(finding, lines.get, PositionCodec(lsp.PositionEncodingKind.Utf16))
@@ -409,7 +411,7 @@ def test_positions_are_counted_in_the_clients_units():
     utf32 = diagnostic(finding, lines.get, PositionCodec(lsp.PositionEncodingKind.Utf32))
     assert utf32.range.start.character == column - 1
     assert utf16.severity == lsp.DiagnosticSeverity.Warning and utf16.code == "EP101"
-    assert utf16.related_information[0].message == "evaluation role"
+    assert utf16.related_information[0].message == "role: evaluation"  # the related place's kind, then its label
 
 
 def test_a_fix_is_offered_only_while_its_span_holds_the_text_it_was_computed_from():

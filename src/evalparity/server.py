@@ -48,7 +48,7 @@ from evalparity.discovery.paths import (
     project_home,
 )
 from evalparity.engine import check as run_check
-from evalparity.findings import Finding, Result
+from evalparity.findings import Finding, Result, details
 from evalparity.fixes import SAFE
 from evalparity.fixes.apply import decode, newline_of
 from evalparity.report import rule_url
@@ -260,10 +260,10 @@ def diagnostic(finding: Finding, lines_of, codec) -> lsp.Diagnostic:
     loc = finding.location
     related = [lsp.DiagnosticRelatedInformation(
         location=lsp.Location(uri=_uri(r.location.path), range=_range(lines_of(r.location.path), r.location, codec)),
-        message=r.message) for r in finding.related]
+        message=r.label) for r in finding.related]
     fix = finding.fix if finding.fix and finding.fix.get("edits") else None
     return lsp.Diagnostic(
-        range=_range(lines_of(loc.path), loc, codec), message=finding.message,
+        range=_range(lines_of(loc.path), loc, codec), message="\n".join([finding.message, *details(finding)]),
         severity=SEVERITY.get(finding.severity, lsp.DiagnosticSeverity.Warning), code=finding.code,
         code_description=lsp.CodeDescription(href=rule_url(finding.code)), source=NAME,
         related_information=related or None,
