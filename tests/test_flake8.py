@@ -42,4 +42,4 @@ def test_flake8_reports_the_same_lines_and_columns(tmp_path, in_dir):
 def test_flake8_reads_standard_input(tmp_path):
     out = flake8(["-"], tmp_path, stdin=SOURCE)
     assert out.returncode == 1
-    assert out.stdout.splitlines()[0].startswith("stdin:5:5: EP101 `RandomHorizontalFlip` is random")
+    assert out.stdout.splitlines()[0].startswith("stdin:5:5: EP101 `RandomHorizontalFlip` in the evaluation pipeline")
