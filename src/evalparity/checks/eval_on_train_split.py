@@ -4,9 +4,11 @@ training loader."""
 
 from __future__ import annotations
 
+import re
+
 from evalparity.checks.common import strongest
-from evalparity.facts import EVAL, TRAIN, Evidence
-from evalparity.findings import ROLE, Finding, Related
+from evalparity.facts import EVAL, TRAIN, Evidence, Location
+from evalparity.findings import OTHER_SIDE, ROLE, Finding, Related
 from evalparity.relate.callgraph import argument_for, call_graph
 from evalparity.relate.eval_loops import eval_function
 from evalparity.relate.loader_roles import loader_roles
@@ -83,6 +85,54 @@ def _calls(ctx):
                               [Related(item.where, f"training, {item.reason()}", ROLE)])
 
 
+_EVAL_WORDS = ("val", "valid", "validation", "test", "eval", "dev")
+
+
+def _counterpart(facts, loader) -> tuple[str, int] | None:
+    """`dataset_val` built in the same file as `dataset_train`: (its name, its line)."""
+    if not loader.dataset.isidentifier():
+        return None
+    for word in ("train", "training", "trn"):
+        pattern = re.compile(rf"(?<![A-Za-z]){word}(?![A-Za-z])")
+        if not pattern.search(loader.dataset):
+            continue
+        for other in _EVAL_WORDS:
+            name = pattern.sub(other, loader.dataset, count=1)
+            assigned = re.compile(rf"^\s*{re.escape(name)}\s*=[^=]")
+            line = next((n for n, text in enumerate(facts.lines, 1) if assigned.match(text)), None)
+            if line is not None:
+                return name, line
+    return None
+
+
+def _line(facts, line: int) -> Location:
+    text = facts.lines[line - 1]
+    return Location(facts.path, line, len(text) - len(text.lstrip()) + 1, line, len(text.rstrip()) + 1)
+
+
+def _train_dataset_in_eval_loader(ctx):
+    """`dataloader_val = DataLoader(dataset_train, …)` while `dataset_val` is built beside it: the
+    evaluation loader reads the training dataset (a copy-paste slip)."""
+    for path, facts in list(ctx.project.files.items()):
+        if unit_test_file(path):
+            continue
+        for loader in facts.loaders:
+            if role_of_name(loader.binding or "") != EVAL or role_of_name(loader.dataset) != TRAIN:
+                continue
+            if any(s.kind not in ORDER_ONLY for s in (*loader.samplers, *loader.batch_samplers)):
+                continue  # held-out indices of the training set
+            found = _counterpart(facts, loader)
+            if found is None:
+                continue
+            name, line = found
+            if any(other.dataset == name for other in facts.loaders):
+                continue  # the counterpart has its own loader: this one evaluates the training part on purpose
+            message = f"evaluation loader `{loader.binding}` reads training dataset `{loader.dataset}`"
+            yield Finding(CODE, message, loader.dataset_location or loader.location,
+                          [Related(_line(facts, line), f"`{name}` is built here and no loader reads it", OTHER_SIDE)])
+
+
 def check(ctx):
     yield from _datasets(ctx)
     yield from _calls(ctx)
+    yield from _train_dataset_in_eval_loader(ctx)
