@@ -3,9 +3,12 @@ streams errors go to, the temporary files of atomic writes, the prefilter's firs
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from evalparity.atomic import replace_file
 from evalparity.cli import cli
@@ -41,6 +44,19 @@ def test_configuration_errors_go_to_stderr_not_stdout(tmp_path):
     assert "fail-on" in result.stderr and "fail-on" not in result.stdout
 
 
+def test_configuration_errors_reach_stderr_of_a_real_process(tmp_path):
+    """A real process, whose two streams stay apart: stdout (where reports go) is empty, exit 2."""
+    (tmp_path / "pyproject.toml").write_text('[tool.evalparity]\nfail-on = "fatal"\n')
+    (tmp_path / "a.py").write_text("x = 1\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "evalparity", "check", "a.py", "--format", "json"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("evalparity: error: ") and "fail-on" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
 def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     target = tmp_path / "out.json"
     target.write_text("old")
@@ -73,3 +89,34 @@ def test_json_output_counts_severities(tmp_path):
     data = json.loads(CliRunner().invoke(cli, ["check", str(tmp_path), "--isolated", "--no-cache", "--format",
                                                "json"]).output)
     assert [f["severity"] for f in data["findings"]] == ["error"]
+
+
+def test_an_atomic_write_that_fails_while_writing_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "baseline.json"
+    target.write_bytes(b"old")
+    with pytest.raises(TypeError):
+        replace_file(target, "text, not bytes")  # the write itself raises
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.json"]
+    assert target.read_bytes() == b"old"
+
+
+def test_an_atomic_write_interrupted_by_ctrl_c_leaves_no_temporary_file(tmp_path, monkeypatch):
+    target = tmp_path / "baseline.json"
+    target.write_bytes(b"old")
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        replace_file(target, b"new", durable=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.json"]
+    assert target.read_bytes() == b"old"
+
+
+def test_a_successful_atomic_write_replaces_the_file_and_sets_its_mode(tmp_path):
+    target = tmp_path / "out.json"
+    target.write_bytes(b"old")
+    replace_file(target, b"new", mode=0o640, durable=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+    assert target.read_bytes() == b"new" and target.stat().st_mode & 0o777 == 0o640
