@@ -94,12 +94,30 @@ def test_explain_unknown_code_exits_2():
     assert result.exit_code == 2 and "unknown rule: EP000" in result.output
 
 
+def _rule_rows(output: str) -> dict[str, list[str]]:
+    """The table's body rows (no terminal: one line each), cell by cell."""
+    rows = [[cell.strip() for cell in line.strip().strip("│").split("│")] for line in output.splitlines()
+            if line.startswith("│")]
+    return {row[0]: row for row in rows}
+
+
 def test_rules_lists_every_code_with_state_and_severity():
+    from evalparity.vocabulary.rulebook import load_rules
+
     result = invoke("rules")
     assert result.exit_code == 0
-    for code in ("EP101", "EP102", "EP201", "EP202", "EP204", "EP901"):
-        assert code in result.output
-    assert "error" in result.output and "on" in result.output
+    header = next(line for line in result.output.splitlines() if line.startswith("┃"))
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == ["code", "name", "severity", "default", "summary"]
+    rows = _rule_rows(result.output)
+    rules = load_rules()
+    assert list(rows) == sorted(rules)  # every rule once, in code order
+    for code, rule in rules.items():
+        assert rows[code] == [code, rule.name, rule.severity, "on" if rule.default else "off", rule.summary]
+    assert rows["EP101"][:4] == ["EP101", "random-transform-in-eval", "error", "on"]
+    assert rows["EP209"][2:4] == ["warning", "on"]
+    assert rows["EP302"][1:4] == ["interpolation-mismatch", "info", "off"]
+    assert rows["EP902"][2:4] == ["info", "off"]
+    assert rows["EP205"][4] == "Values are scaled to [0, 1] twice on one path."  # not read as rich markup
 
 
 def test_syntax_error_file_does_not_stop_the_others():
@@ -176,3 +194,32 @@ def test_cache_folder_from_option_or_environment(tmp_path, monkeypatch):
     assert not (tmp_path / "from-env" / "evalparity").exists() and (tmp_path / "from-env").is_dir()
     assert invoke("clean", "--cache-dir", "shared").exit_code == 0
     assert not (tmp_path / "shared" / "evalparity").exists() and (tmp_path / "shared").is_dir()
+
+
+UNIT_TEST_MODULE = ("import pytest\nimport torchvision.transforms as T\n\n"
+                    "val_tf = T.Compose([T.RandomCrop(8), T.ToTensor()])\n\n\n"
+                    "def test_shape():\n    assert val_tf is not None\n")
+
+
+def test_a_file_named_on_the_command_line_is_analysed_whatever_the_prefilter_says(tmp_path, in_dir):
+    """A unit-test module is deferred in a folder run, but one named on its own is analysed in full."""
+    (tmp_path / "test_pipeline.py").write_text(UNIT_TEST_MODULE)
+    in_dir(tmp_path)
+    named = json.loads(invoke("check", "test_pipeline.py", "--isolated", "--no-cache", "--format", "json").output)
+    assert [(f["path"], f["line"], f["column"], f["code"]) for f in named["findings"]] == [
+        ("test_pipeline.py", 4, 21, "EP101")]
+    assert named["findings"][0]["message"].startswith("`RandomCrop` is random, but this pipeline is used for evaluation")
+    folder = json.loads(invoke("check", ".", "--isolated", "--no-cache", "--format", "json").output)
+    assert folder["findings"] == []
+
+
+def test_a_single_file_gives_exactly_its_findings(tmp_path, in_dir):
+    (tmp_path / "a.py").write_text(RANDOM_IN_EVAL)
+    (tmp_path / "b.py").write_text(RANDOM_IN_EVAL)
+    in_dir(tmp_path)
+    result = invoke("check", "a.py", "--isolated", "--no-cache", "--format", "concise")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        "a.py:2:21: EP101 [error] `RandomCrop` is random, but this pipeline is used for evaluation (bound to `val_tf`)"
+        " (see a.py:2)",
+        "Found 1 finding (1 error); 1 file checked."]
