@@ -113,3 +113,23 @@ def test_broken_and_foreign_notebooks(tmp_path):
     assert "r.ipynb" not in result.output
     with pytest.raises(NotebookError):
         notebook_source(b"[]")
+
+
+def test_noqa_in_a_notebook_cell_hides_exactly_its_finding(tmp_path, in_dir):
+    """The suppressed pipeline disappears, the other one stays, and the comment counts as used."""
+    cells = CELLS[:2] + [("code", "test_tf = T.Compose([T.RandomCrop(32), T.ToTensor()])  # noqa: EP101\n"),
+                         ("markdown", "Validation\n"),
+                         ("code", "# a second evaluation pipeline\nval_tf = T.Compose([T.RandomRotation(5), T.ToTensor()])\n")]
+    (tmp_path / "nb.ipynb").write_text(notebook(cells))
+    in_dir(tmp_path)
+
+    def findings(*extra):
+        result = CliRunner().invoke(cli, ["check", ".", "--isolated", "--no-cache", "--format", "json", *extra])
+        return [(f["path"], f["cell"], f["line"], f["code"], f["message"].split(",")[0])
+                for f in json.loads(result.output)["findings"]]
+
+    assert findings() == [("nb.ipynb", 5, 2, "EP101", "`RandomRotation` is random")]
+    assert findings("--extend-select", "EP902") == [("nb.ipynb", 5, 2, "EP101", "`RandomRotation` is random")]
+    (tmp_path / "nb.ipynb").write_text(notebook([(k, t.replace("  # noqa: EP101", "")) for k, t in cells]))
+    assert findings() == [("nb.ipynb", 3, 1, "EP101", "`RandomCrop` is random"),
+                          ("nb.ipynb", 5, 2, "EP101", "`RandomRotation` is random")]
