@@ -174,11 +174,16 @@ def test_fix_cannot_write_a_baseline(tmp_path, in_dir):
 
 
 def test_suppressed_findings_are_not_fixed(tmp_path, in_dir):
-    source = BARE_EVAL.replace("model.eval\n", "model.eval  # noqa: EP504\n")
+    """The same fix twice in one file: the unsuppressed one is applied, the suppressed one is not (a --fix
+    that did nothing at all would leave both)."""
+    source = ("import torch\n\n\ndef evaluate(model):\n    model.eval  # noqa: EP504\n    return model\n\n\n"
+              "def validate(model):\n    model.eval\n    return model\n")
     (tmp_path / "a.py").write_text(source)
     in_dir(tmp_path)
-    invoke("check", ".", "--fix")
-    assert (tmp_path / "a.py").read_text() == source
+    result = invoke("check", ".", "--fix", "--format", "json")
+    assert json.loads(result.stdout)["findings"] == []
+    assert (tmp_path / "a.py").read_text() == source.replace("    model.eval\n", "    model.eval()\n")
+    assert "model.eval  # noqa: EP504\n" in (tmp_path / "a.py").read_text()
 
 
 # property: examples/ ---------------------------------------------------------------------------------
