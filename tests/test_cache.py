@@ -102,6 +102,42 @@ def test_key_depends_on_content_path_and_salt(tmp_path):
     assert a.key("x.py", b"1") != b.key("x.py", b"1")
 
 
+def test_identical_inputs_give_identical_keys_and_each_input_changes_the_key(tmp_path):
+    a, again = Cache(tmp_path, "kb1"), Cache(tmp_path / "elsewhere", "kb1")
+    assert a.key("x.py", b"1") == a.key("x.py", b"1") == again.key("x.py", b"1")
+    keys = {a.key("x.py", b"1"), a.key("y.py", b"1"), a.key("pkg/x.py", b"1"), a.key("x.py", b"2"),
+            a.key("x.py", b"1\n"), Cache(tmp_path, "kb2").key("x.py", b"1")}
+    assert len(keys) == 6
+    # the path and the content are kept apart: moving a byte from one to the other is another key
+    assert a.key("x.py1", b"") != a.key("x.py", b"1")
+    assert len(a.key("x.py", b"1")) == 64 and int(a.key("x.py", b"1"), 16) >= 0
+
+
+def test_the_salt_follows_the_knowledge_base_and_the_role_hints(tmp_path):
+    from evalparity.cli import cache_salt
+    from evalparity.config import load_config
+    from evalparity.vocabulary.knowledge import load_knowledge
+
+    kb = default_knowledge()
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("library: mylib\nsource: in-house\ntransforms:\n  RandomGamma: {random: true}\n")
+    other = tmp_path / "other.yaml"
+    other.write_text("library: mylib\nsource: in-house\ntransforms:\n  RandomGamma: {random: false}\n")
+    hints = tmp_path / "hints.toml"
+    hints.write_text('[role-hints]\neval = ["dev"]\n')
+    more = tmp_path / "more.toml"
+    more.write_text('[role-hints]\neval = ["dev", "holdout"]\n')
+    train = tmp_path / "train.toml"
+    train.write_text('[role-hints]\ntrain = ["dev"]\n')
+    assert cache_salt(kb, None) == cache_salt(default_knowledge(), None)
+    assert cache_salt(kb, load_config(hints)) == cache_salt(kb, load_config(hints))
+    salts = [cache_salt(kb, None), cache_salt(load_knowledge((str(mine),)), None),
+             cache_salt(load_knowledge((str(other),)), None), cache_salt(kb, load_config(hints)),
+             cache_salt(kb, load_config(more)), cache_salt(kb, load_config(train))]
+    assert len(set(salts)) == len(salts)
+    assert len({Cache(tmp_path, salt).key("x.py", b"1") for salt in salts}) == len(salts)
+
+
 # ---- the manifest: unchanged files are neither read nor screened -----------------------------------
 
 MARK = "import torchvision.transforms as T\n"
