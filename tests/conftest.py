@@ -4,10 +4,20 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = ROOT / "examples"
+
+# Property tests run the same examples on every machine and every run (derandomize: the examples come
+# from a hash of each test, not from a seed or the example database), few enough to stay within seconds.
+# `HYPOTHESIS_PROFILE=explore` searches longer and at random, for local hunting; failures it finds are
+# printed with a @reproduce_failure line to pin as an explicit example.
+settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None, database=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", max_examples=2000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True, scope="session")
