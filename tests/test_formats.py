@@ -128,3 +128,24 @@ def test_output_file_receives_the_report(tmp_path, in_dir):
     text_target = tmp_path / "report.txt"
     _run(in_dir, "-o", str(text_target))
     assert "\x1b[" not in text_target.read_text() and "EP101" in text_target.read_text()
+
+
+def test_junit_reports_skipped_files_as_errors_of_their_own_suite(tmp_path, in_dir, monkeypatch):
+    from evalparity.discovery import paths as discover
+
+    monkeypatch.setattr(discover, "MAX_BYTES", 10)
+    (tmp_path / "big.py").write_text("transform = None\n")
+    (tmp_path / "bigger.py").write_text("transforms = None\n")
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    in_dir(tmp_path)
+    root = ET.fromstring(CliRunner().invoke(cli, ["check", ".", "--format", "junit"]).stdout)
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("2", "0", "2")
+    [suite] = root.findall("testsuite")
+    assert (suite.get("name"), suite.get("tests"), suite.get("failures"), suite.get("errors")) == \
+        ("files that could not be checked", "2", "0", "2")
+    cases = suite.findall("testcase")
+    assert [(c.get("classname"), c.get("name")) for c in cases] == [("big.py", "check big.py"),
+                                                                    ("bigger.py", "check bigger.py")]
+    errors = [c.find("error") for c in cases]
+    assert [e.get("type") for e in errors] == ["too-large", "too-large"]
+    assert errors[0].text == f"big.py: too-large: {errors[0].get('message')}"

@@ -133,3 +133,15 @@ def test_noqa_in_a_notebook_cell_hides_exactly_its_finding(tmp_path, in_dir):
     (tmp_path / "nb.ipynb").write_text(notebook([(k, t.replace("  # noqa: EP101", "")) for k, t in cells]))
     assert findings() == [("nb.ipynb", 3, 1, "EP101", "`RandomCrop` is random"),
                           ("nb.ipynb", 5, 2, "EP101", "`RandomRotation` is random")]
+
+
+def test_a_location_outside_every_cell_keeps_its_line_and_points_at_the_file_start():
+    from evalparity.facts import Location
+    from evalparity.report.locations import place
+
+    source = notebook_source(notebook())
+    where = place(Location("nb.ipynb", 40, 3, 41, 7), {"nb.ipynb": source})
+    assert (where.line, where.column, where.end_line, where.end_column) == (40, 3, 41, 7)
+    assert (where.cell, where.file_line, where.file_end_line) == (None, 1, 1)
+    inside = place(Location("nb.ipynb", 4, 1, 4, 5), {"nb.ipynb": source})
+    assert inside.cell == 3 and inside.line == 1 and inside.file_line > 1
