@@ -107,17 +107,19 @@ def test_rules_lists_every_code_with_state_and_severity():
     result = invoke("rules")
     assert result.exit_code == 0
     header = next(line for line in result.output.splitlines() if line.startswith("┃"))
-    assert [cell.strip() for cell in header.strip("┃").split("┃")] == ["code", "name", "severity", "default", "summary"]
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == ["code", "name", "severity", "default", "fixable",
+                                                                             "summary"]
     rows = _rule_rows(result.output)
     rules = load_rules()
     assert list(rows) == sorted(rules)  # every rule once, in code order
     for code, rule in rules.items():
-        assert rows[code] == [code, rule.name, rule.severity, "on" if rule.default else "off", rule.summary]
-    assert rows["EP101"][:4] == ["EP101", "random-transform-in-eval", "error", "on"]
+        assert rows[code] == [code, rule.name, rule.severity, "on" if rule.default else "off", rule.fix, rule.summary]
+    assert rows["EP101"][:5] == ["EP101", "random-transform-in-eval", "error", "on", "unsafe"]
+    assert rows["EP102"][4] == "none"
     assert rows["EP209"][2:4] == ["warning", "on"]
     assert rows["EP302"][1:4] == ["interpolation-mismatch", "info", "off"]
     assert rows["EP902"][2:4] == ["info", "off"]
-    assert rows["EP205"][4] == "Values are scaled to [0, 1] twice on one path."  # not read as rich markup
+    assert rows["EP205"][5] == "Values are scaled to [0, 1] twice on one path."  # not read as rich markup
 
 
 def test_syntax_error_file_does_not_stop_the_others():
