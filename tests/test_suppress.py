@@ -69,3 +69,16 @@ def test_suppressions_on_a_file_that_does_not_tokenize():
     lines = ("def f(:  # noqa: EP101", "x = '''", "y  # noqa")
     parsed = Suppressions("bad.py", lines)
     assert set(parsed.by_line) == {1, 3}
+
+
+def test_comments_at_the_start_of_a_line_count_in_a_file_that_does_not_tokenize():
+    from evalparity.facts import Location
+    from evalparity.findings import Finding
+
+    lines = ("# evalparity: noqa: EP9", "def f(:", "# noqa: EP101", "x = '''")
+    parsed = Suppressions("bad.py", lines)
+    assert [d.text for d in parsed.file_level] == ["# evalparity: noqa: EP9"]
+    assert set(parsed.by_line) == {3}
+    assert parsed.suppress(Finding("EP901", "syntax error", Location("bad.py", 2, 7, 2, 8)))
+    assert parsed.suppress(Finding("EP101", "m", Location("bad.py", 3, 1, 3, 2)))
+    assert not parsed.suppress(Finding("EP101", "m", Location("bad.py", 2, 1, 2, 2)))

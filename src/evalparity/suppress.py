@@ -62,7 +62,7 @@ def _comments(lines: tuple[str, ...] | list[str]) -> list[tuple[int, int, str]]:
                 found.append((token.start[0], token.start[1], token.string))
         return found
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        pass
+        found = []  # the comments met before the error are found again below: once each
     for number, line in enumerate(lines, 1):
         index = line.find("#")
         if index >= 0:
