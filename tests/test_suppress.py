@@ -82,3 +82,23 @@ def test_comments_at_the_start_of_a_line_count_in_a_file_that_does_not_tokenize(
     assert parsed.suppress(Finding("EP901", "syntax error", Location("bad.py", 2, 7, 2, 8)))
     assert parsed.suppress(Finding("EP101", "m", Location("bad.py", 3, 1, 3, 2)))
     assert not parsed.suppress(Finding("EP101", "m", Location("bad.py", 2, 1, 2, 2)))
+
+
+def test_a_noqa_followed_by_another_comment_counts_in_a_file_that_does_not_tokenize():
+    from evalparity.facts import Location
+    from evalparity.findings import Finding
+
+    parsed = Suppressions("bad.py", ("x = '#'  # noqa: EP101  # the reason", "def f(:"))
+    assert [d.codes for d in parsed.by_line[1]] == [("EP101",)]
+    assert parsed.suppress(Finding("EP101", "m", Location("bad.py", 1, 1, 1, 2)))
+
+
+def test_a_file_level_noqa_that_suppresses_nothing_is_reported_once(tmp_path):
+    (tmp_path / "a.py").write_text("# evalparity: noqa\nimport torchvision.transforms as T\n"
+                                   "val_tf = T.Compose([T.CenterCrop(8), T.ToTensor()])\n")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "a.py"), "--isolated", "--no-cache",
+                                      "--extend-select", "EP902", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["errors"] == []
+    assert [(f["line"], f["code"], f["message"]) for f in data["findings"]] == [
+        (1, "EP902", "`# evalparity: noqa` suppresses nothing in this file")]
