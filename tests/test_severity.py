@@ -291,3 +291,20 @@ def test_inference_on_a_model_without_mode_layers_is_not_reported(in_dir):
     result = CliRunner().invoke(cli, ["check", "inference_scripts", "--isolated", "--no-cache", "--format", "json"])
     found = {(f["path"].rpartition("/")[2], f["severity"]) for f in json.loads(result.output)["findings"]}
     assert found == {("predict.py", "error"), ("demo_class.py", "error"), ("whole_model.py", "error")}
+
+
+def test_a_mode_layer_imported_by_its_bare_name_makes_the_mode_matter(tmp_path):
+    script = MODE_SCRIPT.format(name="Bare", extra="self.bn = BatchNorm1d(8)").replace(
+        "import torch.nn as nn\n", "import torch.nn as nn\nfrom torch.nn import BatchNorm1d\n")
+    [finding] = json.loads(_check(tmp_path, script).output)["findings"]
+    assert (finding["code"], finding["severity"]) == ("EP501", "error")
+    assert "`Bare` has `nn.BatchNorm1d` (" in finding["message"]
+
+
+def test_a_model_that_reads_self_training_depends_on_the_mode(tmp_path):
+    script = MODE_SCRIPT.format(name="Noisy", extra="self.scale = 1.0").replace(
+        "        return self.fc2(self.act(self.fc1(x)))",
+        "        if self.training:\n            x = x + torch.randn_like(x)\n        return self.fc2(self.act(self.fc1(x)))")
+    [finding] = json.loads(_check(tmp_path, script).output)["findings"]
+    assert (finding["code"], finding["severity"]) == ("EP501", "error")
+    assert "self.training" in finding["message"]
