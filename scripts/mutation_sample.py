@@ -31,12 +31,13 @@ MUTANTS = ROOT / "mutants"
 PACKAGES = ("checks", "relate", "report", "fixes", "suppress", "baseline")
 # the tests that exercise each package; a check's module adds `-k EPxxx` for its own fixtures
 TESTS = {
-    "checks": ["tests/test_fixtures.py", "tests/test_severity.py", "tests/test_modes_checks.py"],
+    "checks": ["tests/test_fixtures.py", "tests/test_severity.py", "tests/test_modes_checks.py", "tests/test_fixes.py"],
     "relate": ["tests/test_fixtures.py", "tests/test_modes_flow.py", "tests/test_callees.py",
-               "tests/test_loaders_roles.py", "tests/test_resolver.py"],
+               "tests/test_loaders_roles.py", "tests/test_resolver.py", "tests/test_severity.py",
+               "tests/test_project_modules.py"],
     "report": ["tests/test_golden_levels.py", "tests/test_formats.py", "tests/test_report_contracts.py",
                "tests/test_progress.py", "tests/test_notebooks.py", "tests/test_positions.py",
-               "tests/test_properties.py"],
+               "tests/test_properties.py", "tests/test_examples.py"],
     "fixes": ["tests/test_fixes.py", "tests/test_fixer.py"],
     "suppress": ["tests/test_suppress.py", "tests/test_properties.py", "tests/test_notebooks.py"],
     "baseline": ["tests/test_baseline.py", "tests/test_properties.py"],
