@@ -210,7 +210,7 @@ def test_a_file_named_on_the_command_line_is_analysed_whatever_the_prefilter_say
     named = json.loads(invoke("check", "test_pipeline.py", "--isolated", "--no-cache", "--format", "json").output)
     assert [(f["path"], f["line"], f["column"], f["code"]) for f in named["findings"]] == [
         ("test_pipeline.py", 4, 21, "EP101")]
-    assert named["findings"][0]["message"].startswith("`RandomCrop` is random, but this pipeline is used for evaluation")
+    assert named["findings"][0]["message"] == "`RandomCrop` in the evaluation pipeline `val_tf`"
     folder = json.loads(invoke("check", ".", "--isolated", "--no-cache", "--format", "json").output)
     assert folder["findings"] == []
 
@@ -222,6 +222,5 @@ def test_a_single_file_gives_exactly_its_findings(tmp_path, in_dir):
     result = invoke("check", "a.py", "--isolated", "--no-cache", "--format", "concise")
     assert result.exit_code == 1
     assert result.output.splitlines()[:2] == [
-        "a.py:2:21: EP101 [error] `RandomCrop` is random, but this pipeline is used for evaluation (bound to `val_tf`)"
-        " (see a.py:2)",
+        "a.py:2:21: EP101 [error] `RandomCrop` in the evaluation pipeline `val_tf`",
         "Found 1 finding (1 error); 1 file checked."]

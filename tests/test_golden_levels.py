@@ -65,10 +65,11 @@ def test_sarif_levels_and_escaping(in_dir):
     assert levels == {(11, "EP210"): "note", (14, "EP101"): "error", (16, "EP205"): "error",
                       (17, "EP210"): "note", (22, "EP404"): "warning"}
     texts = {r["ruleId"]: r["message"]["text"] for r in run["results"]}
-    assert "already scaled the values to \\[0, 1\\]" in texts["EP205"]
-    assert "under dict key 'val'" in texts["EP101"]
+    related = {r["ruleId"]: [l["message"]["text"] for l in r.get("relatedLocations", [])] for r in run["results"]}
+    assert any("already scaled the values to \\[0, 1\\]" in text for text in related["EP205"])
+    assert "CIFAR-10's mean per-image std" in texts["EP210"]
     # the only unescaped brackets are the links to related locations: `[text](n)`
-    for text in texts.values():
+    for text in [*texts.values(), *(t for texts in related.values() for t in texts)]:
         unlinked = text.replace("\\[", "").replace("\\]", "")
         assert unlinked.count("[") == unlinked.count("](")
 

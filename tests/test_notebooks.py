@@ -128,11 +128,11 @@ def test_noqa_in_a_notebook_cell_hides_exactly_its_finding(tmp_path, in_dir):
         return [(f["path"], f["cell"], f["line"], f["code"], f["message"].split(",")[0])
                 for f in json.loads(result.output)["findings"]]
 
-    assert findings() == [("nb.ipynb", 5, 2, "EP101", "`RandomRotation` is random")]
-    assert findings("--extend-select", "EP902") == [("nb.ipynb", 5, 2, "EP101", "`RandomRotation` is random")]
+    assert findings() == [("nb.ipynb", 5, 2, "EP101", "`RandomRotation` in the evaluation pipeline `val_tf`")]
+    assert findings("--extend-select", "EP902") == [("nb.ipynb", 5, 2, "EP101", "`RandomRotation` in the evaluation pipeline `val_tf`")]
     (tmp_path / "nb.ipynb").write_text(notebook([(k, t.replace("  # noqa: EP101", "")) for k, t in cells]))
-    assert findings() == [("nb.ipynb", 3, 1, "EP101", "`RandomCrop` is random"),
-                          ("nb.ipynb", 5, 2, "EP101", "`RandomRotation` is random")]
+    assert findings() == [("nb.ipynb", 3, 1, "EP101", "`RandomCrop` in the evaluation pipeline `test_tf`"),
+                          ("nb.ipynb", 5, 2, "EP101", "`RandomRotation` in the evaluation pipeline `val_tf`")]
 
 
 def test_a_location_outside_every_cell_keeps_its_line_and_points_at_the_file_start():

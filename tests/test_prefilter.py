@@ -62,4 +62,4 @@ def test_a_file_marked_only_by_its_dataset_is_checked_in_a_folder(tmp_path, in_d
     result = check(["."], kb=KB)
     assert [(f.location.path, f.location.line, f.code) for f in result.findings] == [("evaluate.py", 3, "EP407")]
     concise = CliRunner().invoke(cli, ["check", ".", "--isolated", "--no-cache", "--format", "concise"]).output
-    assert concise.startswith("evaluate.py:3:12: EP407 [error] `MNIST(…, train=True)` loads the training split")
+    assert concise.startswith("evaluate.py:3:12: EP407 [error] training split `MNIST(…, train=True)` used for evaluation")

@@ -298,7 +298,7 @@ def test_a_mode_layer_imported_by_its_bare_name_makes_the_mode_matter(tmp_path):
         "import torch.nn as nn\n", "import torch.nn as nn\nfrom torch.nn import BatchNorm1d\n")
     [finding] = json.loads(_check(tmp_path, script).output)["findings"]
     assert (finding["code"], finding["severity"]) == ("EP501", "error")
-    assert "`Bare` has `nn.BatchNorm1d` (" in finding["message"]
+    assert "`Bare` has `nn.BatchNorm1d`, which depends on the mode" in _said(finding)
 
 
 def test_a_model_that_reads_self_training_depends_on_the_mode(tmp_path):
@@ -307,4 +307,4 @@ def test_a_model_that_reads_self_training_depends_on_the_mode(tmp_path):
         "        if self.training:\n            x = x + torch.randn_like(x)\n        return self.fc2(self.act(self.fc1(x)))")
     [finding] = json.loads(_check(tmp_path, script).output)["findings"]
     assert (finding["code"], finding["severity"]) == ("EP501", "error")
-    assert "self.training" in finding["message"]
+    assert "`Noisy` has `self.training`" in _said(finding)
