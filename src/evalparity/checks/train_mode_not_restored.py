@@ -7,7 +7,7 @@ from evalparity.checks.common import mode_effect
 from evalparity.findings import MODE_SWITCH, Finding, Related
 from evalparity.relate.callgraph import call_graph
 from evalparity.relate.eval_loops import foreign_file
-from evalparity.relate.mode_flow import inside, lift, mode_flow, same_model, start
+from evalparity.relate.mode_flow import enclosing_loops, inside, lift, mode_flow, same_model, start
 from evalparity.relate.model_layers import model_layers
 from evalparity.vocabulary.naming import unit_test_file
 
@@ -29,9 +29,12 @@ def _trained_models(graph, flow, key, fn, loop) -> tuple[list[str], list]:
         models += [lift(c.callee, callee, edge) for c in callee.model_calls]
         where.append(edge)
     inline = [t for t in fn.training if inside(loop.location, t)]
-    if inline:
-        models += [c.callee for c in fn.model_calls if inside(loop.location, c.location)]
-        where += inline
+    for step in inline:
+        # the models of the loop that holds the step (not an EMA copy evaluated in a sibling loop)
+        inner = next((l.location for l in enclosing_loops(fn, step) if inside(loop.location, l.location)), loop.location)
+        models += [c.callee for c in fn.model_calls if inside(inner, c.location)
+                   and c.grad not in ("no_grad", "inference_mode")]
+    where += inline
     return models, where
 
 
