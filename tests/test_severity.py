@@ -308,3 +308,14 @@ def test_a_model_that_reads_self_training_depends_on_the_mode(tmp_path):
     [finding] = json.loads(_check(tmp_path, script).output)["findings"]
     assert (finding["code"], finding["severity"]) == ("EP501", "error")
     assert "`Noisy` has `self.training`" in _said(finding)
+
+
+def test_an_evaluation_said_to_run_in_training_mode_on_purpose_is_a_note(tmp_path):
+    said = MODE_SCRIPT.format(name="Sampler", extra="self.drop = nn.Dropout(0.5)").replace(
+        "with torch.no_grad():", "# sample in train mode on purpose: dropout is the noise source\nwith torch.no_grad():")
+    [finding] = json.loads(_check(tmp_path, said).output)["findings"]
+    assert (finding["code"], finding["severity"]) == ("EP501", "info")
+    assert "a comment beside it says the training mode is meant" in _said(finding)
+    silent = MODE_SCRIPT.format(name="Sampler", extra="self.drop = nn.Dropout(0.5)")
+    [finding] = json.loads(_check(tmp_path, silent).output)["findings"]
+    assert finding["severity"] == "error"

@@ -122,3 +122,14 @@ def mode_effect(layers) -> tuple[list[Related], list[str], str | None]:
         return [Related(where, f"`{layers.model}` has `{name}`, which depends on the mode")], [], None
     effect, cap = consequence(layers, "")
     return [], [effect] if effect else [], cap
+
+
+def said_deliberate(ctx, where) -> bool:
+    """A comment on the line or the two above it says the training mode is wanted here (`# sample G in
+    train mode on purpose`, `# test on validation set under train mode`)."""
+    facts = ctx.project.files.get(where.path)
+    if facts is None or not facts.lines:
+        return False
+    lines = facts.lines[max(where.line - 3, 0):where.line]
+    comments = " ".join(text.partition("#")[2].lower() for text in lines if "#" in text)
+    return "train mode" in comments or "training mode" in comments or "train-mode" in comments

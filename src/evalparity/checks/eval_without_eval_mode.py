@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from evalparity.checks.common import mode_effect
+from evalparity.checks.common import mode_effect, said_deliberate
 from evalparity.facts import CallEdge, Location
 from evalparity.findings import CALL_SITE, MODE_SWITCH, Finding, Related, flagged_text
 from evalparity.fixes.rules import eval_before_loop
@@ -158,6 +158,9 @@ def _findings(ctx):
         notes = [f"evaluation {item.why}", f"no `.eval()` / `.train(False)` reaches it, here or in {where}", *notes]
         # never switched at all: one `.eval()` fixes every loop; after training steps, each loop is its own place
         group = (item.key, strip_wrappers(item.call.callee), cause) if trained is None else (item.call.location,)
+        if said_deliberate(ctx, item.loop.location) or said_deliberate(ctx, item.call.location):
+            cap = "info"  # `# sample G in train mode on purpose`: the authors say so
+            notes.append("a comment beside it says the training mode is meant")
         yield group, Finding(CODE, message, item.call.location, related[:3] + layer,
                              fix=eval_before_loop(ctx.project, item), cap=cap, notes=notes)
 

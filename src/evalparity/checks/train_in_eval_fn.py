@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evalparity.checks.common import mode_effect
+from evalparity.checks.common import mode_effect, said_deliberate
 from evalparity.findings import MODE_SWITCH, Finding, Related
 from evalparity.relate.callgraph import call_graph
 from evalparity.relate.eval_loops import eval_function, eval_loops, foreign_file
@@ -11,16 +11,6 @@ from evalparity.relate.model_layers import model_layers
 from evalparity.vocabulary.naming import unit_test_file
 
 CODE = "EP503"
-
-
-def _said_deliberate(ctx, where) -> bool:
-    """A comment on the line or just above it says the training mode is wanted here."""
-    facts = ctx.project.files.get(where.path)
-    if facts is None or not facts.lines:
-        return False
-    lines = facts.lines[max(where.line - 3, 0):where.line]
-    comments = " ".join(text.partition("#")[2].lower() for text in lines if "#" in text)
-    return "train mode" in comments or "training mode" in comments or "train-mode" in comments
 
 
 def check(ctx):
@@ -43,7 +33,7 @@ def _in_inline_evaluations(ctx):
         for switch in _switches_to_train(item.fn, events):
             if not inside(loop, switch.location) or start(switch.location) > start(item.call.location):
                 continue
-            if not same_model(switch.receiver, item.call.callee) or _said_deliberate(ctx, switch.location):
+            if not same_model(switch.receiver, item.call.callee) or said_deliberate(ctx, switch.location):
                 continue
             layer, notes, cap = mode_effect(model_layers(ctx.project, item.key[0], item.fn.qualname, item.call.callee))
             what, related = _described(switch)
@@ -73,7 +63,7 @@ def _in_eval_functions(ctx):
                 later = [c for c in later if start(c.location) < start(switched[0].location)]
             if not later or all(c.discarded for c in later):
                 continue  # restoring training mode at the end, or a BatchNorm statistics pass
-            if _said_deliberate(ctx, switch.location) or _said_deliberate(ctx, switch.origin):
+            if said_deliberate(ctx, switch.location) or said_deliberate(ctx, switch.origin):
                 continue  # `# test on validation set under train mode`: the authors mean it
             call = later[0]
             layer, notes, cap = mode_effect(model_layers(ctx.project, key[0], fn.qualname, call.callee))
