@@ -123,3 +123,14 @@ def only_inspected(ctx, item: RoledLoader) -> bool:
         if any(inside(loop.location, edge.location) and graph.resolve(path, edge) is not None for edge in fn.calls):
             return False
     return True
+
+
+_BRANCH = re.compile(r"\((when|unless) (.*)\)$")
+
+
+def branch_notes(arg: Arg | None) -> list[str]:
+    """`shuffle: True (when use_cuda)` merged in from a dict updated under a branch: the finding holds on
+    that path only, and says so."""
+    found = _BRANCH.search(arg.value.text) if arg is not None else None
+    return [f"set only {found.group(1)} `{found.group(2)}`"] if found and found.group(1) == "when" else \
+        [f"unless `{found.group(2)}`"] if found else []

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-from evalparity.checks.loader_common import at, const_setting, loops_over, never_used, role_related, torch_loaders
+from evalparity.checks.loader_common import (
+    at,
+    branch_notes,
+    const_setting,
+    loops_over,
+    never_used,
+    role_related,
+    torch_loaders,
+)
 from evalparity.facts import TRAIN
 from evalparity.findings import Finding
 from evalparity.relate.callgraph import call_graph
@@ -91,9 +99,17 @@ def check(ctx):
         if _evaluates(item) or _shuffles_itself(ctx, item) or _dataset_reshuffled(ctx, item) or never_used(ctx, item):
             continue
         known, shuffle = const_setting(item, "shuffle")
+        arg = item.setting("shuffle")
+        if known and shuffle is True and arg is not None and arg.value.text.endswith(")") and \
+                "(when " in arg.value.text and "shuffle" not in arg.value.text.partition("(when ")[2] and \
+                not _only_iterated_without_training(ctx, item):
+            # `shuffle: True` merged in only under a branch (`if use_cuda: train_kwargs.update(cuda_kwargs)`)
+            yield Finding(CODE, f"training loader {item.label} shuffles on one branch only", at(item, arg),
+                          role_related(item, TRAIN, at(item, arg), arg),
+                          notes=[*branch_notes(arg), "on the other path it reads the data in file order"])
+            continue
         if not known or shuffle not in (None, False) or _only_iterated_without_training(ctx, item):
             continue
-        arg = item.setting("shuffle")
         where = at(item, arg)
         bounded = _steps_bounded(ctx, item)
         message = (f"`shuffle=False` on training loader {item.label}" if arg is not None else

@@ -69,6 +69,8 @@ class Collected:
     module_scope: Scope
     calls: list[CallSite] = field(default_factory=list)
     list_ops: list[ListOp] = field(default_factory=list)
+    dict_updates: list[ListOp] = field(default_factory=list)  # `kwargs.update(cuda_kwargs)`
+    item_writes: list[tuple[Scope, str]] = field(default_factory=list)  # `kwargs['shuffle'] = True`
     contexts: dict[int, Context] = field(default_factory=dict)
     tuple_assigns: list[TupleAssign] = field(default_factory=list)
     imports: list[ImportRecord] = field(default_factory=list)
@@ -180,6 +182,8 @@ class Collector:
 
     # bindings -----------------------------------------------------------------------------------
     def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self.data.item_writes.append((self.scope, target.value.value))
         if isinstance(target, cst.Name):
             self.scope.bind(target.value, Binding(ASSIGN if value is not None else OTHER, value=value,
                                                   node=target, conds=tuple(self.conds)))
@@ -303,6 +307,9 @@ class Collector:
             values = tuple(a.value for a in node.args)
             self.data.list_ops.append(ListOp(self.scope, func.value.value, func.attr.value, values,
                                              tuple(self.conds), node))
+        if isinstance(func, cst.Attribute) and func.attr.value == "update" and isinstance(func.value, cst.Name):
+            self.data.dict_updates.append(ListOp(self.scope, func.value.value, "update",
+                                                 tuple(a.value for a in node.args), tuple(self.conds), node))
         name = _call_name(node)
         if name == "next" and node.args and isinstance(node.args[0].value, cst.Call) and \
                 _call_name(node.args[0].value) == "iter" and node.args[0].value.args:

@@ -8,14 +8,14 @@ from pathlib import PurePath
 
 import libcst as cst
 
-from evalparity.extract.boolfold import BoolFolder, names_in
+from evalparity.extract.boolfold import APPROXIMATE, BoolFolder, names_in
 from evalparity.extract.build import FILE_ROLES, ROLE_KEYWORDS_BOOL, ROLE_KEYWORDS_STR
 from evalparity.extract.collector import CallSite, Collected
 from evalparity.extract.conditions import condition_role
 from evalparity.extract.loopvisitor import Records
 from evalparity.extract.scopes import ASSIGN, Scope, dotted, qualified_name, single_value
 from evalparity.extract.steps import branch_role
-from evalparity.facts import Arg, DatasetCall, Evidence, LoaderUse, ParamDependence, Sampler
+from evalparity.facts import Arg, DatasetCall, Evidence, LoaderUse, ParamDependence, Sampler, Value
 from evalparity.vocabulary.naming import (
     opposite,
     role_of_flag,
@@ -89,7 +89,15 @@ class LoaderExtractor:
         args, spread, exprs = [], False, {}
         for index, arg in enumerate(call.args):
             if arg.star:
-                spread = True
+                merged = self._merged(arg, scope, call, site.conds) if arg.star == "**" else None
+                if merged is None or any(conditional and setting.name in ("dataset", "sampler", "batch_sampler")
+                                         for setting, _, conditional in merged):
+                    spread = True
+                    continue
+                for setting, expr, _ in merged:
+                    if setting.name not in exprs:
+                        args.append(setting)
+                        exprs[setting.name] = expr
                 continue
             name = arg.keyword.value if arg.keyword is not None else (
                 LOADER_PARAMS[index] if index < len(LOADER_PARAMS) else f"#{index}")
@@ -124,6 +132,59 @@ class LoaderExtractor:
             synthetic=self._synthetic(dataset, scope), dataset_class=self._dataset_class(dataset, scope),
             guards=_guards(site.conds, params), drawn_once=id(call) in self.data.drawn_once,
         )
+
+    def _merged(self, arg: cst.Arg, scope: Scope, call: cst.Call, conds) -> list[tuple] | None:
+        """`DataLoader(ds, **train_kwargs)` with `train_kwargs = {…}` and `train_kwargs.update(cuda_kwargs)`
+        calls before it: the settings the dict holds there. A key set only under a branch that the loader
+        is not in is shown with its condition (`True (when use_cuda)`); anything else done to the dict,
+        or a dict not written out as a literal, leaves the settings unknown (None)."""
+        if not isinstance(arg.value, cst.Name):
+            return None
+        name = arg.value.value
+        entries = self._literal(name, scope)
+        if entries is None or any(where is scope and written == name for where, written in self.data.item_writes):
+            return None
+        line = self.loc(call).line
+        inside = {(id(c.test), c.positive) for c in conds}
+        for op in self.data.dict_updates:
+            if op.name != name or op.scope is not scope or self.loc(op.node).line >= line:
+                continue
+            value = op.values[0] if len(op.values) == 1 else None
+            added = self._literal(value.value, scope) if isinstance(value, cst.Name) else (
+                self._entries(value) if isinstance(value, cst.Dict) else None)
+            if added is None:
+                return None
+            extra = tuple(c for c in op.conds if (id(c.test), c.positive) not in inside)
+            entries += [(key, expr, extra) for key, expr, _ in added]
+        result: dict[str, tuple] = {}
+        for key, expr, when in entries:
+            value = self.folder.fold(expr, scope)
+            if when and value.is_const:
+                shown = " and ".join(self.text(c.test) if c.positive else f"not {self.text(c.test)}" for c in when)
+                value = Value("const", value.const, key=APPROXIMATE, text=f"{self.text(expr)} (when {shown})",
+                              origin=value.origin)
+            elif when:
+                value = Value("unknown", text=self.text(expr))
+            result[key] = (Arg(key, None, value, self.loc(expr)), expr, bool(when))
+        return list(result.values())
+
+    def _literal(self, name: str, scope: Scope):
+        binding, ok = single_value(scope, name)
+        if not ok or binding.scope is not scope or not isinstance(binding.value, cst.Dict):
+            return None
+        return self._entries(binding.value)
+
+    @staticmethod
+    def _entries(node: cst.Dict):
+        found = []
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+                return None
+            key = element.key.evaluated_value
+            if not isinstance(key, str):
+                return None
+            found.append((key, element.value, ()))
+        return found
 
     def _dataset_class(self, dataset, scope: Scope) -> str | None:
         """`TrainDataset(…)`, inline or bound to the name passed: the class through imports, or its local name."""
