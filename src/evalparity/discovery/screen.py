@@ -18,7 +18,7 @@ import ast
 from dataclasses import dataclass
 
 from evalparity.facts import EVAL
-from evalparity.vocabulary.ast_names import dotted_name, last_name
+from evalparity.vocabulary.ast_names import dotted_name, last_name, walk
 from evalparity.vocabulary.call_names import SPECIAL_CALLS, TRANSFORM_KEYWORDS
 from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.vocabulary.mode_words import loader_like
@@ -75,7 +75,7 @@ def _data_loop(node: ast.For | ast.AsyncFor) -> bool:
     name = _iterated(node.iter)
     if not name or not (loader_like(name) or role_of_name(name.rpartition(".")[2]) is not None):
         return False
-    return any(isinstance(inner, ast.Call) for stmt in node.body for inner in ast.walk(stmt))
+    return any(isinstance(inner, ast.Call) for stmt in node.body for inner in walk(stmt))
 
 
 def _record_import(node: ast.Import | ast.ImportFrom, table: dict[str, str]) -> None:
@@ -133,12 +133,12 @@ def _passes_role(call: ast.Call) -> bool:
 
 
 def _forward_dropout(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str]) -> bool:
-    return any(isinstance(node, ast.Call) and _torch_dropout(node, imports) for node in ast.walk(fn))
+    return any(isinstance(node, ast.Call) and _torch_dropout(node, imports) for node in walk(fn))
 
 
 def _trains_in_eval_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "train"
-               for node in ast.walk(fn))
+               for node in walk(fn))
 
 
 def _sequential_of_transforms(call: ast.Call, names: ScreenNames) -> bool:
@@ -177,7 +177,7 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
     # an inference script: weights loaded into a model that nothing in the file puts in eval mode
     loads = b".eval(" not in source and (b"load_state_dict(" in source or b"torch.load(" in source)
     inference = {"built": set(), "loaded": set(), "used": set()}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call):
             last = last_name(node.func)
             if loads:
