@@ -4,10 +4,12 @@ number of workers."""
 
 from __future__ import annotations
 
+import atexit
 import gc
 import multiprocessing
 import os
 import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +45,20 @@ def settle_loaded_facts(enabled: bool = True) -> None:
     _SETTLE = enabled
     if enabled:
         gc.set_threshold(*ONE_RUN_THRESHOLDS)
+        atexit.unregister(_skip_teardown)
+        atexit.register(_skip_teardown)
+
+
+def _skip_teardown() -> None:
+    """At the exit of a one-run program, keep what the modules hold from being freed object by object
+    while the interpreter clears them (facts, syntax trees kept by the call graph's caches: a quarter of
+    a warm run). A frozen list that holds itself and a copy of every module's namespace is never collected;
+    the interpreter still flushes the standard streams and runs the other exit handlers."""
+    if not _SETTLE:
+        return
+    kept: list = [dict(vars(module)) for module in list(sys.modules.values()) if hasattr(module, "__dict__")]
+    kept.append(kept)
+    gc.freeze()
 
 
 @contextmanager
