@@ -15,6 +15,7 @@ from evalparity.discovery.paths import UNREADABLE_KINDS, Excluder, FileError, di
 from evalparity.extract.files import extract_files
 from evalparity.facts import FileFacts, Location
 from evalparity.findings import Finding, Result
+from evalparity.relate import callees
 from evalparity.relate.pairing import Pair, pair
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline, assign_roles
@@ -86,6 +87,7 @@ def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, ca
     files, errors = discover(paths) if excludes is None else discover(paths, excludes, force_exclude)
     named = frozenset(display_path(p) for p in named if not os.path.isdir(p))
     facts, deferred, problems = extract_files(files, kb, jobs=jobs, cache=cache, progress=progress, named=named)
+    callees.remember(cache.answers() if cache is not None else {})
     errors.extend(problems)
     project = Project(facts, deferred)
     roled = assign_roles(project)
@@ -118,6 +120,9 @@ def _check(paths: list[str], kb: KnowledgeBase, options: Options, jobs: int = 1,
             raw.extend(module.check(context))
         except Exception as exc:  # a failing rule is reported, the others still run
             analysis.errors.append(FileError("<project>", "internal", f"{module.CODE}: {type(exc).__name__}: {exc}"))
+    answers = callees.learned() if cache is not None else None
+    if answers is not None:
+        cache.save_answers(answers)
     legacy = {path for path, facts in analysis.files.items() if facts.legacy}
     shared = [item.pipeline.location for item in analysis.roled if item.shared]
     for finding in raw:

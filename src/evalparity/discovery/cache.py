@@ -31,6 +31,7 @@ CACHE_DIR = ".evalparity_cache"
 NAMED_SUBFOLDER = "evalparity"  # inside a folder named with --cache-dir / EVALPARITY_CACHE_DIR
 FORMAT = "v2"  # the subfolder: bump it whenever the layout or encoding of entries changes
 MANIFEST = "manifest"
+ANSWERS = "answers"
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by evalparity.\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")
@@ -238,6 +239,31 @@ class Cache:
         except Exception:
             pass  # without a manifest the next run reads every file again, nothing worse
         manifest.changed = False
+
+    # -- answers about deferred files --
+
+    def answers(self) -> dict[tuple[str, str, str], object]:
+        """What earlier runs with this salt learned about deferred files without extracting them
+        (relate/callees.py): (question, content digest, name) → answer; empty when unreadable."""
+        if self.disabled:
+            return {}
+        try:
+            with open(self.root / FORMAT / ANSWERS, "rb") as stream:
+                identity, answers = decode(stream.read())
+            if identity != self._identity or not isinstance(answers, dict):
+                return {}
+            return {key: answer for key, answer in answers.items()
+                    if type(key) is tuple and len(key) == 3 and all(type(part) is str for part in key)
+                    and (type(answer) is bool or (type(answer) is tuple and len(answer) == 2
+                                                  and type(answer[0]) is str and type(answer[1]) in (str, type(None))))}
+        except Exception:
+            return {}
+
+    def save_answers(self, answers: dict[tuple[str, str, str], object]) -> None:
+        try:
+            self._write(self.root / FORMAT / ANSWERS, encode((self._identity, answers)))
+        except Exception:
+            pass  # the next run answers again, nothing worse
 
     def _write(self, target: Path, data: bytes) -> None:
         """Atomically: readers see the old file or the new one, never half of one."""

@@ -8,7 +8,7 @@ import builtins
 import hashlib
 from functools import lru_cache
 
-from evalparity.vocabulary.ast_names import dotted_name, last_name
+from evalparity.vocabulary.ast_names import dotted_name, last_name, walk
 from evalparity.vocabulary.call_names import DEDUPLICATING
 from evalparity.vocabulary.mode_words import mode_helper
 
@@ -22,11 +22,54 @@ def _parsed(source: bytes) -> ast.Module | None:
         return None
 
 
+# Answers are pure functions of the file's content and the name asked about (and of the code, knowledge
+# base and role hints, which key the cache they are kept in). They are kept for the life of the process
+# by the content's digest: the language server checks the same project again after every save, and
+# parsing the files asked about is most of such a check. A run with a cache also starts from the answers
+# of earlier runs, so a warm run parses no deferred file.
+_ANSWERS: dict[tuple[str, str, str], object] = {}  # (question, digest of a source, name) → answer
+MAX_ANSWERS = 100_000
+_USED: set[tuple[str, str, str]] = set()
+_LEARNED: list[bool] = [False]
+
+
+def remember(answers: dict[tuple[str, str, str], object]) -> None:
+    """Start a run with these answers from earlier runs too (Cache.answers)."""
+    if len(_ANSWERS) + len(answers) >= MAX_ANSWERS:
+        _ANSWERS.clear()
+    _ANSWERS.update(answers)
+    _USED.clear()
+    _LEARNED[0] = False
+
+
+def learned() -> dict[tuple[str, str, str], object] | None:
+    """The answers this run used, when it found any new one (so answers about old contents drop out);
+    None when there is nothing new to keep."""
+    return {key: _ANSWERS[key] for key in _USED if key in _ANSWERS} if _LEARNED[0] else None
+
+
+def _answer(question: str, source: bytes, name: str, work):
+    key = (question, hashlib.blake2b(source, digest_size=16).hexdigest(), name)
+    _USED.add(key)
+    answer = _ANSWERS.get(key)
+    if answer is None:
+        if len(_ANSWERS) >= MAX_ANSWERS:
+            _ANSWERS.clear()
+        answer = _ANSWERS[key] = work(source, name)
+        _LEARNED[0] = True
+    return answer
+
+
 MODE_METHODS = frozenset({"eval", "train", "requires_grad_", "apply", "backward", "step"})
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 def reexport(source: bytes, name: str) -> tuple[str, str | None]:
+    """See _reexport; answered once per content and name."""
+    return _answer("reexport", source, name, _reexport)
+
+
+def _reexport(source: bytes, name: str) -> tuple[str, str | None]:
     """How a package's `__init__.py` provides `name`, without extracting it: ("imported", ".engine.evaluate")
     from the first import that binds it (in source order, as extracted imports are), ("defined", None)
     when the file defines something by that name or cannot be parsed, ("absent", None) otherwise."""
@@ -47,7 +90,7 @@ def _exports(source: bytes) -> tuple[frozenset[str], dict[str, str]] | None:
     if tree is None:
         return None
     defined, imports = set(), []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             defined.add(node.name)
         elif isinstance(node, ast.ImportFrom):
@@ -85,9 +128,9 @@ def _function_matters(fn, known: set[str], params: set[str]) -> tuple[bool, set[
     """(whether the function switches modes, trains, gathers exactly, loops over calls or hands a parameter
     to a project function; the functions of its file it calls)."""
     called = set()
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, (ast.For, ast.AsyncFor)):
-            if any(_may_call_model(inner) for stmt in node.body for inner in ast.walk(stmt)):
+            if any(_may_call_model(inner) for stmt in node.body for inner in walk(stmt)):
                 return True, set()
         if _trims(node):
             return True, set()
@@ -105,33 +148,16 @@ def _function_matters(fn, known: set[str], params: set[str]) -> tuple[bool, set[
     return False, called
 
 
-_ANSWERS: dict[tuple[bytes, str], bool] = {}  # (digest of a source, function name) → function_matters
-MAX_ANSWERS = 100_000
-
-
-def function_matters(source: bytes, name: str) -> bool:
-    """Whether a function of a deferred file can change what the rules see when a call reaches it (it, or
-    a function of the same file it calls, switches modes, trains, gathers exactly, loops over calls or
-    hands a parameter on to a project function). True when unsure.
-
-    Answers are kept for the life of the process by the source's digest: the language server checks the
-    same project again after every save, and parsing the files asked about is most of such a check."""
-    key = (hashlib.blake2b(source, digest_size=16).digest(), name)
-    answer = _ANSWERS.get(key)
-    if answer is None:
-        if len(_ANSWERS) >= MAX_ANSWERS:
-            _ANSWERS.clear()
-        answer = _ANSWERS[key] = _function_matters_in(source, name)
-    return answer
-
-
-def _function_matters_in(source: bytes, name: str) -> bool:
+@lru_cache(maxsize=256)
+def _functions(source: bytes) -> tuple[dict[str, list], set[str]] | None:
+    """A file's functions by name and the names it defines or imports, in one walk (the call graph asks
+    about several functions of one file)."""
     tree = _parsed(source)
     if tree is None:
-        return True
+        return None
     functions: dict[str, list] = {}
     known: set[str] = set()  # names defined or imported in the file (a call to a builtin hands nothing on)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.setdefault(node.name, []).append(node)
             known.add(node.name)
@@ -139,6 +165,22 @@ def _function_matters_in(source: bytes, name: str) -> bool:
             known.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             known.update((a.asname or a.name).partition(".")[0] for a in node.names)
+    return functions, known
+
+
+def function_matters(source: bytes, name: str) -> bool:
+    """See _function_matters_in; answered once per content and name."""
+    return _answer("matters", source, name, _function_matters_in)
+
+
+def _function_matters_in(source: bytes, name: str) -> bool:
+    """Whether a function of a deferred file can change what the rules see when a call reaches it (it, or
+    a function of the same file it calls, switches modes, trains, gathers exactly, loops over calls or
+    hands a parameter on to a project function). True when unsure."""
+    index = _functions(source)
+    if index is None:
+        return True
+    functions, known = index
     if name not in functions:
         return True
     seen, todo = set(), [name]
