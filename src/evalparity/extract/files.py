@@ -74,27 +74,45 @@ def _settling():
         gc.enable()
 
 
+@contextmanager
+def _collector_paused():
+    """In a one-run program the collector is paused while a file is screened or extracted: its syntax
+    tree, tens of thousands of acyclic nodes that live exactly as long as that, would otherwise be scanned
+    by the collections its own allocations set off, and promoted to be scanned again. Any cyclic garbage
+    left is collected by the next collection after it."""
+    if not _SETTLE or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def extract_one(shown: str, source: bytes, kb: KnowledgeBase) -> tuple[FileFacts | None, list[FileError]]:
     from evalparity.extract.source import extract_source  # libcst: imported only when a file needs parsing
 
-    try:
-        return extract_source(shown, source, kb), []
-    except RecursionError:
-        return None, [FileError(shown, "too-complex", "nesting too deep to analyse; skipped")]
-    except Exception as exc:  # an evalparity bug must not stop the other files
-        return None, [FileError(shown, "internal", f"{type(exc).__name__}: {exc}")]
+    with _collector_paused():
+        try:
+            return extract_source(shown, source, kb), []
+        except RecursionError:
+            return None, [FileError(shown, "too-complex", "nesting too deep to analyse; skipped")]
+        except Exception as exc:  # an evalparity bug must not stop the other files
+            return None, [FileError(shown, "internal", f"{type(exc).__name__}: {exc}")]
 
 
 def _init_worker(kb: KnowledgeBase, hints: tuple, settle: bool, cache: Cache | None,
                  contents: dict[str, bytes]) -> None:
     """Workers get the knowledge base, the active role hints, the cache, the contents that replace files
     and the collector's thresholds (spawned workers start without them)."""
-    global _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE
+    global _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE, _SETTLE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the main process stops workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER_KB, _WORKER_SCREENS, _WORKER_CACHE = kb, _Screens(kb), cache
     set_role_hints(*hints)
     overriding(contents).__enter__()  # for the worker's lifetime
+    _SETTLE = settle  # (no exit handler: a worker leaves through os._exit)
     if settle:
         gc.set_threshold(*ONE_RUN_THRESHOLDS)
 
@@ -152,7 +170,8 @@ def screen_names(kb: KnowledgeBase):
 def worth_extracting(shown: str, source: bytes, names) -> bool:
     from evalparity.discovery.screen import worth_extracting as worth
 
-    return worth(shown, source, names)
+    with _collector_paused():
+        return worth(shown, source, names)
 
 
 class _Screens:
