@@ -89,10 +89,27 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     add_dataflow_facts(facts, module, data, kb, text, loc, source)
     facts.lines = tuple(positions.code.splitlines())
     facts.import_line = import_line(module, positions)
+    _unlink(data.module_scope)
     if legacy is not None:
         facts.legacy = "`async` as a keyword argument (parsed as Python 3.6)"
         facts.legacy_location = Location(path, *legacy, legacy[0], legacy[1] + len("async"))
     return facts
+
+
+def _unlink(module_scope) -> None:
+    """Cut the links between scopes (a scope's parent, the binding that defines a child scope): they form
+    cycles that hold the whole syntax tree, which then waits for the cyclic garbage collector to scan and
+    free it instead of going the moment extraction is done. The facts keep no scope."""
+    todo = [module_scope]
+    while todo:
+        scope = todo.pop()
+        scope.parent = None
+        for bindings in scope.bindings.values():
+            for binding in bindings:
+                binding.scope = None
+                if binding.defines is not None:
+                    todo.append(binding.defines)
+                    binding.defines = None
 
 
 _ASYNC_ARGUMENT = re.compile(rb"(?<![\w.])async(?=\s*=[^=])")
