@@ -319,3 +319,11 @@ def test_an_evaluation_said_to_run_in_training_mode_on_purpose_is_a_note(tmp_pat
     silent = MODE_SCRIPT.format(name="Sampler", extra="self.drop = nn.Dropout(0.5)")
     [finding] = json.loads(_check(tmp_path, silent).output)["findings"]
     assert finding["severity"] == "error"
+
+
+def test_a_shuffling_distributed_sampler_is_ep402s_unless_ep402_is_not_selected(tmp_path):
+    shuffled = EVAL_DISTRIBUTED.replace("DistributedSampler(val_set, shuffle=False)", "DistributedSampler(val_set)")
+    codes = [f["code"] for f in json.loads(_check(tmp_path, shuffled, "--fail-on", "info").output)["findings"]]
+    assert codes == ["EP402"]
+    codes = [f["code"] for f in json.loads(_check(tmp_path, shuffled, "--ignore", "EP402").output)["findings"]]
+    assert codes == ["EP403"]

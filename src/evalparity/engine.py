@@ -106,7 +106,7 @@ def check(paths: list[str], select: tuple[str, ...] = (), ignore: tuple[str, ...
 def _check(paths: list[str], kb: KnowledgeBase, options: Options, jobs: int = 1, cache: Cache | None = None) -> Result:
     analysis = analyze(options.targets(paths), kb, jobs=jobs, cache=cache, excludes=options.excluder,
                        force_exclude=options.force_exclude, progress=options.progress, named=paths)
-    context = CheckContext(analysis.project, analysis.roled, analysis.pairs, kb)
+    context = CheckContext(analysis.project, analysis.roled, analysis.pairs, kb, frozenset(options.enabled()))
     raw: list[Finding] = [Finding("EP903", error.message, Location(error.path, 1, 1, 1, 1))
                           for error in analysis.errors if error.kind in UNREADABLE_KINDS]
     analysis.errors = [error for error in analysis.errors if error.kind not in UNREADABLE_KINDS]

@@ -23,6 +23,10 @@ class CheckContext:
     roled: list[RoledPipeline]
     pairs: list[Pair]
     kb: KnowledgeBase
+    codes: frozenset[str] | None = None  # the rules selected for this run; None: every rule may report
+
+    def selected(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
 
 
 def all_checks():

@@ -32,7 +32,7 @@ def check(ctx):
                 value = next((a.value for a in sampler.args if a.name == "shuffle"), None)
                 if value is not None and not (value.is_const and value.const is True):
                     continue
-                if owned(ctx, item) is sampler:
+                if owned(ctx, item) is sampler and ctx.selected("EP402"):
                     break  # EP402 reports this sampler, its shuffling included
                 message = f"shuffling `DistributedSampler` on evaluation loader {item.label}"
             else:
