@@ -14,26 +14,15 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from pathlib import Path
 
-from evalparity.discovery.paths import FileError, read_source
 from evalparity.facts import DatasetUse, FileFacts, Pipeline, Step, Value
-from evalparity.relate.project import Project
+from evalparity.relate.project import Project, walk_steps
+from evalparity.relate.syntax_trees import functions, syntax_tree
 
 
 class _Factories:
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.trees: dict[str, ast.Module | None] = {}
-
-    def tree(self, path: str) -> ast.Module | None:
-        if path not in self.trees:
-            data = read_source(Path(path))
-            try:
-                self.trees[path] = None if isinstance(data, FileError) else ast.parse(data)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                self.trees[path] = None
-        return self.trees[path]
 
     def function(self, facts: FileFacts, use: DatasetUse) -> tuple[str, str] | None:
         """(file, qualified name) of the function a `call` reference names."""
@@ -49,7 +38,7 @@ class _Factories:
             return []
         path, qualname = found
         target = self.project.facts(path)
-        definition = _definition(self.tree(path), qualname)
+        definition = next(iter(functions(syntax_tree(self.project, path), qualname)), None)
         if target is None or definition is None:
             return []
         returned = _returned_names(definition)
@@ -63,21 +52,11 @@ class _Factories:
             if any(_truth(c, env) is False for c in pipeline.conditions):
                 continue
             steps = _specialised(pipeline.steps, env)
-            kept = ",".join(f"{s.location.line}:{s.location.column}" for s in _walk(steps))
+            kept = ",".join(f"{s.location.line}:{s.location.column}" for s in walk_steps(steps))
             instance = replace(pipeline, id=f"{pipeline.id}@{kept}", steps=steps, evidence=[],
                                conditions=tuple(c for c in pipeline.conditions if _truth(c, env) is None))
             result.append((pipeline, instance))
         return result
-
-
-def _definition(tree: ast.Module | None, qualname: str):
-    node = tree
-    for part in qualname.split("."):
-        node = next((n for n in getattr(node, "body", []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                                              ast.ClassDef)) and n.name == part), None)
-        if node is None:
-            return None
-    return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
 
 def _returned_names(definition) -> set[str]:
@@ -187,12 +166,6 @@ def _specialised(steps: tuple[Step, ...], env: dict[str, object]) -> tuple[Step,
         children = _specialised(step.children, env) if step.children else step.children
         kept.append(replace(step, children=children, condition=None if truth else step.condition))
     return tuple(kept)
-
-
-def _walk(steps):
-    for step in steps:
-        yield step
-        yield from _walk(step.children)
 
 
 def factories(project: Project) -> _Factories:

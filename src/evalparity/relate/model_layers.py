@@ -12,11 +12,10 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from evalparity.discovery.paths import FileError, read_source
 from evalparity.facts import Location
 from evalparity.relate.project import Project
+from evalparity.relate.syntax_trees import class_def, functions, syntax_tree
 from evalparity.vocabulary.ast_names import dotted_name
 
 SOME, NONE, UNKNOWN = "some", "none", "unknown"
@@ -54,17 +53,10 @@ def _const_zero(node: ast.AST) -> bool:
 class _Modules:
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.trees: dict[str, ast.Module | None] = {}
         self.answers: dict[tuple[str, str], Layers] = {}
 
     def tree(self, path: str) -> ast.Module | None:
-        if path not in self.trees:
-            data = read_source(Path(path))
-            try:
-                self.trees[path] = None if isinstance(data, FileError) else ast.parse(data)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                self.trees[path] = None
-        return self.trees[path]
+        return syntax_tree(self.project, path)
 
     def definition(self, path: str, name: str, depth: int = 0):
         """(file, the class or function definition) a name means in `path`: defined there or imported."""
@@ -189,7 +181,7 @@ class _Modules:
                 if attribute.isidentifier() else Layers(UNKNOWN)
         if not name.isidentifier():
             return Layers(UNKNOWN)
-        scopes = [tree] if function == "<module>" else [n for n in _functions(tree, function)] + [tree]
+        scopes = [tree] if function == "<module>" else [n for n in functions(tree, function)] + [tree]
         for scope in scopes:
             values = [node.value for node in _own_nodes(scope) if isinstance(node, ast.Assign)
                       and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)]
@@ -211,7 +203,7 @@ class _Modules:
 
     def attribute(self, path: str, cls: str, attribute: str, depth: int) -> Layers:
         """What the class's methods assign to `self.<attribute>`."""
-        definition = _class(self.tree(path), cls)
+        definition = class_def(self.tree(path), cls)
         if definition is None:
             return Layers(UNKNOWN)
         results = []
@@ -231,7 +223,7 @@ class _Modules:
             sites = self.constructions(path, function.removesuffix(".__init__"))
         else:
             sites = self.call_sites(path, function)
-        definition = next(iter(_functions(self.tree(path), function)), None)
+        definition = next(iter(functions(self.tree(path), function)), None)
         if not sites or definition is None:
             return Layers(UNKNOWN)
         results = []
@@ -266,7 +258,7 @@ class _Modules:
                 continue
             for scope, call in _scoped_calls(self.tree(where)):
                 name = dotted_name(call.func)
-                if name == last and (self.definition(where, last) or (None, None))[1] is _class(self.tree(path), cls):
+                if name == last and (self.definition(where, last) or (None, None))[1] is class_def(self.tree(path), cls):
                     found.append((where, scope, call))
         return found
 
@@ -297,15 +289,6 @@ def _from_torch(tree: ast.Module | None, name: str) -> bool:
             if any((alias.asname or alias.name) == name for alias in node.names):
                 return True
     return False
-
-
-def _class(tree: ast.Module | None, qualname: str) -> ast.ClassDef | None:
-    node = tree
-    for part in qualname.split("."):
-        node = next((n for n in getattr(node, "body", []) if isinstance(n, ast.ClassDef) and n.name == part), None)
-        if node is None:
-            return None
-    return node
 
 
 def _argument(definition, call: ast.Call, param: str) -> ast.AST | None:
@@ -339,20 +322,7 @@ def _scoped_calls(tree: ast.Module | None):
 
 
 def _is_class_scope(tree: ast.Module, scope: str) -> bool:
-    return _class(tree, scope) is not None
-
-
-def _functions(tree: ast.Module, qualname: str) -> list:
-    node, found = tree, []
-    for part in qualname.split("."):
-        node = next((n for n in getattr(node, "body", []) if isinstance(n, (ast.ClassDef, ast.FunctionDef,
-                                                                              ast.AsyncFunctionDef))
-                     and n.name == part), None)
-        if node is None:
-            return []
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found.insert(0, node)
-    return found
+    return class_def(tree, scope) is not None
 
 
 def _own_nodes(scope: ast.AST):
@@ -368,7 +338,7 @@ def _own_nodes(scope: ast.AST):
 def off_by_default(project: Project, path: str, cls: str, attribute: str) -> bool:
     """`self.<attribute>` is set in `cls.__init__` from a parameter whose default is False, None or 0."""
     tree = project.derived(_build).tree(path)
-    init = _functions(tree, f"{cls}.__init__") if tree is not None else []
+    init = functions(tree, f"{cls}.__init__") if tree is not None else []
     if not init:
         return False
     node = init[0]
