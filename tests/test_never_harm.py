@@ -366,3 +366,27 @@ def test_fixing_this_repository_leaves_its_fixtures_and_examples_alone(monkeypat
     touched = [line for line in result.stdout.splitlines() if line.startswith("+++ ")]
     assert not [line for line in touched if "tests/" in line or "examples/" in line], touched
     assert "examples/" in invoke("check", "examples", "--no-cache", "--format", "concise").stdout
+
+
+SHARED_FACTORY = '''import torchvision
+import torchvision.transforms as T
+
+
+def cifar_transformer():
+    return T.Compose([T.RandomHorizontalFlip(), T.ToTensor()])
+
+
+train_set = torchvision.datasets.CIFAR10("data", train=True, transform=cifar_transformer())
+test_set = torchvision.datasets.CIFAR10("data", train=False, transform=cifar_transformer())
+'''
+
+
+def test_a_factory_shared_by_both_splits_is_reported_but_never_fixed(tmp_path, monkeypatch):
+    """Removing the flip from the factory would turn off the training augmentation too."""
+    (tmp_path / "data.py").write_text(SHARED_FACTORY)
+    monkeypatch.chdir(tmp_path)
+    found = invoke("check", "data.py", "--isolated", "--no-cache", "--format", "concise")
+    assert found.exit_code == 1 and "EP101" in found.output and "[*]" not in found.output
+    for flags in (("--fix",), ("--fix", "--unsafe-fixes")):
+        invoke("check", "data.py", "--isolated", "--no-cache", *flags)
+        assert (tmp_path / "data.py").read_text() == SHARED_FACTORY
