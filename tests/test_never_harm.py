@@ -390,3 +390,23 @@ def test_a_factory_shared_by_both_splits_is_reported_but_never_fixed(tmp_path, m
     for flags in (("--fix",), ("--fix", "--unsafe-fixes")):
         invoke("check", "data.py", "--isolated", "--no-cache", *flags)
         assert (tmp_path / "data.py").read_text() == SHARED_FACTORY
+
+
+SHARED_KWARGS = '''from torch.utils.data import DataLoader
+from torchvision import datasets
+
+kwargs = {"batch_size": 64, "drop_last": True}
+train_loader = DataLoader(datasets.MNIST("d", train=True), shuffle=True, **kwargs)
+test_loader = DataLoader(datasets.MNIST("d", train=False), **kwargs)
+'''
+
+
+def test_a_setting_merged_from_a_shared_dict_is_reported_but_never_fixed(tmp_path, monkeypatch):
+    """Setting `drop_last` to False in the dict would change the training loader too."""
+    (tmp_path / "data.py").write_text(SHARED_KWARGS)
+    monkeypatch.chdir(tmp_path)
+    found = invoke("check", "data.py", "--isolated", "--no-cache", "--format", "concise")
+    assert found.exit_code == 1 and "EP401" in found.output and "[*]" not in found.output
+    for flags in (("--fix",), ("--fix", "--unsafe-fixes")):
+        invoke("check", "data.py", "--isolated", "--no-cache", *flags)
+        assert (tmp_path / "data.py").read_text() == SHARED_KWARGS

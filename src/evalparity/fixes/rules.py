@@ -39,6 +39,10 @@ def _loader_arg(project, item, arg):
     shared call, not a comprehension that builds the training loader too)."""
     if arg is None or item.site is not None or item.loader.spread:
         return None
+    call, at = item.loader.location, arg.location
+    if at.path != call.path or (at.line, at.column) < (call.line, call.column) or \
+            (at.end_line, at.end_column) > (call.end_line, call.end_column):
+        return None  # merged in from a dict (`**kwargs`) that other loaders may read too
     facts = project.facts(item.loader.location.path)
     if facts is None or sum(1 for other in facts.loaders if other.location == item.loader.location) != 1:
         return None
