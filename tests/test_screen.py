@@ -29,6 +29,13 @@ KEPT = {
     "albumentations sequential": "import albumentations as A\ntf = A.Sequential([A.HorizontalFlip()])\n",
     "loop over a loader": "def evaluate(model, val_loader):\n    for x, y in val_loader:\n        model(x)\n",
     "loop over role-named data": "for x in enumerate(test_data):\n    net(x)\n",
+    "loop over role-named files": "for path in tqdm(test_files):\n    net(read(path))\n",
+    "loop over a dataset named for its corpus": "for x, y in mnist_test:\n    net(x)\n",
+    "loop over a preview loader": "for batch in self.display_loader:\n    show(net(batch))\n",
+    "loader class built with arguments": "loader = AudioDataLoader(train_set, batch_size=8)\n",
+    "loader factory named with a verb": "loader = get_intrinsic_data_loader(config, rate=2)\n",
+    "eval function that really trains": "def validate(model):\n    model.train(True)\n",
+    "a loaded model never switched": "import torch\nnet = torch.load(p)\nnet(x)\n",
     "driver call": "for epoch in range(9):\n    validate(model, val_loader)\n",
     "loader factory call": "from loaders import build_loader\nholdout = build_loader(b, is_train=False)\n",
     "bare eval": "model.eval\n",
@@ -56,6 +63,18 @@ DEFERRED = {
     "builtin on a loader": "def size(dataloader):\n    return len(dataloader) if isinstance(dataloader, list) else 0\n",
     "dropout that follows the mode": "import torch.nn.functional as F\ndef forward(self, x):\n"
                                      "    return F.dropout(x, 0.5, training=self.training)\n",
+    "a loop over role-named values that are not data": "def check(t):\n    for f in valid_memory_formats:\n"
+                                                       "        t.is_contiguous(memory_format=f)\n",
+    "a loop over values named with a weak data word": "for name in planner_data:\n    register(name)\n",
+    "a loop over functions named loaders": "def load(loaders, i):\n    for loader in loaders:\n"
+                                            "        loader(i)\n",
+    "a loader-named call that hands nothing over": "body = node.make_loader()\n",
+    "a function that loads values, named loader": "value = input_loader(index)\n",
+    "eval written as train(False)": "class Module:\n    def eval(self):\n        return self.train(False)\n",
+    "an optimizer's state loaded": "import torch\nopt = make_opt()\nopt.load_state_dict(torch.load(p))\n"
+                                   "step(opt)\n",
+    "a loaded artifact": "import torch\nartifact = torch.load(buf)\nuse(artifact)\n",
+    "an identity transform keyword": "export(fn, transform=lambda x: x)\nexport(fn, transform=None)\n",
     "another framework's dropout": "import chainer.functions as F\ndef forward(x):\n    return F.dropout(x, 0.5)\n",
     "dropout outside forward": "import torch.nn.functional as F\ndef block(x):\n    return F.dropout(x, 0.5)\n",
 }

@@ -21,13 +21,14 @@ from evalparity.facts import EVAL
 from evalparity.vocabulary.ast_names import dotted_name, last_name, walk
 from evalparity.vocabulary.call_names import SPECIAL_CALLS, TRANSFORM_KEYWORDS
 from evalparity.vocabulary.knowledge import KnowledgeBase
-from evalparity.vocabulary.mode_words import loader_like
+from evalparity.vocabulary.mode_words import LOADER_WORDS, loader_like
 from evalparity.vocabulary.naming import (
     FOREIGN,
     role_of_flag,
     role_of_name,
     role_of_string,
     role_parameter,
+    role_words,
     unit_test_file,
     words,
 )
@@ -38,20 +39,36 @@ DROPOUTS = frozenset({"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_d
 ITER_WRAPPERS_STOP = frozenset({"range", "len", "zip_longest", "product"})
 # an argument named like this makes a call a hand-over of data to a training or evaluation function
 DRIVER_WORDS = frozenset({"loader", "loaders", "dataloader", "dataloaders", "dl", "iterator"})
+# words that may stand next to a role or a weak loader word in the name of what a data loop iterates:
+# `val_images`, `test_files`, `self._data`; not `valid_memory_formats`, `planner_data`, `vars_iter`
+DATA_NOUNS = frozenset({
+    "self", "all", "full", "my", "batch", "batches", "files", "file", "images", "imgs", "img", "inputs", "input",
+    "paths", "path", "list", "lst", "split", "splits", "pairs", "ids", "samples", "sample", "examples", "items",
+    "records", "seqs", "sequences", "videos", "video", "frames", "clips", "texts", "sentences", "audio", "points",
+    "x", "y", "xy", "src", "tgt", "labeled", "unlabeled", "labelled", "unlabelled", "source", "target",
+})
+FACTORY_VERBS = frozenset({"build", "get", "make", "create", "load", "init", "setup", "prepare", "construct", "new"})
+# what `load_state_dict` loads into, or `torch.load` returns, when it is not a model
+NOT_MODEL_WORDS = frozenset({"optimizer", "optim", "opt", "scheduler", "sched", "lr", "scaler", "checkpoint",
+                             "ckpt", "state", "planner", "reader", "writer", "storage", "obj", "artifact", "data",
+                             "dict", "sd", "buffer", "payload", "config", "cfg", "args", "result", "results"})
 
 
 @dataclass(frozen=True)
 class ScreenNames:
     constructors: frozenset[str]  # pipeline, dataset, split and loader constructors, by their last name
     transforms: frozenset[str]  # every transform the knowledge base knows (`nn.Sequential` of them is a pipeline)
+    datasets: frozenset[str] = frozenset()  # the words of dataset names (`mnist`, `cifar10`), lower case
 
 
 def screen_names(kb: KnowledgeBase) -> ScreenNames:
     names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
     names |= {name for entries in kb.datasets.values() for name in entries}
     # `Sequential` is torch.nn's too (in every model file): it counts only around transforms
+    dataset_words = {w for entries in kb.datasets.values() for name in entries for w in words(name)}
     return ScreenNames(frozenset((names | SPECIAL_CALLS) - {"Sequential"}),
-                       frozenset(entry.name for entry in kb.all_entries()) - {"Sequential"})
+                       frozenset(entry.name for entry in kb.all_entries()) - {"Sequential"},
+                       frozenset(dataset_words))
 
 
 def _iterated(expr: ast.AST) -> str:
@@ -71,11 +88,29 @@ def _iterated(expr: ast.AST) -> str:
     return dotted_name(expr)
 
 
-def _data_loop(node: ast.For | ast.AsyncFor) -> bool:
-    name = _iterated(node.iter)
-    if not name or not (loader_like(name) or role_of_name(name.rpartition(".")[2]) is not None):
+def _data_name(name: str, dataset_words: frozenset[str]) -> bool:
+    """`val_loader`, `self.train_dataloader`: a loader by its name. `test_files`, `train_data`, `data`: data
+    when every other word is a role, a data noun or a dataset's name; `valid_memory_formats`,
+    `pointwise_overrides_data` or `vars_iter` are not."""
+    items = words(name.rpartition(".")[2])
+    if any(w in DRIVER_WORDS for w in items):
+        return True
+    if not (loader_like(name) or role_of_name(name.rpartition(".")[2]) is not None):
         return False
-    return any(isinstance(inner, ast.Call) for stmt in node.body for inner in walk(stmt))
+    train_words, eval_words = role_words()
+    return all(w in LOADER_WORDS or w in DATA_NOUNS or w in train_words or w in eval_words or w in dataset_words
+               or w.isdigit() for w in items)
+
+
+def _data_loop(node: ast.For | ast.AsyncFor, dataset_words: frozenset[str] = frozenset()) -> bool:
+    """A loop over something named like data whose body calls something; not one whose variable is itself
+    called (`for loader in loaders: loader(index)` iterates functions)."""
+    name = _iterated(node.iter)
+    if not name or not _data_name(name, dataset_words):
+        return False
+    variables = {target.id for target in walk(node.target) if isinstance(target, ast.Name)}
+    calls = [inner for stmt in node.body for inner in walk(stmt) if isinstance(inner, ast.Call)]
+    return bool(calls) and not any(isinstance(call.func, ast.Name) and call.func.id in variables for call in calls)
 
 
 def _record_import(node: ast.Import | ast.ImportFrom, table: dict[str, str]) -> None:
@@ -109,14 +144,33 @@ def _hands_over_data(call: ast.Call) -> bool:
     """`validate(val_loader, model)`, `train_one_epoch(model, data_loader)`: a training driver's call;
     `build_loader(ds, is_train=False)`: a loader factory's call site."""
     callee = last_name(call.func)
-    if any(w in DRIVER_WORDS for w in words(callee)):
-        return True
+    if _loader_factory(callee):
+        return bool(call.args or call.keywords)
     for arg in (*call.args, *(k.value for k in call.keywords)):
         name = last_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else ""
         if name and any(w in DRIVER_WORDS for w in words(name)) and (
                 role_of_name(callee) is not None or role_of_name(name) is not None or "epoch" in words(callee)):
             return True
     return False
+
+
+def _no_transform(value: ast.expr) -> bool:
+    """`transform=None`, `transform=lambda x: x`: nothing is done to the data."""
+    if isinstance(value, ast.Constant) and value.value is None:
+        return True
+    return isinstance(value, ast.Lambda) and len(value.args.args) == 1 and isinstance(value.body, ast.Name) and \
+        value.body.id == value.args.args[0].arg
+
+
+def _loader_factory(callee: str) -> bool:
+    """`build_loader`, `get_val_dataloader`, `AudioDataLoader`: a name that makes loaders; not `input_loader`,
+    `pad_adaptive_loader` (functions that load values) or `ListIteratorVariable`."""
+    items = words(callee)
+    if not items or items[-1] not in DRIVER_WORDS:
+        return False
+    train_words, eval_words = role_words()
+    return callee[:1].isupper() or items[0] in FACTORY_VERBS or any(w in train_words or w in eval_words
+                                                                     for w in items)
 
 
 def _passes_role(call: ast.Call) -> bool:
@@ -137,8 +191,14 @@ def _forward_dropout(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[s
 
 
 def _trains_in_eval_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """`.train()` in a function named for evaluation; not `.train(False)`, which is how `eval()` is written."""
     return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "train"
-               for node in walk(fn))
+               and not _switches_off(node) for node in walk(fn))
+
+
+def _switches_off(call: ast.Call) -> bool:
+    values = [*call.args, *(k.value for k in call.keywords if k.arg == "mode")]
+    return len(values) == 1 and isinstance(values[0], ast.Constant) and values[0].value is False
 
 
 def _sequential_of_transforms(call: ast.Call, names: ScreenNames) -> bool:
@@ -157,7 +217,9 @@ def _inference_names(call: ast.Call, found: dict[str, set[str]]) -> None:
     """Names a call loads weights into (`net.load_state_dict(…)`), calls (`net(x)`) or hands over (`f(net)`)."""
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr == "load_state_dict":
-        found["loaded"].add(dotted_name(func.value) or "")
+        receiver = dotted_name(func.value) or ""
+        if not any(w in NOT_MODEL_WORDS for w in words(receiver.rpartition(".")[2])):
+            found["loaded"].add(receiver)
         return
     name = dotted_name(func)
     if name:
@@ -184,11 +246,12 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
                 _inference_names(node, inference)
             if last in names.constructors or (last == "Sequential" and _sequential_of_transforms(node, names)):
                 return True
-            if any(k.arg in TRANSFORM_KEYWORDS for k in node.keywords) or _passes_role(node):
+            if any(k.arg in TRANSFORM_KEYWORDS and not _no_transform(k.value) for k in node.keywords) or \
+                    _passes_role(node):
                 return True
             mode_hit = mode_hit or _hands_over_data(node)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            mode_hit = mode_hit or _data_loop(node)
+            mode_hit = mode_hit or _data_loop(node, names.datasets)
         elif isinstance(node, ast.Expr):
             if isinstance(node.value, ast.Attribute) and node.value.attr in ("eval", "train"):
                 return True
@@ -205,7 +268,7 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
         elif loads and isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             for target in node.targets:
                 name = dotted_name(target)
-                if name:
+                if name and not any(w in NOT_MODEL_WORDS for w in words(name.rpartition(".")[2])):
                     inference["built"].add(name)
                     if dotted_name(node.value.func) in ("torch.load", "torch.jit.load"):
                         inference["loaded"].add(name)
