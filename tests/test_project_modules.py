@@ -29,3 +29,17 @@ def project():
 ])
 def test_module_file(project, importer, module, expected):
     assert project.module_file(importer, module) == expected
+
+
+def test_a_copy_of_a_described_library_is_followed_only_from_inside_it():
+    """`torch` vendored next to the project means what the installed library means to the project's files;
+    the copy's own modules still import each other."""
+    files = ["vendor/torch/__init__.py", "vendor/torch/nn/functional.py", "vendor/torch/nn/init.py", "app/train.py",
+             "app/torchutils.py"]
+    project = Project({path: None for path in files}, libraries=frozenset({"torch"}))
+    assert project.module_file("app/train.py", "torch.nn.functional") is None
+    assert project.split_qualname("app/train.py", "torch.nn.functional.dropout") is None
+    assert project.module_file("vendor/torch/nn/init.py", "torch.nn.functional") == "vendor/torch/nn/functional.py"
+    assert project.module_file("app/train.py", "torchutils") == "app/torchutils.py"
+    assert Project({path: None for path in files}).module_file("app/train.py", "torch.nn.functional") == \
+        "vendor/torch/nn/functional.py"

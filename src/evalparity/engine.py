@@ -89,7 +89,7 @@ def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, ca
     facts, deferred, problems = extract_files(files, kb, jobs=jobs, cache=cache, progress=progress, named=named)
     callees.remember(cache.answers() if cache is not None else {})
     errors.extend(problems)
-    project = Project(facts, deferred)
+    project = Project(facts, deferred, kb.described_packages())
     roled = assign_roles(project)
     return Analysis(dict(facts), project, roled, pair(roled, project), errors,
                     [display_path(p) for p in files])

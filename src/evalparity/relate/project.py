@@ -21,12 +21,21 @@ def _dotted(path: str) -> tuple[str, ...]:
     return parts
 
 
+def _inside(path: str, package: tuple[str, ...]) -> bool:
+    return _dotted(path)[:len(package)] == package
+
+
 class Project:
     """The analysed files, plus deferred ones (skipped by the prefilter) that are extracted only when
     an import needs a constant or pipeline from them."""
 
-    def __init__(self, files: dict[str, FileFacts], deferred: dict[str, Callable[[], FileFacts | None]] | None = None):
+    def __init__(self, files: dict[str, FileFacts], deferred: dict[str, Callable[[], FileFacts | None]] | None = None,
+                 libraries: frozenset[str] = frozenset()):
         self.files = files
+        # packages whose behaviour the knowledge base describes (`torch`, `torchvision`, …): a copy of one
+        # inside the checked folder is followed only from its own modules, so that a call into it means what
+        # it means when the library is installed
+        self.libraries = libraries
         self._deferred = dict(deferred or {})
         self._suffixes: dict[tuple[str, ...], list[str]] = {}
         self._imports: dict[str, set[str]] = {}
@@ -47,6 +56,8 @@ class Project:
             exact = [c for c in self._suffixes.get(target, []) if _dotted(c) == target]
             return exact[0] if exact else None
         candidates = self._suffixes.get(parts, [])
+        if parts and parts[0] in self.libraries:
+            candidates = [c for c in candidates if _inside(importer, _dotted(c)[:len(_dotted(c)) - len(parts) + 1])]
         if len(candidates) <= 1:
             return candidates[0] if candidates else None
         here = _dotted(importer)[:-1]

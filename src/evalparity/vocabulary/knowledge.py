@@ -148,6 +148,11 @@ class KnowledgeBase:
                 return value
         return None
 
+    def described_packages(self) -> frozenset[str]:
+        """Top-level packages whose names this knowledge base (and the call vocabulary, for `torch`) gives a
+        meaning to."""
+        return frozenset({"torch"} | {library.partition(".")[0] for library in (*self.libraries, *self.datasets)})
+
     def all_entries(self) -> Iterable[TransformInfo]:
         for entries in self.libraries.values():
             yield from entries.values()
