@@ -6,7 +6,7 @@ from conftest import EXAMPLES, FIXTURES
 from libcst._nodes.base import CSTCodegenError
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from evalparity.extract.positions import Positions
+from evalparity.extract.positions import _WHITESPACE, Positions
 
 
 class _Ranges(cst.CSTVisitor):
@@ -37,7 +37,7 @@ def _parsed(path):
 def test_same_ranges_as_position_provider(path):
     _, ranges, mine = _parsed(path)
     for node, expected in ranges.items():
-        if isinstance(node, cst.Module):
+        if isinstance(node, (cst.Module, *_WHITESPACE)):
             continue
         start, end = mine.range(node)
         assert (start, end) == ((expected.start.line, expected.start.column),
@@ -59,3 +59,21 @@ def test_node_source_matches_code_for_node(path):
         except CSTCodegenError:  # libcst cannot generate some nodes alone (an annotation's default indicator)
             continue
         assert _collapsed(mine.source(node)) == _collapsed(expected), type(node).__name__
+
+
+def test_whitespace_has_no_position_and_libcst_keeps_its_own():
+    """Whitespace is generated without bookkeeping only while positions are computed: libcst's own
+    PositionProvider, asked afterwards, still locates every whitespace node."""
+    module = cst.parse_module((FIXTURES / "EP101" / "names.py").read_bytes())
+    mine = Positions(module)
+    space = next(node for node in _all_nodes(module) if isinstance(node, cst.SimpleWhitespace))
+    with pytest.raises(KeyError):
+        mine.range(space)
+    theirs = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    assert space in theirs
+
+
+def _all_nodes(node):
+    yield node
+    for child in node.children:
+        yield from _all_nodes(child)

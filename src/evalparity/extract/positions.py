@@ -66,12 +66,37 @@ class _OffsetState(CodegenState):
         return _SyntacticPosition(self, node, start_node, end_node)
 
 
+# Nodes no fact or finding is ever located at: generated without the bookkeeping around each node (they
+# are three fifths of a tree), so they have no position of their own.
+_WHITESPACE = (cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline,
+               cst.Comment)
+
+
+def _bare_codegen(self, state, **kwargs) -> None:
+    self._codegen_impl(state, **kwargs)
+
+
+def _generate(module: cst.Module, state: "_OffsetState") -> None:
+    saved = [(kind, kind.__dict__.get("_codegen")) for kind in _WHITESPACE]
+    for kind in _WHITESPACE:
+        kind._codegen = _bare_codegen
+    try:
+        module._codegen(state)
+    finally:
+        for kind, method in saved:
+            if method is None:
+                del kind._codegen
+            else:
+                kind._codegen = method
+
+
 class Positions:
-    """(line, column) pairs, 1-based line and 0-based column like libcst's CodePosition."""
+    """(line, column) pairs, 1-based line and 0-based column like libcst's CodePosition; whitespace and
+    comment nodes have none."""
 
     def __init__(self, module: cst.Module) -> None:
         state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
-        module._codegen(state)
+        _generate(module, state)
         self._state = state
         self.module = module
         self.code = code = "".join(state.tokens)
