@@ -275,6 +275,74 @@ class Import:
     level: int = 0
 
 
+@dataclass(frozen=True)
+class Draw:
+    """A call that draws random numbers in a function: `np.random.randint(…)`, `random.random()`,
+    `T.RandomCrop.get_params(…)`, a random library transform built there (`T.RandomHorizontalFlip()`)."""
+
+    location: Location
+    name: str  # as written: `np.random.randint`
+    conditions: tuple[str, ...] = ()  # the enclosing `if` tests in its function, as text (`not x` for else)
+    index: bool = False  # draws a sample index (`randint(len(self))`): a retry, not augmentation
+
+
+@dataclass(frozen=True)
+class HelperCall:
+    """A call from a dataset method to a method, project function or attribute: `self.crop(buf)`,
+    `color_aug(img)`, `self.transform(img)`."""
+
+    location: Location
+    kind: str  # method (`self.x(…)`) | local (a function of this file) | import
+    name: str  # method or attribute name, local qualname, or import path
+    args: tuple[tuple[str, str], ...] = ()  # (position or keyword, source text)
+    conditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FunctionDraws:
+    """What a function draws at random and which helpers it calls (for dataset classes and the module
+    functions their methods call)."""
+
+    qualname: str
+    name: str
+    location: Location
+    params: tuple[str, ...] = ()  # positional and keyword, without self
+    draws: tuple[Draw, ...] = ()
+    calls: tuple[HelperCall, ...] = ()
+    seeded: bool = False  # `np.random.seed(…)`, `random.seed(…)`, `torch.manual_seed(…)` in the function
+
+
+@dataclass(frozen=True)
+class DatasetClass:
+    """A Dataset subclass (or a class with `__getitem__`): its constructor's parameters, the attributes
+    `__init__` sets from them, and the methods `__getitem__` reaches."""
+
+    qualname: str
+    location: Location
+    bases: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()  # `__init__`'s positional parameters, without self
+    defaults: tuple[tuple[str, Value], ...] = ()
+    attributes: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # `self.attr = text` under conditions, in order
+    methods: tuple[FunctionDraws, ...] = ()  # `__getitem__` and the methods it reaches
+    default_pipelines: tuple[tuple[str, str], ...] = ()  # (parameter, pipeline id) built as its default
+
+
+@dataclass(frozen=True)
+class ClassCall:
+    """A call of a class that may be a project dataset: `VideoDataset(root, split='val')`."""
+
+    location: Location
+    callee: str  # as written
+    key: str  # local | import
+    name: str  # the local class's qualname, or the import path
+    scope: str
+    binding: str | None = None
+    consts: tuple[tuple[str, Value], ...] = ()  # each argument's folded value (position or keyword)
+    spread: bool = False  # `*args` / `**kwargs`: parameters not written out are unknown
+    evidence: tuple[Evidence, ...] = ()
+    choices: tuple[tuple[str, tuple[tuple[Any, Location], ...]], ...] = ()  # `mode=mode` assigned constants in branches
+
+
 @dataclass
 class FileFacts:
     path: str
@@ -292,6 +360,9 @@ class FileFacts:
     retransformed: list[tuple[str, str]] = field(default_factory=list)  # (scope, name) of `name….transform = …`
     shuffled_names: list[tuple[str, str]] = field(default_factory=list)  # (scope, variable) a shuffle reorders
     shuffling_classes: list[str] = field(default_factory=list)  # classes whose methods shuffle (datasets that reorder themselves)
+    dataset_classes: list[DatasetClass] = field(default_factory=list)
+    random_functions: list[FunctionDraws] = field(default_factory=list)  # module functions that draw at random
+    class_calls: list[ClassCall] = field(default_factory=list)
     error: str | None = None
     error_location: Location | None = None
     legacy: str | None = None  # parsed with an older grammar (`async=True`): a note, the file is still analysed

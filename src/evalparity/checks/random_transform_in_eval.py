@@ -6,6 +6,7 @@ from evalparity.checks.common import label, role_reason, strongest
 from evalparity.facts import EVAL
 from evalparity.findings import OTHER_SIDE, ROLE, Finding, Related
 from evalparity.fixes.rules import eval_counterpart
+from evalparity.relate.dataset_classes import dataset_classes
 from evalparity.vocabulary.semantics import random_leaves
 
 CODE = "EP101"
@@ -42,6 +43,76 @@ def check(ctx):
                                    OTHER_SIDE))
         fixes = [eval_counterpart(ctx.project, ctx.kb, item.pipeline.steps, l) for _, l in leaves]
         yield Finding(CODE, message, leaf.location, related, fix=_merged(fixes), notes=notes)
+    yield from _dataset_classes(ctx)
+
+
+def _dataset_classes(ctx):
+    """A project Dataset class whose `__getitem__` draws at random for an evaluation instantiation: one
+    finding per class, at the first random operation, with the evaluation instantiations related."""
+    by_class: dict[tuple[str, str], list] = {}
+    for instance in dataset_classes(ctx.project).instances:
+        if instance.role == EVAL and instance.reaches:
+            by_class.setdefault((instance.cls_path, instance.cls.qualname), []).append(instance)
+    for (_, qualname), instances in by_class.items():
+        for default in (False, True):  # draws in the code, then a random default pipeline: one finding each
+            reaches = []
+            for instance in instances:
+                for reach in instance.reaches:
+                    if (reach.pipeline is not None) != default:
+                        continue
+                    leaves = [reach.name] if reach.pipeline is None else \
+                        [leaf for step in reach.pipeline.steps for leaf in random_leaves(step, ctx.kb)]
+                    reaches.extend((reach, leaf) for leaf in leaves)
+            if reaches:
+                yield _dataset_finding(qualname, instances, reaches)
+
+
+def _dataset_finding(qualname, instances, reaches):
+    """One finding for a class: the first random operation, the others and the evaluation instantiations related."""
+    reaches.sort(key=lambda r: (r[0].entry.line, r[0].entry.column, _where(r).path, _where(r).line,
+                                _where(r).column))
+    seen = set()
+    reaches = [r for r in reaches if not (_where(r) in seen or seen.add(_where(r)))]
+    reach, leaf = reaches[0]
+    named = next((i.label for i in instances if i.label), "")
+    dataset = f"the evaluation dataset {named}" if named else "an evaluation dataset"
+    if reach.pipeline is not None:
+        message = f"`{leaf.short_name}` in the default `{reach.parameter}` of `{qualname}` for {dataset}"
+    else:
+        message = f"`{leaf}` in `{qualname}.__getitem__` for {dataset}"
+    notes = []
+    if reach.function != f"{qualname}.__getitem__" and reach.pipeline is None:
+        notes.append(f"drawn in `{reach.function}()`, which `__getitem__` calls")
+    if reach.conditions:
+        notes.append(f"applied when `{' and '.join(reach.conditions)}`")
+    related = []
+    if reach.entry != _where((reach, leaf)):
+        related.append(Related(reach.entry, "called from `__getitem__`"))
+    others = [(r, l) for r, l in reaches[1:] if _where((r, l)) != reach.entry][:3]
+    for other, other_leaf in others:
+        name = other_leaf if other.pipeline is None else other_leaf.short_name
+        related.append(Related(_where((other, other_leaf)), f"`{name}` is random too"))
+    if len(reaches) > 1:
+        names = [(l if r.pipeline is None else l.short_name) for r, l in reaches[1:]]
+        notes.append(f"also random: {_names(list(dict.fromkeys(names)))}")
+    listed = set()
+    for instance in instances[:3]:
+        evidence = strongest(instance.evidence, EVAL)
+        where = evidence.location if evidence is not None else instance.call.location
+        if where in listed:
+            continue
+        listed.add(where)
+        reason = evidence.reason if evidence is not None else "an evaluation instantiation"
+        related.append(Related(where, f"evaluation, {reason}", ROLE))
+        if instance.choice is not None and instance.call.location not in listed:
+            listed.add(instance.call.location)
+            related.append(Related(instance.call.location, f"`{instance.call.callee}` built with that value"))
+    return Finding(CODE, message, _where((reach, leaf)), related, notes=notes)
+
+
+def _where(reach_leaf):
+    reach, leaf = reach_leaf
+    return reach.location if reach.pipeline is None else leaf.location
 
 
 def _names(names: list[str]) -> str:

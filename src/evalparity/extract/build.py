@@ -8,6 +8,7 @@ from pathlib import PurePath
 import libcst as cst
 
 from evalparity.extract.collector import CallSite, Collected, Context
+from evalparity.extract.datasets import DatasetFacts
 from evalparity.extract.folding import Folder
 from evalparity.extract.scopes import Scope, qualified_name, single_value
 from evalparity.extract.steps import Draft, StepBuilder, branch_role
@@ -67,6 +68,7 @@ class Builder:
         self.facts.shuffling_classes = list(self.data.shuffling_classes)
         self.facts.shuffled_names = list(self.data.shuffled_names)
         self._constants()
+        DatasetFacts(self).build()
         return self.facts
 
     # pipelines ----------------------------------------------------------------------------------

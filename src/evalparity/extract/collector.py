@@ -78,6 +78,10 @@ class Collected:
     shuffling_classes: list[str] = field(default_factory=list)
     shuffled_names: list[tuple[str, str]] = field(default_factory=list)  # (scope, name) of `random.shuffle(name.items)`
     drawn_once: set[int] = field(default_factory=set)
+    classes: list[tuple[cst.ClassDef, Scope]] = field(default_factory=list)  # each class with its own scope
+    function_calls: list[CallSite] = field(default_factory=list)  # every call inside a function (draws, helpers)
+    class_calls: list[CallSite] = field(default_factory=list)  # calls of capitalised names (class instantiations)
+    self_assigns: list[tuple[Scope, str, cst.BaseExpression, tuple[Cond, ...]]] = field(default_factory=list)
     carved: list[tuple[Scope, str]] = field(default_factory=list)  # `split_dataset(ds, …)`: ds is divided up  # calls consumed by `next(iter(…))`: one batch, a preview
 
 
@@ -132,6 +136,7 @@ class Collector:
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._push("class", node.name.value, node)
+        self.data.classes.append((node, self.scope))
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self.scope = self.scope.parent
@@ -193,6 +198,8 @@ class Collector:
                                                  tuple(self.conds), target))
         elif isinstance(target, cst.Attribute) and value is not None:
             self.data.contexts.setdefault(id(value), Context("assign", target.attr.value, attr=True))
+            if self.scope.name == "__init__" and isinstance(target.value, cst.Name) and target.value.value == "self":
+                self.data.self_assigns.append((self.scope, target.attr.value, value, tuple(self.conds)))
             base = dotted(target.value)
             if target.attr.value in ("transform", "transforms") and base:
                 # `valid_data.dataset.transform = test_tf`: the dataset's pipeline is replaced later
@@ -323,6 +330,12 @@ class Collector:
         if name in SHUFFLES and self.scope.kind == "function" and self.scope.parent is not None and \
                 self.scope.parent.kind == "class" and self.scope.parent.qualname not in self.data.shuffling_classes:
             self.data.shuffling_classes.append(self.scope.parent.qualname)
+        if self.scope.kind == "function" or name[:1].isupper():
+            site = CallSite(node, self.scope, tuple(self.conds))
+            if self.scope.kind == "function":
+                self.data.function_calls.append(site)
+            if name[:1].isupper():
+                self.data.class_calls.append(site)
         keywords = {a.keyword.value for a in node.args if a.keyword is not None}
         inline_pipeline = any(isinstance(a.value, cst.Call) and _call_name(a.value) in self.interesting
                               for a in node.args)

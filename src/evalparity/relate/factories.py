@@ -79,15 +79,24 @@ def _arguments(definition, consts: tuple[tuple[str, Value], ...]) -> dict[str, o
     positional = [a.arg for a in args.posonlyargs + args.args]
     if positional and positional[0] in ("self", "cls"):
         positional = positional[1:]
-    env: dict[str, object] = {}
     defaults = list(zip([a.arg for a in args.posonlyargs + args.args][-len(args.defaults):], args.defaults)) \
         if args.defaults else []
     defaults += [(a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    literal: dict[str, object] = {}
     for name, node in defaults:
         try:
-            env[name] = ast.literal_eval(node)
+            literal[name] = ast.literal_eval(node)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             pass
+    return bind_arguments(positional, literal, consts)
+
+
+def bind_arguments(positional: list[str] | tuple[str, ...], defaults: dict[str, object],
+                   consts: tuple[tuple[str, Value], ...], spread: bool = False) -> dict[str, object]:
+    """Parameter → value at one call: the constant passed (by position or keyword), else the literal
+    default; a parameter passed a run-time value is absent (unknown), and so is every default when the
+    call spreads `*args`/`**kwargs`."""
+    env: dict[str, object] = {} if spread else dict(defaults)
     for key, value in consts:
         name = positional[int(key)] if key.isdigit() and int(key) < len(positional) else key
         if value.is_const:
@@ -114,6 +123,8 @@ def _value(node: ast.AST, env: dict[str, object]):
         return node.value
     if isinstance(node, ast.Name):
         return env.get(node.id, _MISSING)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):  # `self.split`, set by `__init__`
+        return env.get(f"{node.value.id}.{node.attr}", _MISSING)
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
         items = [_value(e, env) for e in node.elts]
         return _MISSING if any(i is _MISSING for i in items) else tuple(items)
