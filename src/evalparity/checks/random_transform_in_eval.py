@@ -77,9 +77,11 @@ def _dataset_finding(qualname, instances, reaches):
     named = next((i.label for i in instances if i.label), "")
     dataset = f"the evaluation dataset {named}" if named else "an evaluation dataset"
     if reach.pipeline is not None:
-        message = f"`{leaf.short_name}` in the default `{reach.parameter}` of `{qualname}` for {dataset}"
+        message = f"`{leaf.short_name}` in the default `{reach.parameter}=` of `{qualname}`, used for evaluation"
     else:
         message = f"`{leaf}` in `{qualname}.__getitem__` for {dataset}"
+        if len(message) > 100:
+            message = f"`{leaf}` in `{qualname}.__getitem__` for an evaluation dataset"
     notes = []
     if reach.function != f"{qualname}.__getitem__" and reach.pipeline is None:
         notes.append(f"drawn in `{reach.function}()`, which `__getitem__` calls")

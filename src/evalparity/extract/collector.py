@@ -124,6 +124,7 @@ class Collector:
         self.scope = Scope("module", "<module>")
         self.data = Collected(self.scope)
         self.conds: list[Cond] = []
+        self.short: list[Cond] = []  # `flag and draw()`: the operands a call's evaluation waits for
         self._blocks: list[int] = []
         self._saved: list[tuple[list[Cond], list[int]]] = []
         self._elifs: set[int] = set()
@@ -294,6 +295,15 @@ class Collector:
         del self.conds[depth:]
         return False
 
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> bool:
+        """`self.augment and random.random() < p`: the right operand runs only when the left one allows
+        it (kept apart from `conds`, for the calls of functions and classes only)."""
+        walk(node.left, self)
+        self.short.append(Cond(node.left, isinstance(node.operator, cst.And)))
+        walk(node.right, self)
+        self.short.pop()
+        return False
+
     # contexts -----------------------------------------------------------------------------------
     def visit_Dict(self, node: cst.Dict) -> None:
         for element in node.elements:
@@ -331,7 +341,7 @@ class Collector:
                 self.scope.parent.kind == "class" and self.scope.parent.qualname not in self.data.shuffling_classes:
             self.data.shuffling_classes.append(self.scope.parent.qualname)
         if self.scope.kind == "function" or name[:1].isupper():
-            site = CallSite(node, self.scope, tuple(self.conds))
+            site = CallSite(node, self.scope, tuple(self.conds) + tuple(self.short))
             if self.scope.kind == "function":
                 self.data.function_calls.append(site)
             if name[:1].isupper():

@@ -26,6 +26,10 @@ NUMPY_NOT_DRAWS = frozenset({"seed", "RandomState", "default_rng", "Generator", 
 TORCH_RANDOM = frozenset({"rand", "randn", "randint", "randperm", "bernoulli", "rand_like", "randn_like",
                           "randint_like", "multinomial", "normal", "poisson"})
 SEEDS = frozenset({"random.seed", "numpy.random.seed", "torch.manual_seed", "torch.random.manual_seed"})
+# a draw passed to these seeds a generator (`RandomState(seed=random.randint(0, 1024))`): what the
+# generator draws is followed no further, and the seed itself is no augmentation
+GENERATORS = frozenset({"numpy.random.RandomState", "numpy.random.default_rng", "numpy.random.Generator",
+                        "numpy.random.seed", "random.Random", "random.seed", "torch.Generator", "torch.manual_seed"})
 DRAW_NAMES = PYTHON_RANDOM | TORCH_RANDOM | {"get_params", "permutation", "random_sample", "ranf", "integers",
                                              "binomial", "beta", "rayleigh", "exponential", "standard_normal"}
 # libraries whose functions a dataset method calls without them being project helpers
@@ -103,7 +107,10 @@ class DatasetFacts:
         draws, calls, seeded = [], [], False
         node = scope.node
         randoms = random_transform_names(self.b.kb)
+        seeds: set[int] = set()
         for site in self.by_scope.get(id(scope), []):
+            if id(site.node) in seeds:
+                continue
             call = site.node
             func = call.func
             last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) \
@@ -111,6 +118,8 @@ class DatasetFacts:
             if not helpers and last not in DRAW_NAMES and last not in randoms and last not in ("seed", "manual_seed"):
                 continue
             qualname = qualified_name(scope, func)
+            if qualname in GENERATORS:
+                seeds.update(id(n) for a in call.args for n in _calls_in(a.value))
             if qualname in SEEDS:
                 seeded = True
                 continue
@@ -275,22 +284,41 @@ class DatasetFacts:
 
 
 def _draws_index(call: cst.Call) -> bool:
-    """`randint(len(self))`, `random.choice(range(len(self.items)))`: a sample index drawn again."""
+    """`randint(len(self))`, `randint(self.__len__())`, `randint(0, len(self.items) - 1)`: a sample index
+    of the dataset drawn again (a retry), not augmentation; `len(video)` of a local is a clip's range."""
     for arg in call.args:
         stack = [arg.value]
         while stack:
             node = stack.pop()
-            if isinstance(node, cst.Call):
-                if isinstance(node.func, cst.Name) and node.func.value == "len":
-                    return True
-                if isinstance(node.func, cst.Attribute) and node.func.attr.value == "__len__":
-                    return True
-                stack.extend(a.value for a in node.args)
-                stack.append(node.func)
-            elif isinstance(node, cst.BinaryOperation):
+            if isinstance(node, cst.BinaryOperation):
                 stack.extend((node.left, node.right))
-            elif isinstance(node, cst.Attribute):
-                stack.append(node.value)
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("len", "range"):
+                if node.func.value == "range":
+                    stack.extend(a.value for a in node.args)
+                elif node.args and _rooted_at_self(node.args[0].value):
+                    return True
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+                    node.func.attr.value == "__len__" and _rooted_at_self(node.func.value):
+                return True
     return False
 
 
+def _calls_in(node: cst.BaseExpression) -> list[cst.Call]:
+    """The calls inside an argument (its own nested calls included), without a full walk."""
+    found, stack = [], [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, cst.Call):
+            found.append(item)
+            stack.extend(a.value for a in item.args)
+        elif isinstance(item, cst.BinaryOperation):
+            stack.extend((item.left, item.right))
+        elif isinstance(item, cst.UnaryOperation):
+            stack.append(item.expression)
+    return found
+
+
+def _rooted_at_self(node: cst.BaseExpression) -> bool:
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+    return isinstance(node, cst.Name) and node.value == "self"
