@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from evalparity.vocabulary.knowledge import KnowledgeBase
 
 EXTRA_MARKERS = ("DataLoader", "transform=", "transforms=", "transform =", "transforms =", "ImageFolder",
-                 "DatasetFolder", "random_split", "Subset")
+                 "DatasetFolder", "random_split", "Subset",
+                 "__getitem__")  # a project Dataset class, read when the file also instantiates it (screen)
 # model modes and gradient contexts (EP5): `.eval()`, a bare `model.eval`, `no_grad`, `F.dropout(`
 MODE_MARKERS = (".eval(", ".train(", ".eval\n", ".train\n", ".eval\r", ".train\r", "no_grad:", "inference_mode:",
                 "enable_grad:", "F.dropout", "functional.dropout", "F.alpha_dropout", "functional.alpha_dropout",

@@ -239,9 +239,11 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
     # an inference script: weights loaded into a model that nothing in the file puts in eval mode
     loads = b".eval(" not in source and (b"load_state_dict(" in source or b"torch.load(" in source)
     inference = {"built": set(), "loaded": set(), "used": set()}
+    datasets, called = set(), set()  # project Dataset classes, and the names this file calls
     for node in walk(tree):
         if isinstance(node, ast.Call):
             last = last_name(node.func)
+            called.add(last)
             if loads:
                 _inference_names(node, inference)
             if last in names.constructors or (last == "Sequential" and _sequential_of_transforms(node, names)):
@@ -265,6 +267,8 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
                 mode_hit = _trains_in_eval_function(node)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             _record_import(node, imports)
+        elif isinstance(node, ast.ClassDef) and _dataset_class(node):
+            datasets.add(node.name)
         elif loads and isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             for target in node.targets:
                 name = dotted_name(target)
@@ -272,6 +276,8 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
                     inference["built"].add(name)
                     if dotted_name(node.value.func) in ("torch.load", "torch.jit.load"):
                         inference["loaded"].add(name)
+    if datasets & called:
+        return True  # a Dataset class instantiated here: its `__getitem__` is read per instantiation
     if loads and inference["built"] & inference["loaded"] & inference["used"]:
         mode_hit = True
     if trains and b".backward(" in source and b".eval(" in source:
@@ -279,6 +285,12 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
     if b"dropout" in source and any(_forward_dropout(fn, imports) for fn in forwards):
         return True
     return mode_hit and mode and not any(module.partition(".")[0] in FOREIGN for module in imports.values())
+
+
+def _dataset_class(node: ast.ClassDef) -> bool:
+    if any("Dataset" in last_name(base) for base in node.bases):
+        return True
+    return any(isinstance(s, ast.FunctionDef) and s.name == "__getitem__" for s in node.body)
 
 
 def _test_module(path: str, tree: ast.Module) -> bool:
