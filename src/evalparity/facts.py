@@ -29,14 +29,17 @@ class Location:
 @dataclass(frozen=True)
 class Value:
     """A static value: ``const`` (folded), ``symbol`` (computed at run time; equal only to itself),
-    ``unknown`` (a parameter, attribute or anything not followed), or ``ref`` (an imported name that the
-    project stage resolves)."""
+    ``unknown`` (a parameter, attribute or anything not followed), ``ref`` (an imported name that the
+    project stage resolves), or ``config`` (a literal-keyed read of configuration: an argparse option,
+    a key of a YAML/JSON file named by a literal path; `key` says which, see vocabulary.values.config_key),
+    which the project stage resolves to a constant when the project defines it unambiguously."""
 
     kind: str
     const: Any = None
     key: str = ""
     text: str = ""
     origin: Location | None = None
+    source: str = ""  # a constant read from configuration: where it came from ("the argparse default of `--bs`")
 
     @property
     def is_const(self) -> bool:
@@ -268,6 +271,18 @@ class DropoutCall:
 
 
 @dataclass(frozen=True)
+class Option:
+    """`parser.add_argument('--val-batch-size', type=int, default=1)`: the attribute it sets on the parsed
+    namespace and its default (unknown when required, positional or not a constant); also
+    `parser.set_defaults(bs=1)`. dest `*`: defaults set from a mapping, any option may change."""
+
+    dest: str
+    default: Value
+    location: Location
+    flag: str = ""  # the option as written (`--val-batch-size`)
+
+
+@dataclass(frozen=True)
 class Import:
     local: str
     module: str
@@ -369,5 +384,9 @@ class FileFacts:
     legacy_location: Location | None = None
     lines: tuple[str, ...] = ()
     import_line: int = 0  # 1-based line before which a new module-level import can go (0: unknown)
+    options: list[Option] = field(default_factory=list)  # argparse options defined here
+    # (root name, first key or `*`, inside a function) of writes to configuration-like objects:
+    # `args.bs = 4`, `cfg['val'] = …`, `cfg.merge_from_file(…)`, `setattr(args, k, v)`
+    config_writes: list[tuple[str, str, bool]] = field(default_factory=list)
 
 

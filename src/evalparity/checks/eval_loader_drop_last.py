@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import re
 
-from evalparity.checks.loader_common import at, const_setting, never_used, only_inspected, role_related, torch_loaders
+from evalparity.checks.loader_common import (
+    at,
+    config_notes,
+    const_setting,
+    never_used,
+    only_inspected,
+    role_related,
+    torch_loaders,
+)
 from evalparity.facts import EVAL
 from evalparity.findings import CALL_SITE, Finding, Related
 from evalparity.fixes.rules import drop_last_removed
@@ -27,7 +35,8 @@ def check(ctx):
         if (batch == 1 and not isinstance(batch, bool)) or only_inspected(ctx, item) or never_used(ctx, item):
             continue  # batches of one are never incomplete
         setting = item.setting("drop_last")
-        origin = setting.value.origin if setting is not None and item.site is not None else None
+        origin = setting.value.origin if setting is not None and item.site is not None and \
+            not setting.value.source else None  # a branch assignment in the factory, not configuration
         if origin is not None and origin.path == item.path:
             by_assignment.setdefault(origin, []).append(item)
             continue
@@ -36,7 +45,8 @@ def check(ctx):
         message = f"`drop_last=True` on evaluation loader {item.label}"
         yield Finding(CODE, message, where, role_related(item, EVAL, where, setting),
                       fix=drop_last_removed(ctx.project, item, setting),
-                      notes=[f"{left} of the last incomplete batch are left out of the metric"])
+                      notes=[f"{left} of the last incomplete batch are left out of the metric",
+                             *config_notes(item, "drop_last", "batch_size")])
     for origin, items in by_assignment.items():
         yield _from_branch(origin, items)
 

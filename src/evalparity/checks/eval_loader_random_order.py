@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from evalparity.checks.eval_distributed_sampler import owned
-from evalparity.checks.loader_common import at, branch_notes, const_setting, only_inspected, role_related, torch_loaders
+from evalparity.checks.loader_common import (
+    at,
+    branch_notes,
+    config_notes,
+    const_setting,
+    only_inspected,
+    role_related,
+    torch_loaders,
+)
 from evalparity.facts import EVAL, TRAIN
 from evalparity.findings import Finding
 
@@ -21,7 +29,8 @@ def check(ctx):
             setting = item.setting("shuffle")
             where = at(item, setting)
             yield Finding(CODE, f"`shuffle=True` on evaluation loader {item.label}", where,
-                          role_related(item, EVAL, where, setting), notes=branch_notes(setting))
+                          role_related(item, EVAL, where, setting),
+                          notes=branch_notes(setting) + config_notes(item, "shuffle"))
             continue
         for sampler in item.loader.samplers:
             if sampler.branch == TRAIN:

@@ -11,6 +11,7 @@ from evalparity.relate.callgraph import argument_for, call_graph
 from evalparity.relate.loader_roles import RoledLoader, loader_roles
 from evalparity.relate.mode_flow import inside
 from evalparity.vocabulary.naming import unit_test_file
+from evalparity.vocabulary.values import format_const
 
 
 def torch_loaders(ctx, role: str | None = None) -> list[RoledLoader]:
@@ -123,6 +124,17 @@ def only_inspected(ctx, item: RoledLoader) -> bool:
         if any(inside(loop.location, edge.location) and graph.resolve(path, edge) is not None for edge in fn.calls):
             return False
     return True
+
+
+def config_notes(item: RoledLoader, *names: str) -> list[str]:
+    """Where the settings a finding relies on were read from, when configuration gave them:
+    `drop_last=True from the argparse default of `--drop-last` (train.py:12)`."""
+    notes = []
+    for name in names:
+        arg = item.setting(name)
+        if arg is not None and arg.value.is_const and arg.value.source:
+            notes.append(f"`{name}={format_const(arg.value.const)}` from {arg.value.source}")
+    return notes
 
 
 _BRANCH = re.compile(r"\((when|unless) (.*)\)$")

@@ -7,6 +7,7 @@ import re
 from evalparity.checks.loader_common import (
     at,
     branch_notes,
+    config_notes,
     const_setting,
     loops_over,
     never_used,
@@ -115,5 +116,6 @@ def check(ctx):
         message = (f"`shuffle=False` on training loader {item.label}" if arg is not None else
                    f"training loader {item.label} without `shuffle=True` or a sampler")
         notes = [f"a note only: training stops after {bounded} batches"] if bounded is not None else []
+        notes += config_notes(item, "shuffle")
         yield Finding(CODE, message, where, role_related(item, TRAIN, where, arg),
                       cap="info" if bounded is not None else None, notes=notes)

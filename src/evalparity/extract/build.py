@@ -7,10 +7,10 @@ from pathlib import PurePath
 
 import libcst as cst
 
-from evalparity.extract.collector import CallSite, Collected, Context
+from evalparity.extract.collector import CallSite, Collected, Context, _call_name
 from evalparity.extract.datasets import DatasetFacts
-from evalparity.extract.folding import Folder
-from evalparity.extract.scopes import Scope, qualified_name, single_value
+from evalparity.extract.folding import MAPPING_WRAPPERS, Folder
+from evalparity.extract.scopes import Scope, dotted, qualified_name, single_value
 from evalparity.extract.steps import Draft, StepBuilder, branch_role
 from evalparity.facts import (
     EVAL,
@@ -21,23 +21,26 @@ from evalparity.facts import (
     FileFacts,
     Import,
     LoaderUse,
+    Option,
     Pipeline,
     Ref,
     SplitUse,
     Step,
+    Value,
 )
 from evalparity.vocabulary.call_names import TRANSFORM_KEYWORDS
 from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
 from evalparity.vocabulary.naming import is_tta, mixed_roles, opposite, role_of_flag, role_of_name, role_of_string
 from evalparity.vocabulary.semantics import arg as semantic_arg
 from evalparity.vocabulary.semantics import matches
-from evalparity.vocabulary.values import const
+from evalparity.vocabulary.values import const, unknown
 
 W_BRANCH, W_FACTORY, W_NAME, W_KEY, W_SCOPE, W_USE, W_WEAK = 3.0, 3.0, 2.0, 2.0, 2.0, 2.0, 1.0
 FILE_ROLES = {"train": TRAIN, "training": TRAIN, "finetune": TRAIN, "eval": EVAL, "evaluate": EVAL,
               "evaluation": EVAL, "validate": EVAL, "validation": EVAL, "inference": EVAL, "predict": EVAL,
               "test": EVAL}
 ROLE_KEYWORDS_BOOL = {"train", "is_train", "training", "is_training"}
+MAX_MAPPING = 200
 ROLE_KEYWORDS_STR = {"split", "image_set", "mode", "subset", "phase", "set", "stage", "fold"}
 
 
@@ -69,6 +72,8 @@ class Builder:
         self.facts.shuffled_names = list(self.data.shuffled_names)
         self._constants()
         DatasetFacts(self).build()
+        self._options()
+        self.facts.config_writes = sorted(set(self.data.config_writes))
         return self.facts
 
     # pipelines ----------------------------------------------------------------------------------
@@ -403,12 +408,144 @@ class Builder:
 
     # module constants (for imports from other files) -------------------------------------------
     def _constants(self) -> None:
+        """Module-level names with one value; for configuration modules also the constants inside a
+        mapping written out (`C = {'val': {'bs': 1}}`, `EasyDict(…)`, `dict(val=dict(bs=1))`) and the
+        attributes assigned once at module level (`__C.VAL.BS = 1`), by dotted name (`C.val.bs`), and
+        under a module-level alias (`cfg = __C`)."""
         module = self.data.module_scope
+        constants = self.facts.constants
+        aliases = []
         for name, bindings in module.bindings.items():
             if len(bindings) == 1 and bindings[0].value is not None and bindings[0].kind == "assign":
                 value = self.folder.fold(cst.Name(name), module)
                 if value.kind in ("const", "symbol", "ref"):
-                    self.facts.constants[name] = value
+                    constants[name] = value
+                if isinstance(bindings[0].value, cst.Name):
+                    aliases.append((name, bindings[0].value.value))
+                elif not bindings[0].conds:
+                    self._mapping(name, bindings[0].value, module, 0)
+        written = {}
+        for name, value, target, branched in self.data.attr_assigns:
+            written.setdefault(name, []).append((value, target, branched))
+        for name, assigned in written.items():
+            root = name.partition(".")[0]
+            if len(assigned) != 1 or assigned[0][2] or len(module.bindings.get(root, ())) != 1 or name in constants:
+                continue
+            folded = self.folder.fold(assigned[0][0], module)
+            if folded.is_const:
+                constants[name] = Value("const", const=folded.const, text=name, origin=self.loc(assigned[0][1]))
+        for alias, target in aliases:
+            prefix = target + "."
+            for name, value in list(constants.items()):
+                if name.startswith(prefix) and f"{alias}.{name[len(prefix):]}" not in constants:
+                    constants[f"{alias}.{name[len(prefix):]}"] = value
+
+    def _mapping(self, name: str, expr, scope, depth: int) -> None:
+        """The constants of a mapping written out, under dotted names."""
+        if depth > 6:
+            return
+        if isinstance(expr, cst.Call) and (dotted(expr.func) or "").rpartition(".")[2] in MAPPING_WRAPPERS:
+            if len(expr.args) == 1 and expr.args[0].keyword is None and not expr.args[0].star:
+                self._mapping(name, expr.args[0].value, scope, depth + 1)
+                return
+            items = [(a.keyword.value, a.value) for a in expr.args if a.keyword is not None]
+            if len(items) != len(expr.args):
+                return
+        elif isinstance(expr, cst.Dict):
+            items = []
+            for element in expr.elements:
+                if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+                    return
+                key = element.key.evaluated_value
+                if not isinstance(key, str) or "." in key:
+                    return
+                items.append((key, element.value))
+        else:
+            return
+        if len(items) > MAX_MAPPING:
+            return  # a table (labels, vocabularies), not a configuration
+        for key, value in items:
+            dotted_name = f"{name}.{key}"
+            if isinstance(value, (cst.Dict, cst.Call)):
+                self._mapping(dotted_name, value, scope, depth + 1)
+                if isinstance(value, cst.Dict):
+                    continue
+            folded = self.folder.fold(value, scope)
+            if folded.is_const:
+                self.facts.constants[dotted_name] = Value("const", const=folded.const, text=dotted_name,
+                                                          origin=self.loc(value))
+
+    # argparse options ------------------------------------------------------------------------------
+    def _options(self) -> None:
+        for site in self.data.options:
+            call, scope = site.node, site.scope
+            if _call_name(call) == "set_defaults":
+                for arg in call.args:
+                    if arg.star:
+                        self.facts.options.append(Option("*", unknown(self.text(arg)), self.loc(arg)))
+                    elif arg.keyword is not None:
+                        self.facts.options.append(Option(arg.keyword.value, self.folder.fold(arg.value, scope),
+                                                         self.loc(arg), f"set_defaults({arg.keyword.value}=…)"))
+                continue
+            option = self._option(call, scope)
+            if option is not None:
+                self.facts.options.append(option)
+
+    def _option(self, call: cst.Call, scope) -> Option | None:
+        """One `add_argument`: its dest (`dest=`, else the first long option with dashes made
+        underscores, else the first short one) and the default the parsed namespace holds when the
+        command line does not give it: `default=`, False for `store_true`, True for `store_false`, None
+        when nothing is given; a string default goes through `type=int`/`float` as argparse does.
+        Required and positional arguments, and anything not written out, have an unknown default."""
+        flags, keywords = [], {}
+        for arg in call.args:
+            if arg.star:
+                return None
+            if arg.keyword is None:
+                folded = self.folder.fold(arg.value, scope)
+                if not (folded.is_const and isinstance(folded.const, str)):
+                    return None
+                flags.append(folded.const)
+            else:
+                keywords[arg.keyword.value] = arg.value
+        if not flags:
+            return None
+        dest_expr = keywords.get("dest")
+        if dest_expr is not None:
+            folded = self.folder.fold(dest_expr, scope)
+            if not (folded.is_const and isinstance(folded.const, str)):
+                return None
+            dest = folded.const
+        else:
+            long = [f for f in flags if f.startswith("--")]
+            short = [f for f in flags if f.startswith("-")]
+            chosen = long[0] if long else (short[0] if short else flags[0])
+            dest = chosen.lstrip("-").replace("-", "_")
+        where, flag = self.loc(call), flags[0]
+        text = self.text(call)
+        positional = not flags[0].startswith("-")
+        required = keywords.get("required")
+        if positional or (required is not None and self.text(required) != "False"):
+            return Option(dest, unknown(text), where, flag)
+        action = self.folder.fold(keywords["action"], scope) if "action" in keywords else None
+        action = action.const if action is not None and action.is_const else ("?" if action is not None else "store")
+        if "default" in keywords:
+            default = self.folder.fold(keywords["default"], scope)
+        elif action in ("store_true", "store_false"):
+            default = const(action == "store_false")
+        elif action in ("store", "append", "count", "store_const", "append_const"):
+            default = const(None)
+        else:
+            default = unknown(text)
+        if default.is_const and isinstance(default.const, str) and "type" in keywords:
+            convert = {"int": int, "float": float, "str": str}.get(self.text(keywords["type"]))
+            try:
+                default = const(convert(default.const)) if convert else unknown(text)
+            except ValueError:
+                default = unknown(text)
+        if default.is_const:
+            default = Value("const", const=default.const, text=default.text, origin=where)
+        return Option(dest, default, where, flag)
 
 
 def _is_unit_test(scope: Scope, path: str) -> bool:

@@ -13,6 +13,13 @@ from evalparity.extract.walk import walk
 from evalparity.vocabulary.call_names import SPECIAL_CALLS, TRANSFORM_KEYWORDS
 
 LIST_METHODS = {"append", "extend", "insert"}
+# methods that change a configuration object in place (yacs, EasyDict, dict, OmegaConf, argparse namespaces)
+CONFIG_MUTATORS = {"update", "merge_from_file", "merge_from_list", "merge_from_other_cfg", "merge_with", "merge",
+                   "setdefault", "pop", "popitem", "clear", "defrost", "__setattr__", "__setitem__", "set_new_allowed",
+                   "load_from_file", "update_from_file", "override", "set"}
+# helpers that fill a configuration object passed to them: `update_config(cfg, args)`, `merge_a_into_b(y, C)`
+_FILLING_WORDS = ("merge", "update", "override", "from_file", "from_list", "from_args", "load_cfg", "load_config",
+                  "setattr")
 SHUFFLES = {"shuffle", "permutation", "randperm"}  # `np.random.shuffle(self.samples)` in a dataset's method
 
 
@@ -82,7 +89,36 @@ class Collected:
     function_calls: list[CallSite] = field(default_factory=list)  # every call inside a function (draws, helpers)
     class_calls: list[CallSite] = field(default_factory=list)  # calls of capitalised names (class instantiations)
     self_assigns: list[tuple[Scope, str, cst.BaseExpression, tuple[Cond, ...]]] = field(default_factory=list)
+    options: list[CallSite] = field(default_factory=list)  # `parser.add_argument(…)`, `parser.set_defaults(…)`
+    config_writes: list[tuple[str, str, bool]] = field(default_factory=list)  # see FileFacts.config_writes
+    # module-level `C.VAL.BS = 1`: (dotted target, value, target, under a branch)
+    attr_assigns: list[tuple[str, cst.BaseExpression, cst.CSTNode, bool]] = field(default_factory=list)
     carved: list[tuple[Scope, str]] = field(default_factory=list)  # `split_dataset(ds, …)`: ds is divided up  # calls consumed by `next(iter(…))`: one batch, a preview
+
+
+def _config_root(target: cst.BaseExpression) -> tuple[str, str] | None:
+    """`args.bs` → ('args', 'bs'); `self.args.bs` → ('args', 'bs'); `cfg['val']['bs']` → ('cfg', 'val');
+    a bare `cfg` → ('cfg', '*'); None for `self.x` and anything not rooted at a name."""
+    parts = []
+    while isinstance(target, (cst.Attribute, cst.Subscript)):
+        if isinstance(target, cst.Attribute):
+            parts.append(target.attr.value)
+        else:
+            index = target.slice[0].slice if len(target.slice) == 1 else None
+            value = index.value if isinstance(index, cst.Index) else None
+            parts.append(value.evaluated_value if isinstance(value, cst.SimpleString) and
+                         isinstance(value.evaluated_value, str) else "*")
+        target = target.value
+    if not isinstance(target, cst.Name):
+        return None
+    parts.append(target.value)
+    parts.reverse()
+    if parts[0] == "self":
+        parts = parts[1:]
+        if len(parts) < 2:
+            return None
+    key = parts[1] if len(parts) > 1 else "*"
+    return parts[0], "*" if key == "__dict__" else key
 
 
 def _terminates(body: cst.BaseSuite) -> bool:
@@ -187,7 +223,18 @@ class Collector:
             self.data.imports.append(ImportRecord(local, module, name, level))
 
     # bindings -----------------------------------------------------------------------------------
+    def _config_write(self, target: cst.BaseExpression) -> None:
+        found = _config_root(target)
+        if found is not None and found[1] != "*" or (found is not None and isinstance(target, cst.Subscript)):
+            self.data.config_writes.append((*found, self.scope.kind != "module"))
+
     def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, (cst.Attribute, cst.Subscript)):
+            self._config_write(target)
+            name = dotted(target) if isinstance(target, cst.Attribute) else None
+            if name is not None and value is not None and self.scope.kind == "module" and \
+                    not name.startswith("self."):
+                self.data.attr_assigns.append((name, value, target, bool(self.conds)))
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
             self.data.item_writes.append((self.scope, target.value.value))
         if isinstance(target, cst.Name):
@@ -241,6 +288,8 @@ class Collector:
         self._bind_target(node.target, node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, (cst.Attribute, cst.Subscript)):
+            self._config_write(node.target)
         if isinstance(node.target, cst.Name) and isinstance(node.operator, cst.AddAssign):
             self.data.list_ops.append(ListOp(self.scope, node.target.value, "iadd", (node.value,),
                                              tuple(self.conds), node))
@@ -249,7 +298,12 @@ class Collector:
         self._bind_target(node.target, None)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            # not an assignment (`__enter__` may return anything), but what was opened is kept: folding
+            # follows `with open('configs/x.yaml') as f: cfg = yaml.safe_load(f)` to the path
+            self.scope.bind(node.asname.name.value, Binding(OTHER, value=node.item, node=node.asname.name,
+                                                           conds=tuple(self.conds)))
+        elif node.asname is not None:
             self._bind_target(node.asname.name, None)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
@@ -328,6 +382,7 @@ class Collector:
             self.data.dict_updates.append(ListOp(self.scope, func.value.value, "update",
                                                  tuple(a.value for a in node.args), tuple(self.conds), node))
         name = _call_name(node)
+        self._config_call(node, name)
         if name == "next" and node.args and isinstance(node.args[0].value, cst.Call) and \
                 _call_name(node.args[0].value) == "iter" and node.args[0].value.args:
             self.data.drawn_once.add(id(node.args[0].value.args[0].value))
@@ -354,6 +409,42 @@ class Collector:
             for index, arg in enumerate(node.args):
                 key = arg.keyword.value if arg.keyword is not None else str(index)
                 self.data.contexts.setdefault(id(arg.value), Context("arg", key=key, parent=node))
+
+
+    def _config_call(self, node: cst.Call, name: str) -> None:
+        """argparse options, and calls that change a configuration object: `cfg.merge_from_file(…)`,
+        `setattr(args, k, v)`, `vars(args).update(…)`, `update_config(cfg, args)`."""
+        func = node.func
+        in_function = self.scope.kind != "module"
+        if name in ("add_argument", "set_defaults") and isinstance(func, cst.Attribute):
+            self.data.options.append(CallSite(node, self.scope, tuple(self.conds)))
+            return
+        if isinstance(func, cst.Attribute) and name in CONFIG_MUTATORS:
+            receiver = func.value
+            if isinstance(receiver, cst.Call) and _call_name(receiver) == "vars" and receiver.args:
+                receiver = receiver.args[0].value
+            found = _config_root(receiver) if isinstance(receiver, (cst.Attribute, cst.Subscript)) else (
+                (receiver.value, "*") if isinstance(receiver, cst.Name) else None)
+            if found is not None:
+                self.data.config_writes.append((*found, in_function))
+            return
+        if name == "setattr" and node.args:
+            target = node.args[0].value
+            found = (target.value, "*") if isinstance(target, cst.Name) else _config_root(target)
+            if found is not None:
+                key = node.args[1].value if len(node.args) > 1 else None
+                literal = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+                if isinstance(target, cst.Name) and isinstance(literal, str):
+                    found = (found[0], literal)
+                self.data.config_writes.append((*found, in_function))
+            return
+        lowered = name.lower()
+        if any(word in lowered for word in _FILLING_WORDS):
+            for arg in node.args:
+                if isinstance(arg.value, cst.Name):
+                    self.data.config_writes.append((arg.value.value, "*", in_function))
+                elif isinstance(arg.value, cst.Attribute) and (found := _config_root(arg.value)) is not None:
+                    self.data.config_writes.append((found[0], "*", in_function))
 
 
 def collect(module: cst.Module, interesting_names: set[str]) -> Collected:

@@ -122,13 +122,23 @@ def _instance(loader: LoaderUse, consts: dict) -> LoaderUse:
     return dataclasses.replace(loader, args=tuple(args.values()))
 
 
+def _resolved(project: Project, path: str, loader: LoaderUse) -> LoaderUse:
+    """The loader with settings read from configuration or imported (`batch_size=args.val_batch_size`,
+    `shuffle=cfg.VAL.SHUFFLE`) replaced by the constants the project gives them, where it does."""
+    if not any(a.value.kind in ("ref", "config") for a in loader.args):
+        return loader
+    args = tuple(dataclasses.replace(a, value=resolved) if a.value.kind in ("ref", "config") and
+                 (resolved := project.resolve_value(path, a.value)).is_const else a for a in loader.args)
+    return dataclasses.replace(loader, args=args)
+
+
 class LoaderRoles:
     def __init__(self, project: Project, graph: CallGraph) -> None:
         self.project, self.graph = project, graph
         self.items: list[RoledLoader] = []
         for path in list(project.files):
             for loader in project.files[path].loaders:
-                self.items.extend(self._instances(path, loader))
+                self.items.extend(self._instances(path, _resolved(project, path, loader)))
         self._by_binding: dict[tuple[str, str], list[RoledLoader]] = {}
         for item in self.items:
             if item.site is not None and item.site.binding:

@@ -99,6 +99,10 @@ class Project:
             self._derived[build] = build(self)
         return self._derived[build]
 
+    def deferred_paths(self) -> list[str]:
+        """Files skipped by the prefilter and not loaded yet."""
+        return list(self._deferred)
+
     def facts(self, path: str) -> FileFacts | None:
         if path in self.files:
             return self.files[path]
@@ -142,6 +146,12 @@ class Project:
         return []
 
     def resolve_value(self, importer: str, value: Value, hops: int = 0) -> Value:
+        """An imported constant (`ref`) or a read of configuration (`config`, relate/config_values.py) as
+        the constant it is, when the project says; else the value unchanged."""
+        if value.kind == "config":
+            from evalparity.relate.config_values import config_values
+
+            return config_values(self).resolve(importer, value)
         if value.kind != "ref" or hops > MAX_HOPS:
             return value
         found = self.split_qualname(importer, value.key)
@@ -152,7 +162,12 @@ class Project:
         if facts is None:
             return value
         if name in facts.constants:
+            if "." in name and not self._configured(importer, value, path, name):
+                return value
             resolved = self.resolve_value(path, facts.constants[name], hops + 1)
+            if "." in name and resolved.is_const and not resolved.source:
+                where = f" in {resolved.origin.short()}" if resolved.origin is not None else f" in {path}"
+                resolved = dataclasses.replace(resolved, source=f"`{name}`{where}")
             return dataclasses.replace(resolved, text=value.text) if resolved.kind != "ref" else value
         for record in facts.imports:
             if record.local == name and record.name:
@@ -162,15 +177,27 @@ class Project:
                 return resolved if resolved.kind != "ref" else value
         return value
 
+    def _configured(self, importer: str, value: Value, path: str, name: str) -> bool:
+        """A constant of a configuration module's object (`cfg.VAL.BS`, `C['val']['bs']`) holds when no
+        file changes that part of the object: not the reading file (`cfg.merge_from_file(…)`), not a
+        function of the module itself (`def cfg_from_file(…)`), nor any other analysed file."""
+        from evalparity.relate.config_values import config_values, read_root
+
+        root, _, rest = name.partition(".")
+        key = rest.partition(".")[0]
+        roots = {root, read_root(value.text), read_root(self.facts(path).constants[name].text)}
+        return not config_values(self).written(roots, key, defining=path)
+
     def resolve_steps(self, pipeline: Pipeline) -> Pipeline:
         def fix(step: Step) -> Step:
             args = tuple(
-                dataclasses.replace(a, value=self.resolve_value(pipeline.path, a.value)) if a.value.kind == "ref" else a
+                dataclasses.replace(a, value=self.resolve_value(pipeline.path, a.value))
+                if a.value.kind in ("ref", "config") else a
                 for a in step.args
             )
             return dataclasses.replace(step, args=args, children=tuple(fix(c) for c in step.children))
 
-        if not any(a.value.kind == "ref" for s in _walk(pipeline.steps) for a in s.args):
+        if not any(a.value.kind in ("ref", "config") for s in _walk(pipeline.steps) for a in s.args):
             return pipeline
         return dataclasses.replace(pipeline, steps=tuple(fix(s) for s in pipeline.steps))
 

@@ -80,3 +80,31 @@ def describe(value: Value) -> str:
         where = f" at {value.origin.short()}" if value.origin else ""
         return f"`{value.text}` (computed at run time{where})"
     return f"`{value.text}`"
+
+
+# ---- configuration reads ------------------------------------------------------------------------
+# A `config` Value's key: kind, where, keys, joined by a separator no key contains.
+#   argparse: where is `local` (the namespace is `parser.parse_args()` in this file) or `any` (a parameter
+#             or attribute named like one: `args`, `opt`, `self.hparams`); keys is the one option dest
+#   yaml / json: where is the literal path as written; keys the item or attribute names read, in order
+ARGPARSE, DATA_FILE = "argparse", "file"
+_SEP = "\x1f"
+# names that hold parsed options or a configuration object in training code
+NAMESPACE_NAMES = frozenset({"args", "opt", "opts", "options", "arguments", "flags", "FLAGS", "hparams", "hp",
+                             "hyperparams", "params", "argv_args", "parsed_args", "cmd_args", "cli_args"})
+CONFIG_NAMES = NAMESPACE_NAMES | frozenset({"cfg", "config", "conf", "configs", "settings", "C", "__C", "_C",
+                                            "CONFIG", "CFG"})
+
+
+def config_key(kind: str, where: str, keys: tuple[str, ...]) -> str:
+    return _SEP.join((kind, where, *keys))
+
+
+def split_config_key(key: str) -> tuple[str, str, tuple[str, ...]]:
+    kind, where, *keys = key.split(_SEP)
+    return kind, where, tuple(keys)
+
+
+def config_part(key: str) -> bool:
+    """A key or name that can stand in a config key (no separator)."""
+    return bool(key) and _SEP not in key
