@@ -283,3 +283,27 @@ def test_files_that_cannot_be_read_are_reported_every_run(project, tmp_path):
         findings, _ = _run(tmp_path)
         assert [(path, code) for path, _, code in findings if code == "EP903"] == [("nul.py", "EP903")]
     assert "nul.py" not in Cache(tmp_path, "kb").manifest().entries
+
+
+def test_editing_a_configuration_file_changes_the_next_warm_run(tmp_path, monkeypatch):
+    """Values read from a YAML file are looked up when the project is related, on every run: the
+    cached facts of the Python file hold only the key read, so editing the YAML alone changes the result."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "configs").mkdir()
+    config = tmp_path / "configs" / "eval.yaml"
+    config.write_text("val:\n  batch_size: 1\n", encoding="utf-8")
+    (tmp_path / "evaluate.py").write_text(
+        "import torch, yaml\nfrom torch.utils.data import DataLoader\nfrom torchvision.datasets import CIFAR10\n"
+        "cfg = yaml.safe_load(open('configs/eval.yaml'))\n"
+        "val_loader = DataLoader(CIFAR10('d', train=False), batch_size=cfg['val']['batch_size'], drop_last=True)\n"
+        "def evaluate(model):\n    model.eval()\n    return [model(x) for x, _ in val_loader]\n", encoding="utf-8")
+    kb = default_knowledge()
+
+    def codes():
+        return [f.code for f in check(["evaluate.py"], kb=kb, cache=Cache(tmp_path, kb.digest)).findings]
+
+    assert "EP401" not in codes()  # batches of one
+    config.write_text("val:\n  batch_size: 32\n", encoding="utf-8")
+    assert "EP401" in codes()  # the same cached facts, the file's new value
+    config.unlink()
+    assert "EP401" in codes()  # unknown again: reported as before configuration was read

@@ -234,8 +234,10 @@ class Folder:
                     return None
                 return Value("config", key=config_key(kind, where, tuple(keys)), text=text,
                              origin=self.loc(binding.node))
-            if isinstance(binding.value, cst.Call) and name in NAMESPACE_NAMES and len(keys) == 1 and \
-                    isinstance(expr, cst.Attribute):  # `args = get_args()`, `opt = TrainOptions().parse()`
+            parsed = isinstance(binding.value, cst.Call) and isinstance(binding.value.func, cst.Attribute) and \
+                binding.value.func.attr.value in PARSE_METHODS  # from a list written in the code
+            if isinstance(binding.value, cst.Call) and not parsed and name in NAMESPACE_NAMES and len(keys) == 1 \
+                    and isinstance(expr, cst.Attribute):  # `args = get_args()`, `opt = TrainOptions().parse()`
                 return Value("config", key=config_key("argparse", "any", tuple(keys)), text=text)
             return None
         parameter = len(bindings) == 1 and isinstance(bindings[0].node, cst.Param)
