@@ -32,6 +32,7 @@ class ConfigValues:
         self._options: dict[str, list[tuple[str, Option]]] | None = None
         self._scanned: set[str] = set()
         self._writes: dict[str, list[tuple[str, str, bool]]] | None = None
+        self._parsers: dict[str, bytes] = {}  # deferred files with an argparse parser, not extracted yet
         self._data: dict[str, tuple[object, object] | None] = {}
 
     # ---- the project's facts --------------------------------------------------------------------
@@ -41,11 +42,11 @@ class ConfigValues:
         if self._options is not None and self._scanned >= set(self.project.files):
             return
         if self._options is None:
-            self._options, self._writes = {}, {}
+            self._options, self._writes, self._parsers = {}, {}, {}
             for path in self.project.deferred_paths():
                 data = read_source(Path(path))
                 if not isinstance(data, FileError) and (b"add_argument" in data or b"set_defaults" in data):
-                    self.project.facts(path)
+                    self._parsers[path] = data
         for path in list(self.project.files):
             if path in self._scanned:
                 continue
@@ -74,8 +75,20 @@ class ConfigValues:
             found = None
         return value if found is None else dataclasses.replace(found, text=value.text)
 
-    def _argparse(self, importer: str, where: str, dest: str, root: str) -> Value | None:
+    def _load_parsers(self, dest: str) -> None:
+        """Extract the deferred files whose parsers may define `dest` (they mention it), only now."""
         self._index()
+        wanted = (dest.encode(), dest.replace("_", "-").encode())
+        found = [path for path, data in self._parsers.items() if any(w in data for w in wanted) or
+                 b"set_defaults" in data]
+        for path in found:
+            del self._parsers[path]
+            self.project.facts(path)
+        if found:
+            self._index()
+
+    def _argparse(self, importer: str, where: str, dest: str, root: str) -> Value | None:
+        self._load_parsers(dest)
         if self._options.get("*") or self.written(NAMESPACE_NAMES | {root}, dest):
             return None
         defined = self._options.get(dest, [])
