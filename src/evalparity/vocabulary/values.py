@@ -87,7 +87,6 @@ def describe(value: Value) -> str:
 #   argparse: where is `local` (the namespace is `parser.parse_args()` in this file) or `any` (a parameter
 #             or attribute named like one: `args`, `opt`, `self.hparams`); keys is the one option dest
 #   yaml / json: where is the literal path as written; keys the item or attribute names read, in order
-ARGPARSE, DATA_FILE = "argparse", "file"
 _SEP = "\x1f"
 # names that hold parsed options or a configuration object in training code
 NAMESPACE_NAMES = frozenset({"args", "opt", "opts", "options", "arguments", "flags", "FLAGS", "hparams", "hp",
