@@ -1,10 +1,13 @@
 """Notes and warnings: which findings are info, and that info findings print but pass by default."""
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import FIXTURES
 
 from evalparity.cli import cli
+from evalparity.engine import check
 
 EVAL_DISTRIBUTED = """\
 import torchvision
@@ -327,3 +330,15 @@ def test_a_shuffling_distributed_sampler_is_ep402s_unless_ep402_is_not_selected(
     assert codes == ["EP402"]
     codes = [f["code"] for f in json.loads(_check(tmp_path, shuffled, "--ignore", "EP402").output)["findings"]]
     assert codes == ["EP403"]
+
+
+def test_a_draw_turned_on_by_naming_the_evaluation_mode_is_a_note(tmp_path):
+    """`if self.mode == "fit" or self.mode == "holdout-eval":` draws for that evaluation on purpose; the
+    same draw under `self.mode != "test"` is an error (fixtures EP101/dataset_class_*)."""
+    source = (FIXTURES / "EP101" / "dataset_class_named_eval_mode.py").read_text()
+    (tmp_path / "named.py").write_text(source)
+    (tmp_path / "slipped.py").write_text(source.replace('self.mode == "fit" or self.mode == "holdout-eval"',
+                                                         'self.mode != "test"'))
+    result = check([str(tmp_path)], select=("EP101",))
+    severities = {Path(f.location.path).name: f.severity for f in result.findings}
+    assert severities == {"named.py": "info", "slipped.py": "error"}

@@ -109,6 +109,9 @@ def _dataset_finding(qualname, instances, reaches):
         if instance.choice is not None and instance.call.location not in listed:
             listed.add(instance.call.location)
             related.append(Related(instance.call.location, f"`{instance.call.callee}` built with that value"))
+    if reach.chosen:  # the author named the evaluation split to turn it on: a design to confirm, not a slip
+        notes.append(f"turned on for evaluation on purpose: `{reach.chosen[0]}`")
+        return Finding(CODE, message, _where((reach, leaf)), related, notes=notes, cap="info")
     return Finding(CODE, message, _where((reach, leaf)), related, notes=notes)
 
 

@@ -63,6 +63,7 @@ class Reach:
     conditions: tuple[str, ...] = ()  # undecided conditions that say nothing about the split
     pipeline: Pipeline | None = None
     parameter: str | None = None  # the constructor parameter whose default the pipeline is
+    chosen: tuple[str, ...] = ()  # conditions that turn it on by naming an evaluation split (`mode == 'test-aug'`)
 
 
 @dataclass
@@ -143,6 +144,23 @@ def _settles(node: ast.AST, env: dict, known: set[str]) -> bool | None | str:
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and role_of_string(sub.value):
             return None
     return "loose"
+
+
+def _chosen(texts, subst: dict[str, ast.AST], env: dict) -> tuple[str, ...]:
+    """The conditions that hold for this instance because they name an evaluation split outright
+    (`self.mode == 'inpaint-eval'`, `split in ('val', 'test')`): the author turned the draw on for evaluation."""
+    picked = []
+    for text in texts:
+        node = _substituted(text, subst)
+        if node is None or _evaluate(node, env) is not True:
+            continue
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Compare) and all(isinstance(op, (ast.Eq, ast.In)) for op in sub.ops) and any(
+                    isinstance(c, ast.Constant) and isinstance(c.value, str) and role_of_string(c.value) == EVAL
+                    for side in (sub.left, *sub.comparators) for c in ast.walk(side)):
+                picked.append(text)
+                break
+    return tuple(picked)
 
 
 def _subst_for(fn: FunctionDraws, call: HelperCall, outer: dict[str, ast.AST]) -> dict[str, ast.AST]:
@@ -319,7 +337,7 @@ class DatasetClasses:
         return found
 
     def _walk(self, path, cls, fn: FunctionDraws, subst, conditions, entry, env, known, methods, call, found,
-              depth, seeded) -> None:
+              depth, seeded, chosen=()) -> None:
         if is_tta(fn.name):
             return
         seeded = seeded or fn.seeded
@@ -331,7 +349,7 @@ class DatasetClasses:
                 if loose is None:
                     continue
                 found.append(Reach(entry or draw.location, draw.location, draw.name, fn.qualname,
-                                   conditions + loose))
+                                   conditions + loose, chosen=chosen + _chosen(draw.conditions, subst, env)))
         if depth > MAX_HOPS:
             return
         for helper in fn.calls:
@@ -339,10 +357,11 @@ class DatasetClasses:
             if loose is None:
                 continue
             where = entry or helper.location
+            picked = chosen + _chosen(helper.conditions, subst, env)
             if helper.kind == "method" and helper.name in methods:
                 callee = methods[helper.name]
                 self._walk(path, cls, callee, _subst_for(callee, helper, subst), conditions + loose, where, env,
-                           known, methods, call, found, depth + 1, seeded)
+                           known, methods, call, found, depth + 1, seeded, picked)
             elif helper.kind == "method":
                 self._default_pipeline(path, cls, helper, call, env, conditions + loose, where, found)
             elif not seeded:
@@ -355,7 +374,8 @@ class DatasetClasses:
                     more = self._conditions(draw.conditions, inner, env, known)
                     if more is None or draw.index or callee.seeded or is_tta(callee.name):
                         continue
-                    found.append(Reach(where, draw.location, draw.name, callee.qualname, conditions + loose + more))
+                    found.append(Reach(where, draw.location, draw.name, callee.qualname, conditions + loose + more,
+                                       chosen=picked + _chosen(draw.conditions, inner, env)))
 
     def _conditions(self, texts, subst, env, known) -> tuple[str, ...] | None:
         """The conditions that stay undecided but say nothing about the split; None when one is false
