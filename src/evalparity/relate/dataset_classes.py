@@ -34,6 +34,7 @@ from evalparity.facts import (
     Location,
     Pipeline,
 )
+from evalparity.relate.callees import reexport
 from evalparity.relate.factories import _MISSING, _evaluate, _value, bind_arguments
 from evalparity.relate.loader_roles import loader_roles
 from evalparity.relate.project import Project
@@ -206,6 +207,10 @@ class DatasetClasses:
         if found is None or hops > MAX_HOPS:
             return None
         path, name = found
+        data = self.project.deferred_source(path)
+        if data is not None and not (b"class " + name.rpartition(".")[2].encode() in data and b"__getitem__" in data):
+            how, target = reexport(data, name)  # a deferred file is extracted only for a Dataset class
+            return self._imported(path, target, hops + 1) if how == "imported" and target != qualname else None
         facts = self.project.facts(path)
         if facts is None:
             return None
@@ -227,6 +232,9 @@ class DatasetClasses:
         if found is None:
             return None
         target, short = found
+        data = self.project.deferred_source(target)
+        if data is not None and not (b"def " + short.rpartition(".")[2].encode() in data and b"random" in data):
+            return None
         facts = self.project.facts(target)
         if facts is None:
             return None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from evalparity.discovery.paths import FileError, read_source
 from evalparity.facts import FileFacts, Pipeline, Step, Value
 
 MAX_HOPS = 5
@@ -102,6 +103,13 @@ class Project:
     def deferred_paths(self) -> list[str]:
         """Files skipped by the prefilter and not loaded yet."""
         return list(self._deferred)
+
+    def deferred_source(self, path: str) -> bytes | None:
+        """The text of a deferred file not extracted yet (None for an analysed or unreadable file)."""
+        if path in self.files or path not in self._deferred:
+            return None
+        data = read_source(Path(path))
+        return None if isinstance(data, FileError) else data
 
     def facts(self, path: str) -> FileFacts | None:
         if path in self.files:
