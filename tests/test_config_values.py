@@ -102,3 +102,31 @@ def test_data_file_outside_the_run_folder_is_not_read(tmp_path, monkeypatch):
                     "run/train.py")
     resolved = Project({"run/train.py": inside}).resolve_value("run/train.py", inside.loaders[0].args[1].value)
     assert resolved.const == 1 and resolved.source == "`bs` in a.yaml:1"
+
+
+def test_deferred_parsers_are_extracted_only_when_they_can_change_the_answer(tmp_path, monkeypatch):
+    """Two analysed parsers that disagree on `--workers` leave it unknown: the skipped script that also
+    defines it is not extracted for it; `--bs`, which the analysed files agree on, still needs it."""
+    monkeypatch.chdir(tmp_path)
+    script = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--workers', type=int, default=2)\n" \
+             "p.add_argument('--bs', type=int, default=1)\n"
+    (tmp_path / "skipped.py").write_text(script)
+    parser = _facts("import argparse\np = argparse.ArgumentParser()\np.add_argument('--bs', type=int, default=1)\n"
+                    "p.add_argument('--workers', type=int, default=4)\n", "main.py")
+    other = _facts("import argparse\np = argparse.ArgumentParser()\np.add_argument('--workers', type=int, default=8)\n",
+                   "other.py")
+    reader = _facts(HEAD + "def make(ds, args):\n    return DataLoader(ds, batch_size=args.bs, num_workers=args.workers)\n",
+                    "data.py")
+    loaded = []
+
+    def load():
+        loaded.append("skipped.py")
+        return _facts(script, "skipped.py")
+
+    project = Project({"main.py": parser, "other.py": other, "data.py": reader}, {"skipped.py": load})
+    workers = next(a for a in reader.loaders[0].args if a.name == "num_workers")
+    assert project.resolve_value("data.py", workers.value).kind == "config"
+    assert loaded == []
+    size = next(a for a in reader.loaders[0].args if a.name == "batch_size")
+    assert project.resolve_value("data.py", size.value).const == 1
+    assert loaded == ["skipped.py"]

@@ -88,7 +88,10 @@ class ConfigValues:
             self._index()
 
     def _argparse(self, importer: str, where: str, dest: str, root: str) -> Value | None:
-        self._load_parsers(dest)
+        self._index()
+        local = where == "local" and any(path == importer for path, _ in self._options.get(dest, []))
+        if not local and not self._settled_unknown(dest, root):
+            self._load_parsers(dest)  # only when the deferred parsers can still change the answer
         if self._options.get("*") or self.written(NAMESPACE_NAMES | {root}, dest):
             return None
         defined = self._options.get(dest, [])
@@ -103,6 +106,16 @@ class ConfigValues:
         option = defined[0][1]
         source = f"the argparse default of `{option.flag or dest}` ({option.location.short()})"
         return Value("const", const=first.const, origin=option.location, source=source)
+
+    def _settled_unknown(self, dest: str, root: str) -> bool:
+        """Whether the analysed files alone leave `dest` unknown whatever the deferred ones say: a default
+        from a mapping, a write to it, a default that is not a constant, or two that differ."""
+        if self._options.get("*") or self.written(NAMESPACE_NAMES | {root}, dest):
+            return True
+        defaults = [option.default for _, option in self._options.get(dest, [])]
+        if any(not d.is_const for d in defaults):
+            return True
+        return any(d.const != defaults[0].const or type(d.const) is not type(defaults[0].const) for d in defaults)
 
     def _data_file(self, importer: str, kind: str, literal: str, keys: tuple[str, ...], root: str) -> Value | None:
         if self.written({root}, keys[0]):
