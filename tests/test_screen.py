@@ -145,3 +145,12 @@ def test_the_screen_and_the_call_graph_need_no_libcst():
     code = "import sys, evalparity.discovery.screen, evalparity.relate.callees, evalparity.relate.callgraph; print('libcst' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_dataset_class_built_in_its_own_file_keeps_it_but_a_container_does_not():
+    dataset = "from torch.utils.data import Dataset\nclass Clips(Dataset):\n    def __getitem__(self, i):\n" \
+              "        return i\nclips = Clips()\n"
+    container = "class Boxes:\n    def __getitem__(self, i):\n        return i\n    def __len__(self):\n" \
+                "        return 0\nboxes = Boxes()\n"
+    assert _keeps(dataset)
+    assert not _keeps(container)
