@@ -260,6 +260,16 @@ class FunctionFacts:
     fresh: tuple[str, ...] = ()  # names bound to a new object built here (`net = Net(…)`, `copy.deepcopy(model)`)
 
 
+@dataclass
+class HandChain:
+    """An image read by hand (`cv2.imread`, `Image.open`, a video frame) and converted step by step until a
+    call takes it (`model(x)`, `self.transform(x)`), or until the end of its function (`consumer` empty)."""
+
+    pipeline: Pipeline  # origin "hand": steps named in rules/knowledge/handwritten.yaml or the library's
+    consumer: str = ""  # dotted callee text
+    consumer_location: Location | None = None
+
+
 @dataclass(frozen=True)
 class DropoutCall:
     location: Location
@@ -378,6 +388,7 @@ class FileFacts:
     dataset_classes: list[DatasetClass] = field(default_factory=list)
     random_functions: list[FunctionDraws] = field(default_factory=list)  # module functions that draw at random
     class_calls: list[ClassCall] = field(default_factory=list)
+    hand_chains: list[HandChain] = field(default_factory=list)  # images read and converted by hand (extract/handprep.py)
     error: str | None = None
     error_location: Location | None = None
     legacy: str | None = None  # parsed with an older grammar (`async=True`): a note, the file is still analysed

@@ -11,6 +11,7 @@ from libcst._nodes.base import CSTNode
 from evalparity.extract.build import Builder
 from evalparity.extract.collector import collect
 from evalparity.extract.dataflow import add_dataflow_facts
+from evalparity.extract.handprep import hand_chains
 from evalparity.extract.header import import_line
 from evalparity.extract.positions import Positions
 from evalparity.facts import FileFacts, Location
@@ -85,7 +86,10 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
         return _SPACE.sub(" ", positions.source(node)).strip()
 
     data = collect(module, pipeline_constructor_names(kb))
-    facts = Builder(path, data, kb, text, loc, position).build()
+    builder = Builder(path, data, kb, text, loc, position)
+    facts = builder.build()
+    facts.hand_chains = hand_chains(path, source, module, data, kb, builder.folder, builder.steps, text, loc,
+                                    facts.pipelines)
     add_dataflow_facts(facts, module, data, kb, text, loc, source)
     facts.lines = tuple(positions.code.splitlines())
     facts.import_line = import_line(module, positions)

@@ -53,6 +53,7 @@ class State:
     scale_known: bool = False  # the range came from an explicit conversion, not from assuming 8-bit input
     channels: int | None = None
     size: Size | None = None
+    order: str | None = None  # RGB | BGR, known only from a hand-written read (`cv2.imread`, `Image.open`)
 
     def describe(self) -> str:
         parts = [self.container if self.container != IMAGE else "image", self.scale]
@@ -64,6 +65,33 @@ class State:
 
 
 OPAQUE = State(UNKNOWN, UNKNOWN, False, None, None)
+HAND = "evalparity.hand"
+_FLIPPED = {"RGB": "BGR", "BGR": "RGB"}
+
+
+def _handwritten(step: Step, info: TransformInfo, state: State, kb: KnowledgeBase) -> tuple[State, str | None] | None:
+    """What a step of a hand-written chain does (`extract/handprep.py`); None for the ones the generic code
+    follows (Normalize, Resize, Crop)."""
+    name = info.name
+    if name in ("ReadBGR", "ReadRGB"):
+        return State(IMAGE, UINT8, True, 3, None, name[4:]), None
+    if name == "FlipChannels":
+        return replace(state, order=_FLIPPED.get(state.order)), None
+    if name == "ToFloat":
+        scale = FLOAT255 if state.scale == UINT8 else state.scale
+        return replace(state, scale=scale, scale_known=state.scale_known and scale != UNKNOWN), "keep"
+    if name == "AsTensor":
+        return replace(state, container=TENSOR), "keep"
+    if name == "Divide255":
+        scale = UNIT if state.scale in (UINT8, FLOAT255) else UNKNOWN
+        return replace(state, scale=scale, scale_known=state.scale_known and scale != UNKNOWN), "divide"
+    if name == "Multiply255":
+        return replace(state, scale=UNKNOWN, scale_known=False), None
+    if name == "UnitResize":
+        scale = UNIT if state.scale == UINT8 else state.scale
+        return replace(state, scale=scale, scale_known=state.scale_known and scale != UNKNOWN,
+                       size=_size(step, info, state, kb)), "to_unit" if scale != state.scale else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -214,6 +242,10 @@ def advance(step: Step, state: State, kb: KnowledgeBase) -> tuple[State, str | N
         return OPAQUE, None
     if info.kind == "identity":
         return state, None
+    if info.library == HAND:
+        done = _handwritten(step, info, state, kb)
+        if done is not None:
+            return done
     if info.kind == "lambda":
         body = next((a.value.text for a in step.args), "")
         converted = _PIL_CONVERT.match(body or "")

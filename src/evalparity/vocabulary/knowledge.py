@@ -299,7 +299,7 @@ def _load_datasets(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
 
 def load_knowledge(extra_files: Iterable[Path] = ()) -> KnowledgeBase:
     base = rules_dir() / "knowledge"
-    files = sorted((base / "transforms").glob("*.yaml")) + [Path(p) for p in extra_files]
+    files = sorted((base / "transforms").glob("*.yaml")) + [base / "handwritten.yaml"] + [Path(p) for p in extra_files]
     kb = KnowledgeBase()
     digest = hashlib.sha256()
     excluded: list[str] = []
