@@ -16,6 +16,7 @@ from evalparity.extract.files import extract_files
 from evalparity.facts import FileFacts, Location
 from evalparity.findings import Finding, Result
 from evalparity.relate import callees
+from evalparity.relate.handprep import relate_hand_prep
 from evalparity.relate.pairing import Pair, pair
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline, assign_roles
@@ -91,7 +92,12 @@ def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, ca
     errors.extend(problems)
     project = Project(facts, deferred, kb.described_packages())
     roled = assign_roles(project)
-    return Analysis(dict(facts), project, roled, pair(roled, project), errors,
+    pairs = pair(roled, project)
+    hand = relate_hand_prep(project, roled, kb)
+    paired = {p.eval.id for p in pairs}
+    roled = roled + hand.eval_items + hand.train_items
+    pairs = pairs + [h.pair for h in hand.pairs if h.pair is not None and h.eval.id not in paired]
+    return Analysis(dict(facts), project, roled, pairs, errors,
                     [display_path(p) for p in files])
 
 

@@ -31,6 +31,7 @@ class CheckContext:
 
 def all_checks():
     from evalparity.checks import (
+        channel_order_mismatch,
         cifar10_per_image_std,
         color_mode_mismatch,
         double_scaling,
@@ -52,4 +53,4 @@ def all_checks():
     return [random_transform_in_eval, eval_reuses_train, normalize_mismatch, normalize_missing_in_eval,
             normalize_scale_mismatch, value_scale_differs, double_scaling, normalize_channels, normalize_zero_std,
             transform_order, near_known_stats, cifar10_per_image_std, eval_size_mismatch, interpolation_mismatch,
-            color_mode_mismatch] + dataflow_checks()
+            color_mode_mismatch, channel_order_mismatch] + dataflow_checks()

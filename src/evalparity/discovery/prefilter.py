@@ -20,6 +20,8 @@ ROLE_ARGUMENT_MARKERS = ("flag='", 'flag="', "split='", 'split="', "phase='", 'p
 # library; dataset class names only next to `datasets` (they are imported from torchvision.datasets).
 SEQUENTIAL_HINTS = (b"transforms", b"albumentations", b"kornia")
 DATASET_HINT = b"datasets"
+# an inference or demo script that reads images by hand and runs a torch model (extract/handprep.py)
+IMAGE_READS = (b"imread", b"Image.open", b"VideoCapture")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ def markers(kb: KnowledgeBase) -> Markers:
     plain = sorted(n for n in names if not any(other != n and other in n for other in names))
     datasets = sorted({name for entries in kb.datasets.values() for name in entries})
     return Markers(tuple(n.encode() for n in plain),
-                   ((SEQUENTIAL_HINTS, (b"Sequential",)), ((DATASET_HINT,), tuple(n.encode() for n in datasets))))
+                   ((SEQUENTIAL_HINTS, (b"Sequential",)), ((DATASET_HINT,), tuple(n.encode() for n in datasets)),
+                    (IMAGE_READS, (b"torch",))))
 
 
 def may_contribute(data: bytes, wanted: Markers) -> bool:

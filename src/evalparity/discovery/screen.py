@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from evalparity.discovery.prefilter import IMAGE_READS
 from evalparity.facts import EVAL
 from evalparity.vocabulary.ast_names import dotted_name, last_name, walk
 from evalparity.vocabulary.call_names import SPECIAL_CALLS, TRANSFORM_KEYWORDS
@@ -240,10 +241,15 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
     loads = b".eval(" not in source and (b"load_state_dict(" in source or b"torch.load(" in source)
     inference = {"built": set(), "loaded": set(), "used": set()}
     datasets, called = set(), set()  # project Dataset classes, and the names this file calls
+    # images read by hand next to torch: an inference or demo script's preprocessing (extract/handprep.py)
+    reads = b"torch" in source and any(marker in source for marker in IMAGE_READS)
     for node in walk(tree):
         if isinstance(node, ast.Call):
             last = last_name(node.func)
             called.add(last)
+            if reads and (last in ("imread", "VideoCapture") or (last == "open" and dotted_name(node.func) in
+                                                                  ("Image.open", "PIL.Image.open"))):
+                return True
             if loads:
                 _inference_names(node, inference)
             if last in names.constructors or (last == "Sequential" and _sequential_of_transforms(node, names)):

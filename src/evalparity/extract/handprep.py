@@ -81,10 +81,10 @@ class _Chains:
         self.scope, self.env, self.conds = scope, {}, []
         self._block(statements)
         seen = set()
-        for chain in self.env.values():
+        for name, chain in self.env.items():
             if chain[-1].qualname is not None and chain not in seen:
                 seen.add(chain)
-                self._record(chain, "", None)
+                self._record(chain, "", None, name)
 
     def _block(self, statements) -> None:
         for statement in statements:
@@ -304,8 +304,17 @@ class _Chains:
         if applied is not None:
             return source + applied
         callee = dotted(func) or ""
+        if callee.rpartition(".")[2] == "normalize" and first is source_expr and \
+                (len(positional) == 3 or {"mean", "std"} <= set(keywords)):
+            # `normalize(x, mean, std)`: the convention of torchvision's and most projects' helpers
+            mean = positional[1] if len(positional) == 3 else keywords["mean"]
+            std = positional[2] if len(positional) == 3 else keywords["std"]
+            return source + (self._step(f"{V1}.Normalize", callee, call,
+                                        (self._arg("mean", self.folder.fold(mean, self.scope), mean),
+                                         self._arg("std", self.folder.fold(std, self.scope), std))),)
         if callee and callee not in NOT_CONSUMERS and not (qualname or "").startswith(LIBRARIES):
             self._record(source, callee, call)
+            return None
         return source + (self._opaque(call),)
 
     def _applied(self, func, call) -> tuple[Step, ...] | None:
@@ -409,7 +418,7 @@ class _Chains:
             return source + (self._opaque(call),)
         return None
 
-    def _record(self, steps, consumer: str, call) -> None:
+    def _record(self, steps, consumer: str, call, name: str | None = None) -> None:
         if not steps or steps[0].qualname not in (f"{HAND}.ReadBGR", f"{HAND}.ReadRGB"):
             return
         first = steps[0].location
@@ -417,7 +426,7 @@ class _Chains:
         where = Location(self.path, first.line, first.column, last.end_line, last.end_column)
         scope = self.scope.qualname
         pipeline = Pipeline(f"{self.path}:{first.line}:{first.column}#hand{len(self.found)}", self.path, where,
-                            tuple(steps), scope, origin="hand")
+                            tuple(steps), scope, binding=name, origin="hand")
         self.found.append(HandChain(pipeline, consumer, last if call is not None else None))
 
 

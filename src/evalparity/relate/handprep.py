@@ -1,0 +1,221 @@
+"""Inference and demo scripts that prepare inputs by hand (`extract/handprep.py`): each chain that feeds a
+model in an inference script is an evaluation pipeline, paired with the project's training pipeline for the
+same input even when no name or import links them.
+
+The training side is a *family*: a Dataset class that a training script constructs (its transform
+pipelines and the images its methods read by hand), or a training pipeline given to a library dataset.
+A chain is paired with the family whose training script builds the same model class, else with the only
+family the project has; with several and no link, nothing is said (precision first). Each family also has a
+channel order when every image-like read of it agrees (PIL, imageio, skimage and torchvision datasets give
+RGB; `cv2.imread` BGR unless converted), for EP304."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from evalparity.facts import EVAL, TRAIN, Evidence, HandChain, Location
+from evalparity.relate.image_state import run
+from evalparity.relate.pairing import Pair
+from evalparity.relate.project import Project
+from evalparity.relate.roles import RoledPipeline
+from evalparity.vocabulary.mode_words import model_like, strip_wrappers
+from evalparity.vocabulary.naming import unit_test_file, words
+
+EVAL_WORDS = {"inference", "infer", "demo", "predict", "prediction", "test", "eval", "evaluate", "evaluation",
+              "run", "visualize", "visualise", "detect", "webcam", "camera", "video", "single", "image"}
+# what a dataset reads besides its input images: masks, labels, depth, targets
+NOT_IMAGE_WORDS = {"mask", "masks", "label", "labels", "seg", "segmentation", "depth", "gt", "target", "targets",
+                   "anno", "annotation", "heatmap", "trimap", "alpha", "edge", "edges", "flow", "disp", "sem", "part",
+                   "lbl", "contact", "polygon", "expert", "ref", "reference", "style", "bg", "background"}
+
+
+@dataclass
+class Family:
+    key: str
+    files: set[str] = field(default_factory=set)  # where the training constructs it
+    items: list[RoledPipeline] = field(default_factory=list)
+    orders: dict[str, Location] = field(default_factory=dict)
+
+
+@dataclass
+class HandPair:
+    train: RoledPipeline | None  # None: the family's channel order is known, not one pipeline to compare
+    eval: RoledPipeline
+    reason: str
+    train_order: str | None
+    train_where: Location | None
+
+    @property
+    def pair(self) -> Pair | None:
+        return Pair(self.train, self.eval, self.reason) if self.train is not None else None
+
+
+def _image_named(name: str | None) -> bool:
+    return bool(name) and not any(w in NOT_IMAGE_WORDS for w in words(name))
+
+
+def _training_file(project: Project, path: str) -> bool:
+    facts = project.files.get(path)
+    name = path.replace("\\", "/").rpartition("/")[2]
+    return facts is not None and not unit_test_file(path) and \
+        (any(fn.training for fn in facts.functions) or "train" in words(name.removesuffix(".py")))
+
+
+def order_of(item: RoledPipeline, kb):
+    """(the channel order at the end of a chain, the step that set it), or (None, None). A chain with a
+    conditional step on its way has no single order."""
+    steps = item.pipeline.steps
+    if any(s.condition for s in steps):
+        return None, None
+    transitions = run(steps, kb)
+    if not transitions or transitions[-1].after.order is None:
+        return None, None
+    setter = next((t.step for t in reversed(transitions) if t.after.order != t.before.order), transitions[0].step)
+    return transitions[-1].after.order, setter
+
+
+def _order(item: RoledPipeline, kb) -> tuple[str | None, Location | None]:
+    order, step = order_of(item, kb)
+    return order, step.location if step is not None else None
+
+
+def _chain_item(chain: HandChain, role: str, reason: str) -> RoledPipeline:
+    return RoledPipeline(chain.pipeline, role=role, definition_role=role,
+                         evidence=[Evidence(role, 2.0, reason, chain.consumer_location or chain.pipeline.location)])
+
+
+class HandPrep:
+    def __init__(self, project: Project, roled: list[RoledPipeline], kb) -> None:
+        self.project, self.kb = project, kb
+        self.eval_items: list[RoledPipeline] = []
+        self.train_items: list[RoledPipeline] = []
+        self.pairs: list[HandPair] = []
+        if not any(f.hand_chains for f in project.files.values()):
+            return
+        self.families = self._families(roled)
+        for facts in list(project.files.values()):
+            for chain in facts.hand_chains:
+                item = self._evaluation(facts, chain)
+                if item is not None:
+                    self.eval_items.append(item)
+                    self._pair(facts, chain, item)
+
+    # training families ----------------------------------------------------------------------------
+    def _families(self, roled) -> dict[str, Family]:
+        project = self.project
+        classes: dict[str, tuple[str, str]] = {}  # class name → (path, qualname)
+        for path, facts in project.files.items():
+            if unit_test_file(path):
+                continue
+            for fn in facts.functions:
+                if fn.cls and fn.name == "__getitem__":
+                    classes.setdefault(fn.cls.rpartition(".")[2], (path, fn.cls))
+            for chain in facts.hand_chains:  # a class whose methods read images (`__getitem__`, `load_image`)
+                owner = chain.pipeline.scope.rpartition(".")[0]
+                if owner and not chain.consumer.startswith(("self.model", "self.net")):
+                    classes.setdefault(owner.rpartition(".")[2], (path, owner))
+        families: dict[str, Family] = {}
+        training = [p for p in project.files if _training_file(project, p)]
+        if classes:
+            pattern = re.compile(r"\b(" + "|".join(re.escape(c) for c in sorted(classes)) + r")\s*\(")
+            for path in training:
+                for text in project.files[path].lines:
+                    for match in pattern.finditer(text):
+                        if "class " in text:
+                            continue
+                        name = match.group(1)
+                        families.setdefault(name, Family(name)).files.add(path)
+        for name, family in families.items():
+            path, qualname = classes[name]
+            for item in roled:
+                if item.pipeline.path == path and item.pipeline.scope.startswith(qualname + ".") and item.role != EVAL:
+                    family.items.append(item)
+            for chain in project.files[path].hand_chains:
+                if not chain.pipeline.scope.startswith(qualname + "."):
+                    continue
+                if chain.consumer == "" and _image_named(chain.pipeline.binding):
+                    item = _chain_item(chain, TRAIN, f"read by `{qualname}`, which a training script constructs")
+                    self.train_items.append(item)
+                    order, where = _order(item, self.kb)
+                    if order:
+                        family.orders.setdefault(order, where)
+                    if not any(i.pipeline.origin != "hand" for i in family.items):
+                        family.items.append(item)
+        for item in roled:
+            if item.role != TRAIN or item.pipeline.origin == "hand":
+                continue
+            for use in item.uses:
+                callee = use.dataset.callee.rpartition(".")[2]
+                if callee in classes:
+                    family = families.setdefault(callee, Family(callee))
+                    family.files.add(use.dataset.location.path)
+                    if item not in family.items:
+                        family.items.append(item)
+                elif self.kb.dataset_params(use.dataset.callee) is not None or callee == "ImageFolder" or \
+                        "torchvision.datasets" in use.dataset.callee:
+                    family = families.setdefault(f"library:{item.id}", Family(callee))
+                    family.files.add(use.dataset.location.path)
+                    family.items.append(item)
+                    family.orders.setdefault("RGB", use.dataset.location)
+        return families
+
+    # evaluation chains ----------------------------------------------------------------------------
+    def _evaluation(self, facts, chain: HandChain) -> RoledPipeline | None:
+        if not chain.consumer or unit_test_file(facts.path):
+            return None
+        consumer = strip_wrappers(chain.consumer)
+        fn = next((f for f in facts.functions if f.qualname == chain.pipeline.scope), None)
+        if fn is None or fn.training:
+            return None
+        in_eval = any(m.kind == "eval" and (strip_wrappers(m.receiver) == consumer or
+                                            m.receiver.startswith(consumer + "."))
+                      for f in facts.functions for m in f.modes)
+        loads = re.compile(rf"\b{re.escape(consumer)}(?:\.module)?\.load_state_dict\(|^\s*{re.escape(consumer)}\s*=\s*torch\.load\(")
+        loaded = any(loads.search(text) for text in facts.lines)
+        if not in_eval and not loaded and not model_like(consumer):
+            return None
+        name = facts.path.replace("\\", "/").rpartition("/")[2].removesuffix(".py")
+        named = any(w in EVAL_WORDS for w in words(name) + words(fn.name if fn.qualname != "<module>" else ""))
+        if not (in_eval or named) or _training_file(self.project, facts.path):
+            return None
+        reason = f"fed to `{chain.consumer}` in eval mode" if in_eval else f"fed to `{chain.consumer}` in `{name}.py`"
+        return _chain_item(chain, EVAL, reason)
+
+    def _model_class(self, facts, chain: HandChain) -> str | None:
+        model = re.escape(strip_wrappers(chain.consumer))
+        build = re.compile(rf"^\s*{model}\s*=\s*([A-Za-z_][\w.]*)\s*\(")
+        for text in facts.lines:
+            match = build.match(text)
+            if match:
+                return match.group(1).rpartition(".")[2]
+        return None
+
+    def _pair(self, facts, chain: HandChain, item: RoledPipeline) -> None:
+        families = list(self.families.values())
+        model = self._model_class(facts, chain)
+        reason = "the project's only training data"
+        if len(families) > 1 and model:
+            built = re.compile(rf"\b{re.escape(model)}\s*\(")
+            linked = [f for f in families if any(built.search(t) for p in f.files for t in self.project.files[p].lines)]
+            families, reason = linked, f"training that builds `{model}`"
+        if len(families) != 1:
+            return
+        family = families[0]
+        order, where = (next(iter(family.orders.items())) if len(family.orders) == 1 else (None, None))
+        trains = [i for i in family.items if i.role == TRAIN] or family.items
+        train = trains[0] if len(trains) == 1 else None
+        if train is None and order is None:
+            return
+        self.pairs.append(HandPair(train, item, reason, order, where))
+
+
+def relate_hand_prep(project: Project, roled: list[RoledPipeline], kb) -> HandPrep:
+    """Built once per run by the engine, after roles; checks read it with `hand_prep`."""
+    found = HandPrep(project, roled, kb)
+    project._derived[hand_prep] = found
+    return found
+
+
+def hand_prep(project: Project) -> HandPrep | None:
+    return project._derived.get(hand_prep)
