@@ -176,8 +176,13 @@ class HandPrep:
         if not in_eval and not loaded and not model_like(consumer):
             return None
         name = facts.path.replace("\\", "/").rpartition("/")[2].removesuffix(".py")
-        named = any(w in EVAL_WORDS for w in words(name) + words(fn.name if fn.qualname != "<module>" else ""))
-        if not (in_eval or named) or _training_file(self.project, facts.path):
+        function = words(fn.name if fn.qualname != "<module>" else "")
+        if _training_file(self.project, facts.path):
+            # a training script's own prediction helper counts, not its training code
+            if fn.qualname == "<module>" or not any(w in EVAL_WORDS for w in function):
+                return None
+        named = any(w in EVAL_WORDS for w in words(name) + function)
+        if not (in_eval or named):
             return None
         reason = f"fed to `{chain.consumer}` in eval mode" if in_eval else f"fed to `{chain.consumer}` in `{name}.py`"
         return _chain_item(chain, EVAL, reason)
