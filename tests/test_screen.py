@@ -65,6 +65,8 @@ DEFERRED = {
                                      "    return F.dropout(x, 0.5, training=self.training)\n",
     "a loop over role-named values that are not data": "def check(t):\n    for f in valid_memory_formats:\n"
                                                        "        t.is_contiguous(memory_format=f)\n",
+    "a loop over a value named like a split": "def f(val):\n    for v in reversed(val):\n        use(v)\n",
+    "a loop over a set": "for item in set1:\n    use(item)\n",
     "a loop over values named with a weak data word": "for name in planner_data:\n    register(name)\n",
     "a loop over functions named loaders": "def load(loaders, i):\n    for loader in loaders:\n"
                                             "        loader(i)\n",

@@ -49,6 +49,9 @@ DATA_NOUNS = frozenset({
     "x", "y", "xy", "src", "tgt", "labeled", "unlabeled", "labelled", "unlabelled", "source", "target",
 })
 FACTORY_VERBS = frozenset({"build", "get", "make", "create", "load", "init", "setup", "prepare", "construct", "new"})
+# words that name data on their own (`for batch in data:`), unlike `set`, `iter` or `queue`
+DATA_ALONE = frozenset({"data", "dataset", "datasets", "ds", "samples", "batches", "gen", "generator", "loader",
+                        "loaders", "dataloader", "dataloaders", "dl", "iterator"})
 # what `load_state_dict` loads into, or `torch.load` returns, when it is not a model
 NOT_MODEL_WORDS = frozenset({"optimizer", "optim", "opt", "scheduler", "sched", "lr", "scaler", "checkpoint",
                              "ckpt", "state", "planner", "reader", "writer", "storage", "obj", "artifact", "data",
@@ -66,7 +69,8 @@ def screen_names(kb: KnowledgeBase) -> ScreenNames:
     names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
     names |= {name for entries in kb.datasets.values() for name in entries}
     # `Sequential` is torch.nn's too (in every model file): it counts only around transforms
-    dataset_words = {w for entries in kb.datasets.values() for name in entries for w in words(name)}
+    dataset_words = {w for entries in kb.datasets.values() for name in entries for w in words(name)
+                     if w.isalpha() and len(w) > 2}
     return ScreenNames(frozenset((names | SPECIAL_CALLS) - {"Sequential"}),
                        frozenset(entry.name for entry in kb.all_entries()) - {"Sequential"},
                        frozenset(dataset_words))
@@ -99,8 +103,11 @@ def _data_name(name: str, dataset_words: frozenset[str]) -> bool:
     if not (loader_like(name) or role_of_name(name.rpartition(".")[2]) is not None):
         return False
     train_words, eval_words = role_words()
-    return all(w in LOADER_WORDS or w in DATA_NOUNS or w in train_words or w in eval_words or w in dataset_words
-               or w.isdigit() for w in items)
+    if not all(w in LOADER_WORDS or w in DATA_NOUNS or w in train_words or w in eval_words or w in dataset_words
+               or w.isdigit() for w in items):
+        return False
+    # a role word alone (`val`, most often a value) or a container word alone (`set1`, `queue`) is no data
+    return any(w in DATA_ALONE or w in DATA_NOUNS or w in dataset_words for w in items if w != "self")
 
 
 def _data_loop(node: ast.For | ast.AsyncFor, dataset_words: frozenset[str] = frozenset()) -> bool:
