@@ -333,12 +333,15 @@ def test_a_shuffling_distributed_sampler_is_ep402s_unless_ep402_is_not_selected(
 
 
 def test_a_draw_turned_on_by_naming_the_evaluation_mode_is_a_note(tmp_path):
-    """`if self.mode == "fit" or self.mode == "holdout-eval":` draws for that evaluation on purpose; the
-    same draw under `self.mode != "test"` is an error (fixtures EP101/dataset_class_*)."""
+    """`if self.mode == "fit" or self.mode == "holdout-eval":` shares the draw with that evaluation on
+    purpose; under `self.mode != "test"`, or in a branch for the evaluation alone, it is an error."""
     source = (FIXTURES / "EP101" / "dataset_class_named_eval_mode.py").read_text()
     (tmp_path / "named.py").write_text(source)
     (tmp_path / "slipped.py").write_text(source.replace('self.mode == "fit" or self.mode == "holdout-eval"',
                                                          'self.mode != "test"'))
+    # a branch for the evaluation alone that draws: a slip (AdaptFormer's random validation clip)
+    (tmp_path / "own_branch.py").write_text(source.replace('self.mode == "fit" or self.mode == "holdout-eval"',
+                                                            'self.mode == "holdout-eval"'))
     result = check([str(tmp_path)], select=("EP101",))
     severities = {Path(f.location.path).name: f.severity for f in result.findings}
-    assert severities == {"named.py": "info", "slipped.py": "error"}
+    assert severities == {"named.py": "info", "slipped.py": "error", "own_branch.py": "error"}

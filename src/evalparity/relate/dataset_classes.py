@@ -148,19 +148,21 @@ def _settles(node: ast.AST, env: dict, known: set[str]) -> bool | None | str:
 
 
 def _chosen(texts, subst: dict[str, ast.AST], env: dict) -> tuple[str, ...]:
-    """The conditions that hold for this instance because they name an evaluation split outright
-    (`self.mode == 'inpaint-eval'`, `split in ('val', 'test')`): the author turned the draw on for evaluation."""
+    """The conditions that hold for this instance because they name an evaluation split next to another
+    mode (`self.mode == 'inpainting' or self.mode == 'inpaint-eval'`, `split in ('train', 'val')`): the
+    authors shared the draw with evaluation on purpose. A branch for evaluation alone that draws
+    (`elif self.mode == 'validation':`) is not one: that is where a slip hides."""
     picked = []
     for text in texts:
         node = _substituted(text, subst)
         if node is None or _evaluate(node, env) is not True:
             continue
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Compare) and all(isinstance(op, (ast.Eq, ast.In)) for op in sub.ops) and any(
-                    isinstance(c, ast.Constant) and isinstance(c.value, str) and role_of_string(c.value) == EVAL
-                    for side in (sub.left, *sub.comparators) for c in ast.walk(side)):
-                picked.append(text)
-                break
+        named = {role_of_string(c.value) for sub in ast.walk(node) if isinstance(sub, ast.Compare)
+                 and all(isinstance(op, (ast.Eq, ast.In)) for op in sub.ops)
+                 for side in (sub.left, *sub.comparators) for c in ast.walk(side)
+                 if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+        if EVAL in named and named - {EVAL}:  # an evaluation split next to another mode
+            picked.append(text)
     return tuple(picked)
 
 
