@@ -184,12 +184,33 @@ def _run(cache_root, salt="kb"):
 def test_unchanged_files_are_not_read_again(project, tmp_path, monkeypatch):
     first = _run(tmp_path)
     entries = Cache(tmp_path, "kb").manifest().entries
-    assert {name: eager for name, (_, _, eager) in entries.items()} == {
+    assert {name: eager for name, (_, _, eager, _) in entries.items()} == {
         "eval_a.py": True, "eval_b.py": True, "stats.py": False, "notes.py": False}
     reads = Reads(monkeypatch)
     assert _run(tmp_path) == first
     assert reads.paths == []
     assert ("eval_a.py", 2, "EP101") in first[0]
+
+
+def test_a_warm_run_reads_of_the_skipped_files_only_those_with_command_line_options(project, tmp_path,
+                                                                                  monkeypatch):
+    """A loader that reads `args.bs` asks the project for parsers: the manifest knows which skipped files
+    define options, so a warm run reads those and no other skipped file."""
+    (project / "options.py").write_text("import argparse\np = argparse.ArgumentParser()\n"
+                                        "p.add_argument('--bs', type=int, default=1)\n")
+    (project / "eval_c.py").write_text("from torch.utils.data import DataLoader\n"
+                                       "def make(val_set, args):\n"
+                                       "    return DataLoader(val_set, batch_size=args.bs, drop_last=True)\n")
+    first = _run(tmp_path)
+    marks = {name: entry[3] for name, entry in Cache(tmp_path, "kb").manifest().entries.items()}
+    assert marks["options.py"] == "p" and marks["stats.py"] == marks["notes.py"] == ""
+    assert not any(code == "EP401" for _, _, code in first[0])  # a batch of one: dropping the last is harmless
+    reads = Reads(monkeypatch)
+    from evalparity.relate import project as project_module
+    monkeypatch.setattr(project_module, "read_source", lambda path: (reads.paths.append(Path(path).name),
+                                                                     extraction.read_source(path))[1])
+    assert _run(tmp_path) == first
+    assert set(reads.paths) == {"options.py"}
 
 
 def test_recorded_decision_and_key_are_trusted_while_the_stat_is_unchanged(project, tmp_path, monkeypatch):

@@ -87,10 +87,11 @@ def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, ca
     kb = kb or default_knowledge()
     files, errors = discover(paths) if excludes is None else discover(paths, excludes, force_exclude)
     named = frozenset(display_path(p) for p in named if not os.path.isdir(p))
-    facts, deferred, problems = extract_files(files, kb, jobs=jobs, cache=cache, progress=progress, named=named)
+    facts, deferred, problems, parsers = extract_files(files, kb, jobs=jobs, cache=cache, progress=progress,
+                                                       named=named)
     callees.remember(cache.answers() if cache is not None else {})
     errors.extend(problems)
-    project = Project(facts, deferred, kb.described_packages())
+    project = Project(facts, deferred, kb.described_packages(), parsers)
     roled = assign_roles(project)
     pairs = pair(roled, project)
     hand = relate_hand_prep(project, roled, kb)

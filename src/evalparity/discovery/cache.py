@@ -104,26 +104,27 @@ def signature(path: str | os.PathLike) -> Signature | None:
 
 @dataclass
 class Manifest:
-    """Display path → (signature, cache key of the content, extracted eagerly?) from earlier runs."""
-    entries: dict[str, tuple[Signature, str, bool]] = field(default_factory=dict)
+    """Display path → (signature, cache key of the content, extracted eagerly?, marks) from earlier runs;
+    marks say what a skipped file's text holds that the project stage may want (`p`: command-line options)."""
+    entries: dict[str, tuple[Signature, str, bool, str]] = field(default_factory=dict)
     changed: bool = False
     seen: set[str] = field(default_factory=set)
     started_ns: int = field(default_factory=time.time_ns)
 
-    def lookup(self, shown: str, stat: Signature | None) -> tuple[str, bool] | None:
-        """(key, eager) recorded for `shown` when its stat is still `stat`."""
+    def lookup(self, shown: str, stat: Signature | None) -> tuple[str, bool, str] | None:
+        """(key, eager, marks) recorded for `shown` when its stat is still `stat`."""
         self.seen.add(shown)
         entry = self.entries.get(shown)
         if entry is None or stat is None or entry[0] != stat:
             return None
-        return entry[1], entry[2]
+        return entry[1], entry[2], entry[3]
 
-    def record(self, shown: str, stat: Signature | None, key: str, eager: bool) -> None:
+    def record(self, shown: str, stat: Signature | None, key: str, eager: bool, marks: str = "") -> None:
         self.seen.add(shown)
         if stat is None or max(stat.mtime_ns, stat.ctime_ns) > self.started_ns - RACY_NS:
             self.forget(shown)
             return
-        entry = (stat, key, eager)
+        entry = (stat, key, eager, marks)
         if self.entries.get(shown) != entry:
             self.entries[shown] = entry
             self.changed = True
@@ -135,8 +136,9 @@ class Manifest:
 
 
 def _valid_entry(entry: object) -> bool:
-    return (type(entry) is tuple and len(entry) == 3 and isinstance(entry[0], tuple) and len(entry[0]) == 5
-            and all(type(n) is int for n in entry[0]) and type(entry[1]) is str and type(entry[2]) is bool)
+    return (type(entry) is tuple and len(entry) == 4 and isinstance(entry[0], tuple) and len(entry[0]) == 5
+            and all(type(n) is int for n in entry[0]) and type(entry[1]) is str and type(entry[2]) is bool
+            and type(entry[3]) is str)
 
 
 class CacheError(Exception):
@@ -233,7 +235,8 @@ class Cache:
                 manifest.forget(shown)
         if not manifest.changed:
             return
-        entries = {shown: (tuple(stat), key, eager) for shown, (stat, key, eager) in manifest.entries.items()}
+        entries = {shown: (tuple(stat), key, eager, marks)
+                   for shown, (stat, key, eager, marks) in manifest.entries.items()}
         try:
             self._write(self.root / FORMAT / MANIFEST, encode((self._identity, entries)))
         except Exception:

@@ -200,6 +200,7 @@ class _Outcome:
     key: str | None = None
     facts: FileFacts | None = None
     problems: list[FileError] = field(default_factory=list)
+    marks: str = ""  # a deferred file's: see discovery/cache.Manifest
 
 
 def process_file(path: Path, shown: str, kb: KnowledgeBase, screens: "_Screens", cache: Cache | None,
@@ -211,16 +212,22 @@ def process_file(path: Path, shown: str, kb: KnowledgeBase, screens: "_Screens",
         return _Outcome("error", problems=[source])
     key = cache.key(shown, source) if cache is not None else None
     if not named and not screens.may_contribute(source):
-        return _Outcome("defer", key)
+        return _Outcome("defer", key, marks=deferred_marks(source))
     cached = cache.get(key) if key is not None else None
     if cached is not None:
         return _Outcome("facts", key, cached)
     if not named and not screens.worth_extracting(shown, source):
-        return _Outcome("defer", key)
+        return _Outcome("defer", key, marks=deferred_marks(source))
     facts, problems = extract_one(shown, source, kb)
     if facts is not None and key is not None:
         cache.put(key, facts)
     return _Outcome("facts", key, facts, problems)
+
+
+def deferred_marks(source: bytes) -> str:
+    """What the project stage may want of a skipped file without extracting it: `p` when its text defines
+    command-line options (relate/config_values.py)."""
+    return "p" if b"add_argument" in source or b"set_defaults" in source else ""
 
 
 def _read_and_extract(path: Path, shown: str, kb: KnowledgeBase, cache: Cache | None) -> FileFacts | None:
@@ -234,6 +241,7 @@ def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest:
     """Facts and deferred loaders for the files the manifest answers; the others, to be processed."""
     slots: dict[str, FileFacts | None] = {}
     deferred: dict[str, Callable[[], FileFacts | None]] = {}
+    parsers: set[str] = set()
     todo: list[tuple[Path, str, object]] = []
     for path in paths:
         shown = display_path(path)
@@ -242,9 +250,11 @@ def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest:
             stat = signature(path)
             known = manifest.lookup(shown, stat)
             if known is not None:
-                key, eager = known
+                key, eager, marks = known
                 if not eager and shown not in named:
                     deferred[shown] = partial(_load_deferred, path, shown, key, kb, cache)
+                    if "p" in marks:
+                        parsers.add(shown)
                     continue
                 cached = cache.get(key)
                 if cached is not None:
@@ -252,7 +262,7 @@ def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest:
                     continue
         slots[shown] = None  # keeps discovery order
         todo.append((path, shown, stat))
-    return slots, deferred, todo
+    return slots, deferred, parsers, todo
 
 
 def _batches(todo: list[tuple[Path, str, object]], jobs: int) -> list[list[int]]:
@@ -270,14 +280,15 @@ def _batches(todo: list[tuple[Path, str, object]], jobs: int) -> list[list[int]]
 
 def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Cache | None = None,
                   progress: Callable[[int, int], None] | None = None, named: frozenset[str] = frozenset()):
-    """(facts by display path, deferred loaders for skipped files, per-file errors).
+    """(facts by display path, deferred loaders for skipped files, per-file errors, the skipped files whose
+    text defines command-line options).
 
     With a cache, files whose stat matches the manifest are not read: the key and the decision (extract
     now, or defer) recorded for them are reused. The others are read, screened, extracted and recorded,
     in worker processes when there are several jobs and enough files."""
     with _settling():
         manifest = cache.manifest() if cache is not None else None
-        slots, deferred, todo = _triage(paths, kb, cache, manifest, named)
+        slots, deferred, parsers, todo = _triage(paths, kb, cache, manifest, named)
     done = len(paths) - len(todo)
     if progress is not None:
         progress(done, len(paths))
@@ -315,12 +326,15 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
                 manifest.forget(shown)
             continue
         if manifest is not None:
-            manifest.record(shown, stat, outcome.key, outcome.kind == "facts")
+            manifest.record(shown, stat, outcome.key, outcome.kind == "facts", outcome.marks)
         if outcome.kind == "defer":
             del slots[shown]
             deferred[shown] = partial(_read_and_extract, path, shown, kb, cache)
+            if "p" in outcome.marks:
+                parsers.add(shown)
             continue
         slots[shown] = outcome.facts
     if manifest is not None:
         cache.save_manifest(manifest)
-    return {shown: facts for shown, facts in slots.items() if facts is not None}, deferred, errors
+    facts = {shown: facts for shown, facts in slots.items() if facts is not None}
+    return facts, deferred, errors, frozenset(parsers)

@@ -15,9 +15,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from evalparity.discovery.paths import FileError, read_source
 from evalparity.facts import Location, Option, Value
 from evalparity.vocabulary.values import NAMESPACE_NAMES, format_const, split_config_key
 
@@ -42,11 +41,8 @@ class ConfigValues:
         if self._options is not None and self._scanned >= set(self.project.files):
             return
         if self._options is None:
-            self._options, self._writes, self._parsers = {}, {}, {}
-            for path in self.project.deferred_paths():
-                data = read_source(Path(path))
-                if not isinstance(data, FileError) and (b"add_argument" in data or b"set_defaults" in data):
-                    self._parsers[path] = data
+            self._options, self._writes = {}, {}
+            self._parsers = self.project.deferred_parsers()
         for path in list(self.project.files):
             if path in self._scanned:
                 continue

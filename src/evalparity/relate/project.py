@@ -31,8 +31,9 @@ class Project:
     an import needs a constant or pipeline from them."""
 
     def __init__(self, files: dict[str, FileFacts], deferred: dict[str, Callable[[], FileFacts | None]] | None = None,
-                 libraries: frozenset[str] = frozenset()):
+                 libraries: frozenset[str] = frozenset(), parsers: frozenset[str] | None = None):
         self.files = files
+        self._parsers = parsers  # skipped files that define command-line options (None: not known, read them)
         # packages whose behaviour the knowledge base describes (`torch`, `torchvision`, …): a copy of one
         # inside the checked folder is followed only from its own modules, so that a call into it means what
         # it means when the library is installed
@@ -103,6 +104,16 @@ class Project:
     def deferred_paths(self) -> list[str]:
         """Files skipped by the prefilter and not loaded yet."""
         return list(self._deferred)
+
+    def deferred_parsers(self) -> dict[str, bytes]:
+        """The text of each skipped file not loaded yet that defines command-line options: known from the
+        prefilter's reading (kept in the cache's manifest), so a warm run reads only those."""
+        found = {}
+        for path in (self._deferred if self._parsers is None else self._parsers & self._deferred.keys()):
+            data = read_source(Path(path))
+            if not isinstance(data, FileError) and (b"add_argument" in data or b"set_defaults" in data):
+                found[path] = data
+        return found
 
     def deferred_source(self, path: str) -> bytes | None:
         """The text of a deferred file not extracted yet (None for an analysed or unreadable file)."""
