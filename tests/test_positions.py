@@ -33,9 +33,14 @@ def _parsed(path):
     return module, visitor.ranges, Positions(module)
 
 
-@pytest.mark.parametrize("path", _sources(), ids=lambda p: p.name)
-def test_same_ranges_as_position_provider(path):
-    _, ranges, mine = _parsed(path)
+@pytest.fixture(scope="module", params=_sources(), ids=lambda p: p.name)
+def parsed(request):
+    """Parsed once per file for both tests below (pytest runs a file's two tests one after the other)."""
+    return _parsed(request.param)
+
+
+def test_same_ranges_as_position_provider(parsed):
+    _, ranges, mine = parsed
     for node, expected in ranges.items():
         if isinstance(node, (cst.Module, *_WHITESPACE)):
             continue
@@ -48,10 +53,9 @@ def _collapsed(text):
     return " ".join(text.split())
 
 
-@pytest.mark.parametrize("path", _sources(), ids=lambda p: p.name)
-def test_node_source_matches_code_for_node(path):
+def test_node_source_matches_code_for_node(parsed):
     """Node texts come from the one code generation that positions need, not one generation per node."""
-    module, ranges, mine = _parsed(path)
+    module, ranges, mine = parsed
     assert mine.code == module.code
     for node in ranges:
         try:

@@ -1,5 +1,8 @@
 """extract/walk.py visits the same nodes in the same order as libcst's own CSTNode.visit."""
 
+import ast
+import warnings
+
 import libcst as cst
 import pytest
 from conftest import FIXTURES
@@ -10,8 +13,18 @@ ROOT = FIXTURES.parent.parent
 
 
 def _parses(path):
+    """Whether libcst parses the file. Python's own parser answers first (a tenth of libcst's time, and no
+    module parsed twice: each test parses its file); libcst is asked only about what Python refuses."""
+    source = path.read_bytes()
     try:
-        cst.parse_module(path.read_bytes())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like in fixtures: not this test's business
+            ast.parse(source)
+        return True
+    except (SyntaxError, ValueError):
+        pass
+    try:
+        cst.parse_module(source)
         return True
     except cst.ParserSyntaxError:
         return False
@@ -58,7 +71,10 @@ for _cls in NODE_CLASSES:
 
 @pytest.mark.parametrize("path", FILES, ids=[p.relative_to(ROOT).as_posix() for p in FILES])
 def test_same_nodes_in_the_same_order(path):
-    module = cst.parse_module(path.read_bytes())
+    try:
+        module = cst.parse_module(path.read_bytes())
+    except cst.ParserSyntaxError as error:  # Python parses it, libcst does not: nothing to walk
+        pytest.skip(f"libcst cannot parse it: {error.message}")
     expected, actual = LibcstRecorder(), WalkRecorder()
     module.visit(expected)
     walk(module, actual)
