@@ -44,3 +44,25 @@ def in_dir():
 
     yield enter
     os.chdir(previous)
+
+
+@pytest.fixture(scope="session")
+def fixture_case_check():
+    """`check` of one fixture case (a file or folder in tests/fixtures/<CODE>/, from its folder, with the default
+    rules plus the folder's own rule), run once per session: test_fixtures and test_headers read the same result.
+    Nothing may change a result it is given."""
+    from evalparity.engine import check, enabled_codes
+
+    results = {}
+
+    def result(case):
+        if case not in results:
+            previous = os.getcwd()
+            os.chdir(case.parent)
+            try:
+                results[case] = check([case.name], select=tuple(enabled_codes()) + (case.parent.name,))
+            finally:
+                os.chdir(previous)
+        return results[case]
+
+    return result

@@ -4,8 +4,6 @@ import pytest
 from annotations import fixture_cases, read_annotations
 from conftest import FIXTURES
 
-from evalparity.engine import check, enabled_codes
-
 CASES = fixture_cases(FIXTURES)
 
 
@@ -18,11 +16,10 @@ def _expectations(case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.relative_to(FIXTURES).as_posix() for c in CASES])
-def test_fixture(case, in_dir):
-    in_dir(case.parent)
+def test_fixture(case, fixture_case_check):
     expectations = _expectations(case)
     # default rules plus the fixture folder's own rule, which may be off by default
-    result = check([case.name], select=tuple(enabled_codes()) + (case.parent.name,))
+    result = fixture_case_check(case)
     assert not [e for e in result.errors if e.kind == "internal"], result.errors
     actual = {(f.location.path, f.location.line, f.code) for f in result.findings}
     expected = {(e.path, e.line, e.code) for e in expectations if e.kind == "expect"}

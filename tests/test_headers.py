@@ -20,11 +20,6 @@ RATIONALE = re.compile(r": |; |\. |\.$| so |, which | because ")
 LOCATION = re.compile(r"\.py:\d+|\bline \d+")
 
 
-def _findings(case, in_dir):
-    in_dir(case.parent)
-    return check([case.name], select=tuple(enabled_codes()) + (case.parent.name,)).findings
-
-
 def _problems(finding) -> list[str]:
     header = finding.message
     prose = re.sub(r"`[^`]*`", "``", header)  # code in backticks says nothing about the wording
@@ -48,9 +43,9 @@ def _problems(finding) -> list[str]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.relative_to(FIXTURES).as_posix() for c in CASES])
-def test_fixture_headers_are_one_short_clause(case, in_dir):
+def test_fixture_headers_are_one_short_clause(case, fixture_case_check):
     found = {f"{f.location.path}:{f.location.line} {f.code} {f.message!r}": _problems(f)
-             for f in _findings(case, in_dir)}
+             for f in fixture_case_check(case).findings}
     assert not {k: v for k, v in found.items() if v}
 
 
