@@ -20,6 +20,26 @@ settings.register_profile("explore", max_examples=2000, deadline=None, print_blo
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """The whole suite (`pytest` with no paths: the `testpaths`) runs on every core with pytest-xdist, as if
+    `-n auto` were given: on two cores it takes half the time. Anything else is left as asked: `-n 0` or
+    `-p no:xdist` (mutmut's runs, see pyproject.toml) run in this process, `-n N` is honoured, a run of chosen
+    files or tests stays in one process (starting workers would cost more than it saves), and so do
+    --collect-only and --pdb. Runs before xdist's own hook, which turns "auto" into a number of workers."""
+    if (config.pluginmanager.hasplugin("xdist") and getattr(config.option, "numprocesses", 0) is None
+            and not hasattr(config, "workerinput") and config.args_source is pytest.Config.ArgsSource.TESTPATHS
+            and not config.option.collectonly and not config.option.usepdb and _cores() > 1):
+        config.option.numprocesses = "auto"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def cache_outside_the_repository():
     """Commands run by the tests cache into a folder of their own, never into the checkout."""
