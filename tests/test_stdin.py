@@ -1,12 +1,18 @@
 """`evalparity check -` and `--stdin-filename`: the source comes from standard input and is checked as that
 file of its project (the other files from disk); with --fix the fixed source is the only thing on standard
-output and no file is written. Run as real processes, so that what reaches each stream is what a caller sees."""
+output and no file is written. What reaches each stream, byte for byte, and the exit codes are checked on real
+processes (`run`), so that they are what a caller sees; which file is read and what it is found to hold are
+checked in this process (`run_here`, click's CliRunner: a fraction of a process's start-up)."""
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
+
+from evalparity.cli import cli
 
 TRAIN = (
     "from torchvision import transforms as T\n"
@@ -61,13 +67,27 @@ def run(cwd, *args, stdin: str | bytes):
                           capture_output=True, timeout=120)
 
 
+def run_here(cwd, *args, stdin: str | bytes):
+    """`run`'s command in this process; the same result fields (exit code, standard output and error as bytes)."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, ["check", *args], input=data)
+    finally:
+        os.chdir(previous)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout_bytes, result.stderr_bytes)
+
+
 def findings(out: bytes) -> list[dict]:
     return json.loads(out.decode())["findings"]
 
 
 def test_stdin_is_checked_as_the_named_file_within_its_project(project):
     (project / "evaluate.py").write_text(EVAL_GOOD, encoding="utf-8")  # on disk: nothing to report
-    out = run(project, "--stdin-filename", "evaluate.py", "--format", "json", "-", stdin=EVAL_DRIFTED)
+    out = run_here(project, "--stdin-filename", "evaluate.py", "--format", "json", "-", stdin=EVAL_DRIFTED)
     assert out.returncode == 1, out.stderr
     [finding] = findings(out.stdout)
     assert (finding["code"], finding["path"], finding["line"]) == ("EP201", "evaluate.py", 7)
@@ -75,14 +95,14 @@ def test_stdin_is_checked_as_the_named_file_within_its_project(project):
 
 
 def test_no_path_with_stdin_filename_reads_stdin_too(project):
-    out = run(project, "--stdin-filename", "evaluate.py", "--format", "json", stdin=EVAL_DRIFTED)
+    out = run_here(project, "--stdin-filename", "evaluate.py", "--format", "json", stdin=EVAL_DRIFTED)
     assert out.returncode == 1, out.stderr
     assert [f["path"] for f in findings(out.stdout)] == ["evaluate.py"]
 
 
 def test_stdin_replaces_the_file_on_disk(project):
     (project / "evaluate.py").write_text(EVAL_DRIFTED, encoding="utf-8")  # on disk: EP201
-    out = run(project, "--stdin-filename", "evaluate.py", "--format", "json", "-", stdin=EVAL_GOOD)
+    out = run_here(project, "--stdin-filename", "evaluate.py", "--format", "json", "-", stdin=EVAL_GOOD)
     assert out.returncode == 0, out.stderr
     assert findings(out.stdout) == []
 
@@ -90,16 +110,16 @@ def test_stdin_replaces_the_file_on_disk(project):
 def test_stdin_filename_in_a_subfolder_is_named_as_given(project):
     (project / "pkg").mkdir()
     (project / "pkg" / "__init__.py").write_text("", encoding="utf-8")
-    out = run(project, "--stdin-filename", "pkg/evaluate.py", "--format", "concise", "-", stdin=EVAL_FLIP)
+    out = run_here(project, "--stdin-filename", "pkg/evaluate.py", "--format", "concise", "-", stdin=EVAL_FLIP)
     assert out.returncode == 1
     assert out.stdout.decode().startswith("pkg/evaluate.py:4:5: EP101 ")
 
 
 def test_dash_alone_is_named_dash_and_checked_on_its_own(project):
-    out = run(project, "--format", "json", "-", stdin=EVAL_FLIP)
+    out = run_here(project, "--format", "json", "-", stdin=EVAL_FLIP)
     assert out.returncode == 1, out.stderr
     assert [(f["code"], f["path"]) for f in findings(out.stdout)] == [("EP101", "-")]
-    alone = run(project, "--format", "json", "-", stdin=EVAL_DRIFTED)  # data.py is not its context
+    alone = run_here(project, "--format", "json", "-", stdin=EVAL_DRIFTED)  # data.py is not its context
     assert (alone.returncode, findings(alone.stdout)) == (0, [])
 
 
@@ -115,7 +135,7 @@ def test_fix_writes_only_the_fixed_source_to_stdout_and_never_the_file(project):
 
 
 def test_fix_across_files_imports_the_training_constants(project):
-    out = run(project, "--stdin-filename", "evaluate.py", "--fix", "--unsafe-fixes", "-", stdin=EVAL_DRIFTED)
+    out = run_here(project, "--stdin-filename", "evaluate.py", "--fix", "--unsafe-fixes", "-", stdin=EVAL_DRIFTED)
     assert out.returncode == 0, out.stderr
     assert b"T.Normalize(MEAN, STD)" in out.stdout and b"from data import MEAN, STD" in out.stdout
     assert not (project / "evaluate.py").exists()  # a file that exists only in the editor stays there
@@ -135,14 +155,14 @@ def test_fix_keeps_crlf_and_the_bytes_outside_the_fix(project):
 
 
 def test_diff_on_stdin_prints_the_diff_and_writes_nothing(project):
-    out = run(project, "--stdin-filename", "evaluate.py", "--diff", "--unsafe-fixes", "-", stdin=EVAL_FLIP)
+    out = run_here(project, "--stdin-filename", "evaluate.py", "--diff", "--unsafe-fixes", "-", stdin=EVAL_FLIP)
     assert out.returncode == 1
     assert "-    T.RandomHorizontalFlip(),\n" in out.stdout.decode()
     assert not (project / "evaluate.py").exists()
 
 
 def test_syntax_error_on_stdin_is_ep901_under_the_given_name(project):
-    out = run(project, "--stdin-filename", "evaluate.py", "--format", "json", "-", stdin="def broken(:\n")
+    out = run_here(project, "--stdin-filename", "evaluate.py", "--format", "json", "-", stdin="def broken(:\n")
     assert out.returncode == 1
     assert [(f["code"], f["path"]) for f in findings(out.stdout)] == [("EP901", "evaluate.py")]
 
@@ -164,7 +184,7 @@ def test_silent_fix_prints_the_fixed_source_and_nothing_else(project):
 def test_an_excluded_stdin_filename_is_passed_through_unchanged_with_force_exclude(project):
     (project / "pyproject.toml").write_text('[tool.evalparity]\nextend-exclude = ["legacy"]\n', encoding="utf-8")
     args = ("--stdin-filename", "legacy/evaluate.py", "--force-exclude", "--fix", "--unsafe-fixes", "-")
-    out = run(project, *args, stdin=EVAL_FLIP)
+    out = run_here(project, *args, stdin=EVAL_FLIP)
     assert (out.returncode, out.stdout) == (0, EVAL_FLIP.encode())
-    checked = run(project, "--stdin-filename", "legacy/evaluate.py", "--format", "json", "-", stdin=EVAL_FLIP)
+    checked = run_here(project, "--stdin-filename", "legacy/evaluate.py", "--format", "json", "-", stdin=EVAL_FLIP)
     assert [f["code"] for f in findings(checked.stdout)] == ["EP101"]  # named, so checked without --force-exclude
