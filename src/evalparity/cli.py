@@ -311,7 +311,7 @@ def check(paths, output_format, output_file, select, extend_select, ignore, know
         known = baseline.load(baseline_file) if baseline_file else None
     except baseline.BaselineError as exc:
         raise click.ClickException(str(exc)) from None
-    piped = {stdin: click.get_binary_stream("stdin").read()} if stdin else {}
+    piped = {stdin: _binary(sys.stdin).read()} if stdin else {}
 
     def run(contents=None):
         try:
@@ -389,7 +389,7 @@ def _fix_piped(result, run, scope, name: str, source: bytes, output_format, outp
     if show_diff:
         return fixing.show_diff(result, run, unsafe, scope, quiet, silent)
     result, contents, applied = fixing.fix_in_memory(result, run, unsafe, scope, quiet, silent)
-    out = click.get_binary_stream("stdout")
+    out = _binary(sys.stdout)
     out.write(contents.get(display_path(name), source))
     out.flush()
     result.show_fixes, result.applied_fixes = show_fixes, applied
@@ -563,3 +563,8 @@ def main() -> None:
     _tolerant_streams()
     signal.signal(signal.SIGTERM, _terminate)
     cli.main(prog_name="evalparity")
+
+
+def _binary(stream):
+    """The byte stream under a text stream (click's get_binary_stream is deprecated)."""
+    return getattr(stream, "buffer", stream)
