@@ -63,7 +63,10 @@ def _combine(a: Value, b: Value, op) -> Value:
         nb = nb * len(na)
     if len(na) != len(nb):
         return Value("unknown", text=a.text)
-    out = tuple(op(x, y) for x, y in zip(na, nb))
+    try:
+        out = tuple(op(x, y) for x, y in zip(na, nb))
+    except (ZeroDivisionError, OverflowError):  # `x * 0`: no affine map to describe
+        return Value("unknown", text=a.text)
     return const(out[0] if len(out) == 1 else out, a.text)
 
 
