@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -42,6 +43,25 @@ TESTS = {
     "suppress": ["tests/test_suppress.py", "tests/test_properties.py", "tests/test_notebooks.py"],
     "baseline": ["tests/test_baseline.py", "tests/test_properties.py"],
 }
+
+
+def wilson(killed: int, n: int, z: float = 1.645) -> tuple[float, float]:
+    """The Wilson score interval of a killed share (z = 1.645: 90 % two-sided), honest at small n and near 100 %."""
+    if n == 0:
+        return 0.0, 1.0
+    p = killed / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def sizes_of(text: str, default: int) -> dict[str, int]:
+    """`checks=60,fixes=40`: the sample size per package (the others take --per-package)."""
+    sizes = dict.fromkeys(PACKAGES, default)
+    for item in filter(None, text.split(",")):
+        package, _, size = item.partition("=")
+        sizes[package] = int(size)
+    return sizes
 
 
 def package_of(source: Path) -> str:
@@ -74,7 +94,8 @@ def selection(package: str, source: Path) -> list[str]:
 def run(name: str, tests: list[str], timeout: float) -> str:
     env = {**os.environ, "MUTANT_UNDER_TEST": name, "PYTHONPATH": str(MUTANTS / "src"), "PYTHONHASHSEED": "0"}
     try:
-        done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+        done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                               *tests],
                               cwd=MUTANTS, env=env, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return "timeout"  # counted as killed: an endless loop is noticed
@@ -112,6 +133,7 @@ def generate() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--per-package", type=int, default=40)
+    parser.add_argument("--sizes", default="", help="sample size per package, e.g. checks=60,fixes=40")
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--only", default=",".join(PACKAGES))
@@ -130,13 +152,14 @@ def main() -> None:
         shutil.copytree(ROOT / "tests", MUTANTS / "tests", ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
         shutil.copy2(ROOT / "pyproject.toml", MUTANTS / "pyproject.toml")
     everything = mutants_by_package()
+    sizes = sizes_of(args.sizes, args.per_package)
     chosen: dict[str, list[tuple[str, Path]]] = {}
     for package in args.only.split(","):
         pool = everything.get(package, [])
         if args.names:
             chosen[package] = [m for m in pool if m[0] in args.names]
         else:
-            chosen[package] = sorted(random.Random(args.seed).sample(pool, min(args.per_package, len(pool))))
+            chosen[package] = sorted(random.Random(args.seed).sample(pool, min(sizes[package], len(pool))))
     # the unmutated code must pass every selection, or a "kill" means nothing
     for package, picked in chosen.items():
         for tests in {tuple(selection(package, source)) for _, source in picked}:
@@ -151,13 +174,15 @@ def main() -> None:
             outcomes[package][name] = outcome
             print(f"{outcome:9} {time.monotonic() - start:5.1f}s {name}", flush=True)
     print()
-    print(f"{'package':10} {'mutants':>7} {'sampled':>7} {'killed':>6} {'survived':>8} {'score':>6}")
+    print(f"{'package':10} {'mutants':>7} {'sampled':>7} {'killed':>6} {'survived':>8} {'score':>6} {'90% Wilson':>11}")
     for package, results in outcomes.items():
         killed = sum(1 for o in results.values() if o in ("killed", "timeout"))
         survived = sum(1 for o in results.values() if o == "survived")
         scored = killed + survived
         score = f"{100 * killed / scored:.0f}%" if scored else "-"
-        print(f"{package:10} {len(everything.get(package, [])):7} {len(results):7} {killed:6} {survived:8} {score:>6}")
+        low, high = wilson(killed, scored)
+        print(f"{package:10} {len(everything.get(package, [])):7} {len(results):7} {killed:6} {survived:8} {score:>6}"
+              f" {100 * low:4.0f}-{100 * high:.0f}%")
     for package, results in outcomes.items():
         for name, outcome in results.items():
             if outcome not in ("killed", "timeout"):
