@@ -32,7 +32,7 @@ MUTANTS = ROOT / "mutants"
 PACKAGES = ("checks", "relate", "report", "fixes", "suppress", "baseline")
 # the tests that exercise each package; a check's module adds `-k EPxxx` for its own fixtures
 TESTS = {
-    "checks": ["tests/test_fixtures.py", "tests/test_severity.py", "tests/test_modes_checks.py", "tests/test_fixes.py"],
+    "checks": ["tests/test_fixtures.py", "tests/test_fixture_output.py", "tests/test_severity.py", "tests/test_modes_checks.py", "tests/test_fixes.py"],
     "relate": ["tests/test_fixtures.py", "tests/test_modes_flow.py", "tests/test_callees.py",
                "tests/test_loaders_roles.py", "tests/test_resolver.py", "tests/test_severity.py",
                "tests/test_project_modules.py"],
