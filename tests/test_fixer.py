@@ -105,6 +105,14 @@ def test_a_result_that_does_not_parse_is_refused(tmp_path):
     assert change.error and "would not parse" in change.error and change.after == change.before
 
 
+def test_a_file_that_cannot_be_decoded_is_left_alone_and_counts_no_fix(tmp_path):
+    path = tmp_path / "a.py"
+    source = b"# -*- coding: no-such-codec -*-\nx = 1\n"
+    change = fix_file(str(path), [_finding([_edit(2, 5, 2, 6, "2", "1")])], current=source)
+    assert change.error and "cannot decode" in change.error
+    assert (change.before, change.after, change.fixed, change.findings) == (source, source, 0, [])
+
+
 def test_stale_fixes_and_overlaps_are_skipped():
     text = "abc\n"
     first = _finding([_edit(1, 1, 1, 3, "X", "ab")])
