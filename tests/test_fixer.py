@@ -245,3 +245,31 @@ def test_no_counterpart_fix_when_its_class_is_not_imported(tmp_path, in_dir):
     in_dir(tmp_path)
     assert "EP101" in invoke("check", ".", "--format", "concise").output
     assert invoke("check", ".", "--diff", "--unsafe-fixes").exit_code == 0
+
+
+# notebooks: edits in the notebook's own line numbers (cells one after another), cells rewritten in the JSON
+def _notebook(*sources):
+    cells = [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": s}
+             for s in sources]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+
+
+def _notebook_finding(line, column, end_line, end_column, content, original):
+    edit = {"path": "n.ipynb", "line": line, "column": column, "end_line": end_line, "end_column": end_column,
+            "content": content, "original": original}
+    return Finding("EP504", "m", Location("n.ipynb", line, 1, line, 1),
+                   fix={"applicability": "safe", "description": "d", "edits": [edit]})
+
+
+def test_a_notebook_cell_that_would_not_parse_leaves_the_notebook_unchanged():
+    before = _notebook("x = 1\n", "y = 2")
+    change = fix_file("n.ipynb", [_notebook_finding(1, 5, 1, 6, "(", "1")], current=before)
+    assert change.error and "cell 1 would not parse" in change.error
+    assert (change.before, change.after, change.fixed) == (before, before, 0)
+
+
+def test_a_fix_that_ends_a_cell_without_a_newline_is_applied():
+    before = _notebook("x = 1\ny = 2\n")
+    change = fix_file("n.ipynb", [_notebook_finding(2, 6, 3, 1, "  # done", "\n")], current=before)
+    assert change.error is None and change.fixed == 1
+    assert json.loads(change.after)["cells"][0]["source"] == "x = 1\ny = 2  # done"
