@@ -39,7 +39,7 @@ TESTS = {
     "report": ["tests/test_golden_levels.py", "tests/test_formats.py", "tests/test_report_contracts.py",
                "tests/test_progress.py", "tests/test_notebooks.py", "tests/test_positions.py",
                "tests/test_properties.py", "tests/test_examples.py"],
-    "fixes": ["tests/test_fixes.py", "tests/test_fixer.py", "tests/test_flags.py"],
+    "fixes": ["tests/test_fixes.py", "tests/test_fixer.py", "tests/test_flags.py", "tests/test_stdin.py"],
     "suppress": ["tests/test_suppress.py", "tests/test_properties.py", "tests/test_notebooks.py"],
     "baseline": ["tests/test_baseline.py", "tests/test_properties.py"],
 }
