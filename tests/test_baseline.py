@@ -55,6 +55,8 @@ def test_write_then_use_a_baseline(tmp_path):
     assert result.exit_code == 0 and "Wrote 1 finding to the baseline" in result.output
     data = json.loads(baseline.read_text())
     assert data["version"] == 2 and [f["code"] for f in data["findings"]] == ["EP101"]
+    # each entry tells a reviewer of the baseline file what it hides
+    assert all(set(f) >= {"code", "line", "message"} and f["message"] for f in data["findings"])
     code, out = findings(tmp_path, "--baseline", str(baseline))
     assert code == 0 and out["findings"] == [] and out["summary"]["baselined"] == 1
     text = invoke("check", str(tmp_path / "a.py"), "--baseline", str(baseline)).output
