@@ -61,3 +61,17 @@ def test_fix_fixture(case, tmp_path, in_dir):
 
 def test_every_fixable_rule_has_a_fixture():
     assert {c.parent.name for c in CASES} >= {"EP101", "EP201", "EP202", "EP204", "EP401", "EP405", "EP501", "EP504"}
+
+
+def test_a_fix_whose_edits_touch_the_same_text_is_not_offered():
+    """Two edits of one span (a summarised project Normalize whose mean and std are one argument) could
+    only be applied by dropping one: no fix, rather than one that does not do what it says."""
+    from evalparity.fixes import fix
+
+    edit = {"path": "a.py", "line": 3, "column": 5, "end_line": 3, "end_column": 9, "content": "x"}
+    other = dict(edit, content="y")
+    later = dict(edit, column=9, end_column=12, content="z")
+    insertion = dict(edit, column=5, end_column=5, content="w")
+    assert fix("unsafe", "d", [edit, other]) is None
+    assert fix("unsafe", "d", [edit, later]) is not None  # adjacent, not overlapping
+    assert fix("unsafe", "d", [insertion, edit]) is not None  # an insertion before the span

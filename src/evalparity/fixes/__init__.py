@@ -116,9 +116,16 @@ def _has_string(text: str) -> bool:
 
 
 def fix(applicability: str, description: str, edits: list[dict] | None) -> dict | None:
-    if not edits:
+    """A fix, or None when there is nothing to edit or two of its edits touch the same text (which could
+    only be applied by dropping one of them: the fix would not do what it says)."""
+    if not edits or _overlapping(edits):
         return None
     return {"applicability": applicability, "description": description, "edits": edits}
+
+
+def _overlapping(edits: list[dict]) -> bool:
+    spans = sorted(((e["path"], e["line"], e["column"]), (e["path"], e["end_line"], e["end_column"])) for e in edits)
+    return any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:]))
 
 
 def in_sequence(src: Source, loc: Location, openers: str = "[,") -> bool:
