@@ -245,6 +245,8 @@ class _Chains:
         if self.chain(operand) is not None:
             return chain + (self._opaque(node),)
         value = self.folder.fold(operand, self.scope)
+        if value.kind == "unknown":  # `img *= mask`: a mask, a computed array, not an affine map we can name
+            return chain + (self._opaque(node),)
         number = _const_number(value)
         last = chain[-1] if chain else None
         open_affine = last is not None and last.qualname == f"{HAND}.Normalize" and \
