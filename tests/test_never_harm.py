@@ -343,8 +343,11 @@ def test_a_closed_pipe_ends_quietly_with_the_result_code(tmp_path, output):
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_to_the_main_process_stops_the_workers(tmp_path, signum, code):
     _many_files(tmp_path, 120, 30)
+    # a shell's background job (`pytest &`) starts with SIGINT ignored, and a child inherits that: give the
+    # command the default disposition a terminal user's run has
     process = subprocess.Popen([sys.executable, "-m", "evalparity", "check", ".", "--no-cache", "--jobs", "2"],
-                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline, children = time.monotonic() + 20, []
     while not children and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
