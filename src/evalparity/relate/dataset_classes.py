@@ -35,7 +35,7 @@ from evalparity.facts import (
     Pipeline,
 )
 from evalparity.relate.callees import reexport
-from evalparity.relate.factories import _MISSING, _evaluate, _value, bind_arguments
+from evalparity.relate.factories import MISSING, bind_arguments, condition_value, evaluate_condition
 from evalparity.relate.loader_roles import loader_roles
 from evalparity.relate.project import Project
 from evalparity.relate.roles import decide
@@ -131,7 +131,7 @@ def _references(node: ast.AST) -> list[str]:
 def _settles(node: ast.AST, env: dict, known: set[str]) -> bool | None | str:
     """True / False when the condition folds; "loose" when it cannot but says nothing about the
     split; None when it cannot and may depend on the split."""
-    truth = _evaluate(node, env)
+    truth = evaluate_condition(node, env)
     if truth is not None:
         return truth
     bare = node.operand if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) else node
@@ -155,7 +155,7 @@ def _chosen(texts, subst: dict[str, ast.AST], env: dict) -> tuple[str, ...]:
     picked = []
     for text in texts:
         node = _substituted(text, subst)
-        if node is None or _evaluate(node, env) is not True:
+        if node is None or evaluate_condition(node, env) is not True:
             continue
         named = {role_of_string(c.value) for sub in ast.walk(node) if isinstance(sub, ast.Compare)
                  and all(isinstance(op, (ast.Eq, ast.In)) for op in sub.ops)
@@ -320,16 +320,16 @@ class DatasetClasses:
         """The constructor's environment with `self.<attr>` folded from `__init__`'s assignments."""
         env = dict(env)
         for attr, text, conditions in cls.attributes:
-            truths = [_evaluate(t, env) if (t := _parse(c)) is not None else None for c in conditions]
+            truths = [evaluate_condition(t, env) if (t := _parse(c)) is not None else None for c in conditions]
             if False in truths:
                 continue
             key = f"self.{attr}"
             node = _parse(text)
-            value = _value(node, env) if node is not None else _MISSING
-            if value is _MISSING and node is not None and isinstance(node, (ast.Compare, ast.BoolOp, ast.UnaryOp)):
-                truth = _evaluate(node, env)
-                value = _MISSING if truth is None else truth
-            if value is _MISSING or None in truths:
+            value = condition_value(node, env) if node is not None else MISSING
+            if value is MISSING and node is not None and isinstance(node, (ast.Compare, ast.BoolOp, ast.UnaryOp)):
+                truth = evaluate_condition(node, env)
+                value = MISSING if truth is None else truth
+            if value is MISSING or None in truths:
                 env.pop(key, None)
             else:
                 env[key] = value

@@ -112,37 +112,37 @@ def _truth(condition: str, env: dict[str, object]) -> bool | None:
         tree = ast.parse(condition, mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return _evaluate(tree, env)
+    return evaluate_condition(tree, env)
 
 
-_MISSING = object()
+MISSING = object()
 
 
-def _value(node: ast.AST, env: dict[str, object]):
+def condition_value(node: ast.AST, env: dict[str, object]):
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
-        return env.get(node.id, _MISSING)
+        return env.get(node.id, MISSING)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):  # `self.split`, set by `__init__`
-        return env.get(f"{node.value.id}.{node.attr}", _MISSING)
+        return env.get(f"{node.value.id}.{node.attr}", MISSING)
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        items = [_value(e, env) for e in node.elts]
-        return _MISSING if any(i is _MISSING for i in items) else tuple(items)
-    return _MISSING
+        items = [condition_value(e, env) for e in node.elts]
+        return MISSING if any(i is MISSING for i in items) else tuple(items)
+    return MISSING
 
 
-def _evaluate(node: ast.AST, env: dict[str, object]) -> bool | None:
+def evaluate_condition(node: ast.AST, env: dict[str, object]) -> bool | None:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        inner = _evaluate(node.operand, env)
+        inner = evaluate_condition(node.operand, env)
         return None if inner is None else not inner
     if isinstance(node, ast.BoolOp):
-        parts = [_evaluate(v, env) for v in node.values]
+        parts = [evaluate_condition(v, env) for v in node.values]
         if isinstance(node.op, ast.And):
             return False if False in parts else (None if None in parts else True)
         return True if True in parts else (None if None in parts else False)
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
-        left, right = _value(node.left, env), _value(node.comparators[0], env)
-        if left is _MISSING or right is _MISSING:
+        left, right = condition_value(node.left, env), condition_value(node.comparators[0], env)
+        if left is MISSING or right is MISSING:
             return None
         op = node.ops[0]
         try:
@@ -161,8 +161,8 @@ def _evaluate(node: ast.AST, env: dict[str, object]) -> bool | None:
         except TypeError:
             return None
         return None
-    value = _value(node, env)
-    return None if value is _MISSING else bool(value)
+    value = condition_value(node, env)
+    return None if value is MISSING else bool(value)
 
 
 def _specialised(steps: tuple[Step, ...], env: dict[str, object]) -> tuple[Step, ...]:
