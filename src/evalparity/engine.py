@@ -92,6 +92,7 @@ def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, ca
     callees.remember(cache.answers() if cache is not None else {})
     errors.extend(problems)
     project = Project(facts, deferred, kb.described_packages(), parsers)
+    project.kb = kb
     roled = assign_roles(project)
     pairs = pair(roled, project)
     hand = relate_hand_prep(project, roled, kb)

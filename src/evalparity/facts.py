@@ -63,10 +63,11 @@ class Step:
     children: tuple["Step", ...] = ()
     condition: str | None = None
     synthetic: bool = False
+    defined: Location | None = None  # a project-defined transform's summarised code (relate: Project.resolve_steps)
 
     @property
     def short_name(self) -> str:
-        return (self.qualname or self.name).rpartition(".")[2]
+        return (self.name if self.defined is not None else self.qualname or self.name).rpartition(".")[2]
 
 
 @dataclass(frozen=True)
@@ -368,6 +369,20 @@ class ClassCall:
     choices: tuple[tuple[str, tuple[tuple[Any, Location], ...]], ...] = ()  # `mode=mode` assigned constants in branches
 
 
+@dataclass(frozen=True)
+class TransformSummary:
+    """What a project-defined transform does (extract/summaries.py): a class's `__call__`/`forward` or a module
+    function, as steps of the knowledge base's vocabulary. An argument Value of kind `param` (key: the
+    constructor parameter) is filled in from the call that builds the transform (relate: Project.resolve_steps)."""
+
+    qualname: str  # in its module: `Normalize`, `to_tensor`
+    kind: str  # class | function
+    location: Location  # the summarised method or function
+    steps: tuple[Step, ...]
+    params: tuple[str, ...] = ()  # the constructor's (a class) parameters, without self
+    defaults: tuple[tuple[str, Value], ...] = ()
+
+
 @dataclass
 class FileFacts:
     path: str
@@ -389,6 +404,7 @@ class FileFacts:
     random_functions: list[FunctionDraws] = field(default_factory=list)  # module functions that draw at random
     class_calls: list[ClassCall] = field(default_factory=list)
     hand_chains: list[HandChain] = field(default_factory=list)  # images read and converted by hand (extract/handprep.py)
+    transform_summaries: list["TransformSummary"] = field(default_factory=list)  # extract/summaries.py
     error: str | None = None
     error_location: Location | None = None
     legacy: str | None = None  # parsed with an older grammar (`async=True`): a note, the file is still analysed

@@ -71,7 +71,8 @@ class Builder:
         self.facts.shuffling_classes = list(self.data.shuffling_classes)
         self.facts.shuffled_names = list(self.data.shuffled_names)
         self._constants()
-        DatasetFacts(self).build()
+        self.datasets = DatasetFacts(self)
+        self.datasets.build()
         self._options()
         self.facts.config_writes = sorted(set(self.data.config_writes))
         return self.facts

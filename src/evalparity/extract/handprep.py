@@ -28,6 +28,7 @@ KEEPS = {"numpy.array", "numpy.asarray", "numpy.ascontiguousarray", "numpy.expan
 AS_TENSOR = {"torch.from_numpy", "torch.tensor", "torch.Tensor", "torch.as_tensor", "torch.FloatTensor"}
 KEEP_METHODS = {"copy", "cuda", "cpu", "contiguous", "unsqueeze", "unsqueeze_", "permute", "transpose", "reshape",
                 "view", "clone", "detach", "requires_grad_", "squeeze", "to_device", "expand_dims"}
+ARITHMETIC_METHODS = {"div", "div_", "sub", "sub_", "mul", "mul_", "add", "add_"}
 FLOAT_METHODS = {"float", "double", "half"}
 LIBRARIES = ("cv2.", "numpy.", "torch.", "PIL.", "matplotlib.", "os.", "imageio.", "skimage.", "scipy.", "builtins.",
              "math.", "json.", "pickle.", "time.", "random.", "logging.", "sys.", "shutil.", "torchvision.utils.")
@@ -292,6 +293,9 @@ class _Chains:
         if isinstance(func, cst.Attribute):
             receiver = self.chain(func.value)
             if receiver is not None:
+                if func.attr.value in ARITHMETIC_METHODS and len(call.args) == 1 and call.args[0].keyword is None:
+                    # `x.sub_(m).div_(s)`: one affine map, like `(x - m) / s`
+                    return self._arith(receiver, func.attr.value.rstrip("_"), call.args[0].value, call)
                 return receiver + self._method(func.attr.value, call)
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}

@@ -14,6 +14,7 @@ from evalparity.extract.dataflow import add_dataflow_facts
 from evalparity.extract.handprep import hand_chains
 from evalparity.extract.header import import_line
 from evalparity.extract.positions import Positions
+from evalparity.extract.summaries import summarise
 from evalparity.facts import FileFacts, Location
 from evalparity.vocabulary.knowledge import KnowledgeBase
 
@@ -90,6 +91,7 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     facts = builder.build()
     facts.hand_chains = hand_chains(path, source, module, data, kb, builder.folder, builder.steps, text, loc,
                                     facts.pipelines)
+    facts.transform_summaries = summarise(builder, builder.datasets)
     add_dataflow_facts(facts, module, data, kb, text, loc, source)
     facts.lines = tuple(positions.code.splitlines())
     facts.import_line = import_line(module, positions)

@@ -85,6 +85,8 @@ def _handwritten(step: Step, info: TransformInfo, state: State, kb: KnowledgeBas
     if name == "Divide255":
         scale = UNIT if state.scale in (UINT8, FLOAT255) else UNKNOWN
         return replace(state, scale=scale, scale_known=state.scale_known and scale != UNKNOWN), "divide"
+    if name == "Normalize":  # arithmetic written out keeps the container (a numpy array stays one)
+        return replace(state, scale=NORMALIZED, scale_known=True), "normalize"
     if name == "Multiply255":
         return replace(state, scale=UNKNOWN, scale_known=False), None
     if name == "UnitResize":

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from evalparity.discovery.paths import FileError, read_source
-from evalparity.facts import FileFacts, Pipeline, Step, Value
+from evalparity.facts import FileFacts, Pipeline, Step, TransformSummary, Value
 
 MAX_HOPS = 5
 
@@ -42,6 +42,7 @@ class Project:
         self._suffixes: dict[tuple[str, ...], list[str]] = {}
         self._imports: dict[str, set[str]] = {}
         self._derived: dict[Callable, object] = {}
+        self.kb = None  # set by the engine: which steps the knowledge base describes (summaries stand in for the rest)
         for path in list(files) + list(self._deferred):
             parts = _dotted(path)
             for start in range(len(parts)):
@@ -208,17 +209,80 @@ class Project:
         return not config_values(self).written(roots, key, defining=path)
 
     def resolve_steps(self, pipeline: Pipeline) -> Pipeline:
-        def fix(step: Step) -> Step:
+        """Imported constants and configuration reads in the steps' arguments resolved, and each step that is
+        a summarised project transform (extract/summaries.py) replaced by the steps of its summary."""
+        def fix_args(step: Step) -> Step:
             args = tuple(
                 dataclasses.replace(a, value=self.resolve_value(pipeline.path, a.value))
                 if a.value.kind in ("ref", "config") else a
                 for a in step.args
             )
-            return dataclasses.replace(step, args=args, children=tuple(fix(c) for c in step.children))
+            return dataclasses.replace(step, args=args)
 
-        if not any(a.value.kind in ("ref", "config") for s in _walk(pipeline.steps) for a in s.args):
+        def fix(step: Step) -> tuple[Step, ...]:
+            step = fix_args(step)
+            summary = self.summary_of(pipeline.path, step) if not step.children else None
+            if summary is not None:
+                return self._substituted(step, summary)
+            children = tuple(c for child in step.children for c in fix(child))
+            return (dataclasses.replace(step, children=children),)
+
+        steps = tuple(s for step in pipeline.steps for s in fix(step))
+        if steps == pipeline.steps:
             return pipeline
-        return dataclasses.replace(pipeline, steps=tuple(fix(s) for s in pipeline.steps))
+        return dataclasses.replace(pipeline, steps=steps)
+
+    def summary_of(self, importer: str, step: Step) -> TransformSummary | None:
+        """The summary of the project class or function a step names (through imports), if it has one."""
+        kb = self.kb
+        if kb is None or (step.qualname is not None and kb.lookup(step.qualname) is not None):
+            return None
+        if step.qualname is None:
+            if not step.name.isidentifier():
+                return None
+            facts = self.facts(importer)
+            return next((s for s in facts.transform_summaries if s.qualname == step.name), None) if facts else None
+        return self._summary_in(importer, step.qualname, 0)
+
+    def _summary_in(self, importer: str, qualname: str, hops: int) -> TransformSummary | None:
+        found = self.split_qualname(importer, qualname)
+        if found is None or hops > MAX_HOPS:
+            return None
+        path, name = found
+        facts = self.facts(path)
+        if facts is None:
+            return None
+        for summary in facts.transform_summaries:
+            if summary.qualname == name:
+                return summary
+        for record in facts.imports:
+            if record.local == name and record.name:
+                target = "." * record.level + (f"{record.module}." if record.module else "") + record.name
+                return self._summary_in(path, target, hops + 1) if target != qualname else None
+        return None
+
+    def _substituted(self, step: Step, summary: TransformSummary) -> tuple[Step, ...]:
+        """The summary's steps at the step's place, its constructor parameters filled in from the step's
+        arguments (else their defaults; unknown when not given or spread)."""
+        given: dict[str, Value] = dict(summary.defaults)
+        for a in step.args:
+            if a.name is None and a.position is None:
+                given = {}  # `*args` / `**kw`: what each parameter gets is not known
+                break
+            key = a.name if a.name is not None else (
+                summary.params[a.position] if a.position is not None and a.position < len(summary.params) else None)
+            if key is not None:
+                given[key] = a.value
+        home = summary.location.path
+
+        def fill(value: Value) -> Value:
+            if value.kind == "param":
+                return given.get(value.key) or Value("unknown", text=value.text)
+            return self.resolve_value(home, value) if value.kind in ("ref", "config") else value
+
+        return tuple(Step(s.qualname, step.name, tuple(dataclasses.replace(a, value=fill(a.value)) for a in s.args),
+                          step.location, condition=step.condition, synthetic=True, defined=s.location)
+                     for s in summary.steps)
 
 
 def _walk(steps):

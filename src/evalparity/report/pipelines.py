@@ -30,6 +30,9 @@ def step_text(step: Step) -> str:
     if step.children:
         inner = (inner + ", " if inner else "") + "[" + ", ".join(step_text(c) for c in step.children) + "]"
     suffix = f"  if {step.condition}" if step.condition else ""
+    if step.defined is not None:  # a project-defined transform, by its summary (extract/summaries.py)
+        kind = (step.qualname or "unknown").rpartition(".")[2]
+        return f"{step.short_name}: {kind}({inner}) (project-defined, {step.defined.short()}){suffix}"
     return f"{step.short_name}({inner}){suffix}"
 
 
