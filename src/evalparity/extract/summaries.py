@@ -119,6 +119,11 @@ class _Summary(_Chains):
         return True
 
 
+def _tta(name: str) -> bool:
+    """A test-time augmentation (`TTAFlip`, `flip_tta`): its draws are the point."""
+    return is_tta(name) or "TTA" in name
+
+
 def _root(call: cst.Call) -> str | None:
     expr = call
     while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
@@ -156,7 +161,7 @@ def summarise(builder, datasets) -> list[TransformSummary]:
         if init is not None and isinstance(init.node, cst.FunctionDef):
             params, defaults = _init(init, folder, builder)
         summary = _one(chains, folder, method, datasets, builder, scope.qualname, "class", params, defaults,
-                       tta=is_tta(scope.name))
+                       tta=_tta(scope.name))
         if summary is not None:
             found.append(summary)
     folder.attributes = {}
@@ -165,7 +170,7 @@ def summarise(builder, datasets) -> list[TransformSummary]:
             fn = binding.defines
             if fn is not None and fn.kind == "function" and len(bindings) == 1:
                 summary = _one(chains, folder, fn, datasets, builder, fn.qualname, "function", (), (),
-                               tta=is_tta(fn.name))
+                               tta=_tta(fn.name))
                 if summary is not None:
                     found.append(summary)
     return found

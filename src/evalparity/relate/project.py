@@ -241,7 +241,15 @@ class Project:
             if not step.name.isidentifier():
                 return None
             facts = self.facts(importer)
-            return next((s for s in facts.transform_summaries if s.qualname == step.name), None) if facts else None
+            if facts is None:
+                return None
+            found = next((s for s in facts.transform_summaries if s.qualname == step.name), None)
+            if found is None:  # `jitter` passed by name, imported with `from aug import jitter`
+                record = next((r for r in facts.imports if r.local == step.name and r.name), None)
+                if record is not None:
+                    target = "." * record.level + (f"{record.module}." if record.module else "") + record.name
+                    return self._summary_in(importer, target, 0)
+            return found
         return self._summary_in(importer, step.qualname, 0)
 
     def _summary_in(self, importer: str, qualname: str, hops: int) -> TransformSummary | None:
