@@ -56,7 +56,9 @@ class Builder:
         self.by_node: dict[int, list[Pipeline]] = {}
         self.facts = FileFacts(path)
 
-    def build(self) -> FileFacts:
+    def build(self) -> tuple[FileFacts, DatasetFacts]:
+        """The file's facts, and the Dataset-class reader that summaries reuse. (Not kept on the builder: the
+        reader refers to it, and the cycle would keep the file's syntax tree alive until a collection.)"""
         sites = [s for s in self.data.calls if self.steps.is_pipeline_call(s.scope, s.node)]
         built = [(site, self._pipelines(site)) for site in sites]
         for site, pipelines in built:
@@ -71,11 +73,11 @@ class Builder:
         self.facts.shuffling_classes = list(self.data.shuffling_classes)
         self.facts.shuffled_names = list(self.data.shuffled_names)
         self._constants()
-        self.datasets = DatasetFacts(self)
-        self.datasets.build()
+        datasets = DatasetFacts(self)
+        datasets.build()
         self._options()
         self.facts.config_writes = sorted(set(self.data.config_writes))
-        return self.facts
+        return self.facts, datasets
 
     # pipelines ----------------------------------------------------------------------------------
     def _pipelines(self, site: CallSite) -> list[Pipeline]:

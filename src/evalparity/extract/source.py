@@ -88,10 +88,10 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
 
     data = collect(module, pipeline_constructor_names(kb))
     builder = Builder(path, data, kb, text, loc, position)
-    facts = builder.build()
+    facts, datasets = builder.build()
     facts.hand_chains = hand_chains(path, source, module, data, kb, builder.folder, builder.steps, text, loc,
                                     facts.pipelines)
-    facts.transform_summaries = summarise(builder, builder.datasets)
+    facts.transform_summaries = summarise(builder, datasets)
     add_dataflow_facts(facts, module, data, kb, text, loc, source)
     facts.lines = tuple(positions.code.splitlines())
     facts.import_line = import_line(module, positions)

@@ -9,6 +9,7 @@ from typing import Callable
 
 from evalparity.discovery.paths import FileError, read_source
 from evalparity.facts import FileFacts, Pipeline, Step, TransformSummary, Value
+from evalparity.relate.callees import reexport
 
 MAX_HOPS = 5
 
@@ -257,6 +258,10 @@ class Project:
         if found is None or hops > MAX_HOPS:
             return None
         path, name = found
+        data = self.deferred_source(path)
+        if data is not None and not _may_define_transform(data, name.rpartition(".")[2]):
+            how, target = reexport(data, name)  # a deferred file is extracted only for a transform it defines
+            return self._summary_in(path, target, hops + 1) if how == "imported" and target != qualname else None
         facts = self.facts(path)
         if facts is None:
             return None
@@ -300,3 +305,12 @@ def _walk(steps):
 
 
 walk_steps = _walk
+
+
+def _may_define_transform(source: bytes, name: str) -> bool:
+    """Whether a file's text may define `name` as something extract/summaries.py summarises: a function, or a
+    class with `__call__` or `forward`."""
+    encoded = name.encode()
+    if b"def " + encoded + b"(" in source:
+        return True
+    return b"class " + encoded in source and (b"def __call__" in source or b"def forward" in source)
