@@ -313,6 +313,38 @@ def test_pipelines_as_json(tmp_path):
     assert invoke("pipelines", str(tmp_path), "--output-format", "json").stdout == result.stdout
 
 
+PROJECT_NORMALIZE = ("import torch\n\n\n"
+                     "class Standardize:\n"
+                     "    def __init__(self, mean, std):\n"
+                     "        self.mean, self.std = mean, std\n\n"
+                     "    def __call__(self, x):\n"
+                     "        return (x - self.mean) / self.std\n")
+PROJECT_PAIR = ("import torchvision.transforms as T\n"
+                "from prep import Standardize\n"
+                "train_tf = T.Compose([T.ToTensor(), Standardize(0.4, 0.2)])\n"
+                "test_tf = T.Compose([T.ToTensor(), Standardize(0.5, 0.5)])\n")
+
+
+def test_pipelines_show_a_project_defined_step_with_the_line_of_its_code(tmp_path, monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    (tmp_path / "prep.py").write_text(PROJECT_NORMALIZE)
+    (tmp_path / "run.py").write_text(PROJECT_PAIR)
+    data = json.loads(invoke("pipelines", str(tmp_path), "--format", "json").stdout)
+    steps = data["pairs"][0]["steps"]
+    assert [s["difference"] for s in steps] == ["same", "differs"]
+    train, evaluation = steps[1]["train"], steps[1]["eval"]
+    assert train["defined"] == evaluation["defined"] == {"path": str(tmp_path / "prep.py"), "line": 9}  # the summarised return
+    assert steps[0]["train"]["defined"] is None
+    assert train["step"].startswith("Standardize: Normalize(mean=0.4, std=0.2) (project-defined, ")
+    monkeypatch.chdir(tmp_path)
+    lines = invoke("pipelines", ".").stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("│ 2 "))
+    cells = [line.split("│")[2:4] for line in lines[start:] if line.startswith("│") and "→" not in line]
+    assert [" ".join(c[i].strip() for c in cells) for i in (0, 1)] == [
+        "Standardize: Normalize(mean=0.4, std=0.2) (project-defined, prep.py:9)",
+        "Standardize: Normalize(mean=0.5, std=0.5) (project-defined, prep.py:9)"]
+
+
 TRAIN_CELL = ("import torch\n\n\n"
               "def train(model, train_loader, val_loader, optimizer):\n"
               "    for epoch in range(10):\n"

@@ -176,6 +176,18 @@ def summarise(builder, datasets) -> list[TransformSummary]:
     return found
 
 
+def _self_assignments(target: cst.BaseExpression, value: cst.BaseExpression | None):
+    """`self.mean = m` and `self.mean, self.std = m, s`: each attribute with its value (None: not known)."""
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+        yield target.attr.value, value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        values = value.elements if isinstance(value, (cst.Tuple, cst.List)) else None
+        known = values is not None and len(values) == len(target.elements) and \
+            not any(isinstance(e, cst.StarredElement) for e in (*values, *target.elements))
+        for i, element in enumerate(target.elements):
+            yield from _self_assignments(element.value, values[i].value if known else None)
+
+
 def _init(init: Scope, folder: _Folder, builder) -> tuple[tuple[str, ...], tuple]:
     node = init.node
     params = _params(node)
@@ -187,14 +199,14 @@ def _init(init: Scope, folder: _Folder, builder) -> tuple[tuple[str, ...], tuple
             continue
         for small in statement.body:
             if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target = small.targets[0].target
-                if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and \
-                        target.value.value == "self":
-                    assigned.setdefault(target.attr.value, []).append(small.value)
+                for attr, value in _self_assignments(small.targets[0].target, small.value):
+                    assigned.setdefault(attr, []).append(value)
     for attr, values in assigned.items():
         if len(values) != 1:
             continue
         value = values[0]
+        if value is None:
+            continue
         if isinstance(value, cst.Call) and builder.text(value.func) in WRAPS and len(value.args) == 1 and \
                 value.args[0].keyword is None:
             value = value.args[0].value

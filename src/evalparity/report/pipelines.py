@@ -160,7 +160,8 @@ def as_dict(analysis, kb: KnowledgeBase) -> dict:
                 state = states.get(id(step)) if step is not None else None
                 row[key] = None if step is None else {
                     "step": step_text(step), "line": step.location.line, "random": bool(is_random(step, kb)),
-                    "after": state.describe() if state is not None else None}
+                    "after": state.describe() if state is not None else None,
+                    "defined": None if step.defined is None else {"path": step.defined.path, "line": step.defined.line}}
             steps.append(row)
         pairs.append({"reason": pair.reason, "train": _side(pair.train), "eval": _side(pair.eval), "steps": steps})
     return {"version": 1, "pairs": pairs, "unpaired": [_side(item) for item in _unpaired(analysis)]}
