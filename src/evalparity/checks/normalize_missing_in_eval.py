@@ -24,7 +24,7 @@ def check(ctx):
             values = [f"training normalizes with mean {shown(mean)}, std {shown(std)}"] \
                 if mean is not None and std is not None else []
             yield Finding(CODE, f"no Normalize in {_named('evaluation', pair.eval)} (training has one)",
-                          pair.eval.pipeline.location,
+                          _missing_at(pair.eval.pipeline),
                           [Related(train_step.location, f"training Normalize ({pair.reason})", OTHER_SIDE),
                            *computed_frames([mean, std], "training")],
                           fix=add_normalize(ctx.project, pair, train_step, scale_state(pair.eval, ctx.kb)[1]),
@@ -34,6 +34,17 @@ def check(ctx):
                           eval_step.location,
                           [Related(pair.train.pipeline.location, f"training pipeline without Normalize ({pair.reason})",
                                    OTHER_SIDE)])
+
+
+def _missing_at(pipeline):
+    """Where the Normalize is missing: a Compose's call, or the last step of a chain written by hand (its read may
+    be many lines above, in another function)."""
+    if pipeline.origin != "hand" or not pipeline.steps:
+        return pipeline.location
+    step = pipeline.steps[-1]
+    while step.children:  # `Compose([..., ToTensor()])(image)` inside the chain
+        step = step.children[-1]
+    return step.location
 
 
 def _named(role: str, item) -> str:
