@@ -97,6 +97,8 @@ class _Chains:
             if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
                 for small in statement.body:
                     self._small(small)
+                if any(isinstance(small, (cst.Return, cst.Raise)) for small in statement.body):
+                    return  # what follows in this block never runs
             elif isinstance(statement, cst.If):
                 self._branch(statement)
             elif isinstance(statement, (cst.For, cst.While)):
@@ -322,7 +324,7 @@ class _Chains:
                                         (self._arg("mean", self.folder.fold(mean, self.scope), mean),
                                          self._arg("std", self.folder.fold(std, self.scope), std))),)
         if callee and callee not in NOT_CONSUMERS and not (qualname or "").startswith(LIBRARIES):
-            self._record(source, callee, call)
+            self._record(source, callee, call, source_expr.value if isinstance(source_expr, cst.Name) else None)
             return None
         return source + (self._opaque(call),)
 

@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass, field
 
 from evalparity.facts import EVAL, TRAIN, Evidence, HandChain, Location
+from evalparity.relate.callees import reexport
 from evalparity.relate.image_state import run
 from evalparity.relate.pairing import Pair
-from evalparity.relate.project import Project
+from evalparity.relate.project import MAX_HOPS, Project
 from evalparity.relate.roles import RoledPipeline
 from evalparity.vocabulary.mode_words import model_like, strip_wrappers
 from evalparity.vocabulary.naming import unit_test_file, words
@@ -36,6 +37,7 @@ class Family:
     files: set[str] = field(default_factory=set)  # where the training constructs it
     items: list[RoledPipeline] = field(default_factory=list)
     orders: dict[str, Location] = field(default_factory=dict)
+    home: str | None = None  # the file that defines the Dataset class
 
 
 @dataclass
@@ -55,6 +57,10 @@ def _image_named(name: str | None) -> bool:
     return bool(name) and not any(w in NOT_IMAGE_WORDS for w in words(name))
 
 
+def _transform_named(callee: str) -> bool:
+    return any(w in ("transform", "transforms", "augment", "augmentation", "aug", "augs") for w in words(callee))
+
+
 def _training_file(project: Project, path: str) -> bool:
     facts = project.files.get(path)
     name = path.replace("\\", "/").rpartition("/")[2]
@@ -64,9 +70,10 @@ def _training_file(project: Project, path: str) -> bool:
 
 def order_of(item: RoledPipeline, kb):
     """(the channel order at the end of a chain, the step that set it), or (None, None). A chain with a
-    conditional step on its way has no single order."""
+    conditional step on its way has no single order (a read made under a condition counts when it is made)."""
     steps = item.pipeline.steps
-    if any(s.condition for s in steps):
+    read = steps[0].condition if steps and item.pipeline.origin == "hand" else None  # `if path: img = imread(path)`
+    if any(s.condition and s.condition != read for s in steps):
         return None, None
     transitions = run(steps, kb)
     if not transitions or transitions[-1].after.order is None:
@@ -91,6 +98,8 @@ class HandPrep:
         self.eval_items: list[RoledPipeline] = []
         self.train_items: list[RoledPipeline] = []
         self.pairs: list[HandPair] = []
+        self.order_only: set[int] = set()  # chains compared by channel order only (see _through_pipeline)
+        self.models: dict[int, str] = {}
         if not any(f.hand_chains for f in project.files.values()):
             return
         self.families = self._families(roled)
@@ -128,18 +137,22 @@ class HandPrep:
                         families.setdefault(name, Family(name)).files.add(path)
         for name, family in families.items():
             path, qualname = classes[name]
+            family.home = path
             for item in roled:
                 if item.pipeline.path == path and item.pipeline.scope.startswith(qualname + ".") and item.role != EVAL:
                     family.items.append(item)
             for chain in project.files[path].hand_chains:
                 if not chain.pipeline.scope.startswith(qualname + "."):
                     continue
-                if chain.consumer == "" and _image_named(chain.pipeline.binding):
+                transformed = _transform_named(chain.consumer)  # `self.transform(image=image)` in `__getitem__`
+                if (chain.consumer == "" or transformed) and _image_named(chain.pipeline.binding):
                     item = _chain_item(chain, TRAIN, f"read by `{qualname}`, which a training script constructs")
-                    self.train_items.append(item)
                     order, where = _order(item, self.kb)
                     if order:
                         family.orders.setdefault(order, where)
+                    if transformed:
+                        continue  # its order only: the transform goes on with the image
+                    self.train_items.append(item)
                     if not any(i.pipeline.origin != "hand" for i in family.items):
                         family.items.append(item)
         for item in roled:
@@ -168,6 +181,8 @@ class HandPrep:
         fn = next((f for f in facts.functions if f.qualname == chain.pipeline.scope), None)
         if fn is None or fn.training:
             return None
+        if not model_like(consumer) and self._order_keeping_pipeline(facts, fn, consumer):
+            return self._through_pipeline(facts, fn, chain, consumer)
         in_eval = any(m.kind == "eval" and (strip_wrappers(m.receiver) == consumer or
                                             m.receiver.startswith(consumer + "."))
                       for f in facts.functions for m in f.modes)
@@ -187,8 +202,82 @@ class HandPrep:
         reason = f"fed to `{chain.consumer}` in eval mode" if in_eval else f"fed to `{chain.consumer}` in `{name}.py`"
         return _chain_item(chain, EVAL, reason)
 
-    def _model_class(self, facts, chain: HandChain) -> str | None:
-        model = re.escape(strip_wrappers(chain.consumer))
+    def _order_keeping_pipeline(self, facts, fn, consumer: str) -> bool:
+        """`self.transform(image=img)`: the one pipeline bound to that name in the chain's class (or module), every
+        step a library transform the knowledge base knows (none of which reorders channels at the model)."""
+        owner = fn.qualname.rpartition(".")[0] if consumer.startswith("self.") else ""
+        bound = [p for p in facts.pipelines if p.binding == consumer and
+                 (p.scope.rpartition(".")[0] == owner if owner else "." not in p.scope)]
+        if not bound:  # `self.transform = get_augmentation(phase='test')`: every pipeline the factory builds
+            assigned = re.compile(rf"^\s*{re.escape(consumer)}\s*=\s*([A-Za-z_][\w.]*)\s*\(")
+            factories = {m.group(1) for m in map(assigned.match, facts.lines) if m}
+            if len(factories) != 1:
+                return False
+            factory = factories.pop()
+            local = next((f for f in facts.functions if f.qualname == factory), None)
+            bound = [p for p in facts.pipelines if p.scope == factory] if local is not None else \
+                self.project.pipelines_named(facts.path, self._imported_as(facts, factory), built_in=True)
+            if not bound:
+                return False
+
+        libraries = self.kb.described_packages() - {"torch"}
+
+        def keeps_order(step) -> bool:  # a library transform (older names included) that is not about channels
+            library = bool(step.qualname) and step.qualname.partition(".")[0] in libraries
+            name = step.short_name.lower()
+            return library and not any(w in name for w in ("channel", "gray", "grey", "rgb2", "bgr")) and \
+                all(keeps_order(c) for c in step.children)
+
+        return all(keeps_order(step) for p in bound for step in p.steps)
+
+    @staticmethod
+    def _imported_as(facts, name: str) -> str:
+        head, dot, rest = name.partition(".")
+        record = next((r for r in facts.imports if r.local == head), None)
+        if record is None:
+            return name
+        origin = "." * record.level + ".".join(x for x in (record.module, record.name) if x)
+        return origin + dot + rest
+
+    def _through_pipeline(self, facts, fn, chain: HandChain, consumer: str) -> RoledPipeline | None:
+        """A chain whose pipeline's output the same function then feeds a model in eval mode: an evaluation chain
+        for its channel order only (the pipeline may normalise or resize it on the way)."""
+        evaluated = {strip_wrappers(m.receiver) for f in facts.functions for m in f.modes if m.kind == "eval"}
+        after = [c for c in fn.model_calls if c.location.line >= chain.pipeline.location.line and
+                 (strip_wrappers(c.callee) in evaluated)]
+        if len(after) != 1:
+            return None
+        model = strip_wrappers(after[0].callee)
+        item = _chain_item(chain, EVAL, f"fed to `{model}` in eval mode through `{consumer}`")
+        self.order_only.add(id(item))
+        self.models[id(item)] = model
+        return item
+
+    def _defining_files(self, facts) -> set[str]:
+        """The project files that define what a script imports by name (re-exports of a package followed)."""
+        found = set()
+        for record in facts.imports:
+            if not record.name or record.name == "*":
+                continue
+            qualname = "." * record.level + ".".join(x for x in (record.module, record.name) if x)
+            importer = facts.path
+            for _ in range(MAX_HOPS):
+                target = self.project.split_qualname(importer, qualname)
+                if target is None:
+                    break
+                path, name = target
+                data = self.project.source_of(path)
+                how, onward = reexport(data, name) if data is not None else ("absent", None)
+                if how != "imported" or onward is None:
+                    if how == "defined" or data is not None and \
+                            re.search(rb"^" + re.escape(name.encode()) + rb"\s*[:=]", data, re.M):
+                        found.add(path)  # a class or function, or a module constant (`VOC_CLASSES = (…)`)
+                    break
+                importer, qualname = path, onward
+        return found
+
+    def _model_class(self, facts, chain: HandChain, model: str | None = None) -> str | None:
+        model = re.escape(model or strip_wrappers(chain.consumer))
         build = re.compile(rf"^\s*{model}\s*=\s*([A-Za-z_][\w.]*)\s*\(")
         for text in facts.lines:
             match = build.match(text)
@@ -198,18 +287,23 @@ class HandPrep:
 
     def _pair(self, facts, chain: HandChain, item: RoledPipeline) -> None:
         families = list(self.families.values())
-        model = self._model_class(facts, chain)
+        model = self._model_class(facts, chain, self.models.get(id(item)))
         reason = "the project's only training data"
         if len(families) > 1 and model:
             built = re.compile(rf"\b{re.escape(model)}\s*\(")
             linked = [f for f in families if any(built.search(t) for p in f.files for t in self.project.files[p].lines)]
             families, reason = linked, f"training that builds `{model}`"
+        if len(families) > 1:  # `from datasets import VOC_CLASSES`: the script uses the module of one dataset class
+            homes = self._defining_files(facts)
+            beside = [f for f in families if f.home in homes]
+            if len(beside) == 1:
+                families, reason = beside, f"{reason}, with names from `{beside[0].key}`'s module"
         if len(families) != 1:
             return
         family = families[0]
         order, where = (next(iter(family.orders.items())) if len(family.orders) == 1 else (None, None))
         trains = [i for i in family.items if i.role == TRAIN] or family.items
-        train = trains[0] if len(trains) == 1 else None
+        train = trains[0] if len(trains) == 1 and id(item) not in self.order_only else None
         if train is None and order is None:
             return
         self.pairs.append(HandPair(train, item, reason, order, where))

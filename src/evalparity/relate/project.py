@@ -117,6 +117,12 @@ class Project:
                 found[path] = data
         return found
 
+    def source_of(self, path: str) -> bytes | None:
+        """A project file's text, analysed or skipped, without extracting it."""
+        if path in self.files:
+            return "\n".join(self.files[path].lines).encode()
+        return self.deferred_source(path)
+
     def deferred_source(self, path: str) -> bytes | None:
         """The text of a deferred file not extracted yet (None for an analysed or unreadable file)."""
         if path in self.files or path not in self._deferred:
@@ -149,7 +155,9 @@ class Project:
             self._imports[path] = cached
         return cached
 
-    def pipelines_named(self, importer: str, qualname: str) -> list[Pipeline]:
+    def pipelines_named(self, importer: str, qualname: str, built_in: bool = False) -> list[Pipeline]:
+        """The module-level pipelines bound to an imported name, or (`built_in`) those built in the body of the
+        imported function of that name (a factory such as `get_transform(phase)`)."""
         found = self.split_qualname(importer, qualname)
         if found is None:
             return []
@@ -157,13 +165,14 @@ class Project:
         facts = self.facts(path)
         if facts is None:
             return []
-        direct = [p for p in facts.pipelines if p.scope == "<module>" and p.binding == name]
+        direct = [p for p in facts.pipelines if (p.scope == name if built_in else
+                                                  p.scope == "<module>" and p.binding == name)]
         if direct:
             return direct
         for record in facts.imports:
             if record.local == name and record.name:
                 target = "." * record.level + (f"{record.module}." if record.module else "") + record.name
-                return self.pipelines_named(path, target) if target != qualname else []
+                return self.pipelines_named(path, target, built_in) if target != qualname else []
         return []
 
     def resolve_value(self, importer: str, value: Value, hops: int = 0) -> Value:
