@@ -44,3 +44,43 @@ def test_statements_after_a_return_are_not_followed():
 
 def test_a_chain_taken_by_a_call_is_named_after_the_variable_passed():
     assert _chains(CONSUMED_BY_A_TRANSFORM) == [("self.transform", "photo", ["ReadBGR"]), ("", "photo", ["ReadBGR"])]
+
+
+PADDED_INTO_A_CANVAS = b'''
+import cv2
+import numpy as np
+
+
+def prepare(path, model):
+    image = cv2.imread(path)
+    canvas = np.zeros((640, 640, 3), dtype=np.float32)
+    canvas[:image.shape[0], :image.shape[1], :] = image
+    channel = np.zeros((640, 640), dtype=np.float32)
+    channel[:, :] = image[:, :, 0]
+    return model(canvas / 255)
+'''
+
+RETURNED_BY_A_LOADER = b'''
+import numpy as np
+import skimage.color
+import skimage.io
+
+
+class Photos:
+    def load_image(self, index):
+        img = skimage.io.imread(self.files[index])
+        if img.ndim == 2:
+            img = skimage.color.gray2rgb(img)
+        return img.astype(np.float32) / 255.0
+'''
+
+
+def test_an_image_padded_into_a_new_array_goes_on_as_that_array():
+    chains = _chains(PADDED_INTO_A_CANVAS)
+    assert ("model", None, ["ReadBGR", "Divide255"]) in chains
+    assert not any(binding == "channel" for _, binding, _ in chains)  # one channel picked: not the image
+
+
+def test_a_returned_image_is_a_chain_of_its_method_and_grey_to_colour_keeps_the_order():
+    assert _chains(RETURNED_BY_A_LOADER) == [("", "load_image", ["ReadRGB", "ToFloat", "Divide255"]),
+                                             ("", "img", ["ReadRGB"])]

@@ -20,6 +20,8 @@ MARKERS = (b"imread", b"Image.open", b"VideoCapture")
 HAND = "evalparity.hand"
 V1 = "torchvision.transforms"
 MAX_CHAINS = 200
+KEEPS_ORDER_CODES = {"COLOR_GRAY2RGB", "COLOR_GRAY2BGR", "COLOR_GRAY2RGBA", "COLOR_GRAY2BGRA",  # and alpha dropped:
+                 "COLOR_RGBA2RGB", "COLOR_BGRA2BGR"}
 
 READS_RGB = {"PIL.Image.open", "imageio.imread", "imageio.v2.imread", "imageio.v3.imread", "skimage.io.imread",
              "scipy.misc.imread", "scipy.ndimage.imread"}
@@ -142,7 +144,11 @@ class _Chains:
         elif isinstance(node, cst.Expr):
             self.chain(node.value)
         elif isinstance(node, cst.Return) and node.value is not None:
-            self.chain(node.value)
+            chain = self.chain(node.value)
+            if chain is not None and chain[-1].qualname is not None and chain not in self.env.values():
+                # `return img.astype(np.float32) / 255.0` from `load_image`: what the method gives its callers
+                name = node.value.value if isinstance(node.value, cst.Name) else self.scope.qualname.rpartition(".")[2]
+                self._record(chain, "", None, name)
 
     def _assign(self, target, value) -> None:
         if isinstance(target, cst.Tuple) and isinstance(value, cst.Call) and self._frame_read(value):
@@ -157,8 +163,8 @@ class _Chains:
             else:
                 self.env.pop(target.value, None)
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and chain is not None and \
-                target.value.value not in self.env:
-            pass
+                target.value.value not in self.env and all(isinstance(e.slice, cst.Slice) for e in target.slice):
+            self.env[target.value.value] = chain  # `canvas[:h, :w, :] = image`: padded into a new array
 
     # expressions --------------------------------------------------------------------------------
     def _step(self, qualname: str | None, name: str, node, args=()) -> Step:
@@ -375,7 +381,11 @@ class _Chains:
             code = self.text(positional[1] if len(positional) > 1 else keywords.get("code", call)).rpartition(".")[2]
             if code in ("COLOR_BGR2RGB", "COLOR_RGB2BGR"):
                 return source + (self._read("FlipChannels", call),)
+            if code in KEEPS_ORDER_CODES:  # grey to colour (a grey image has no order), or the alpha channel dropped
+                return source
             return source + (self._opaque(call),)
+        if qualname in ("skimage.color.gray2rgb", "skimage.color.gray2rgba", "skimage.color.rgba2rgb"):
+            return source
         if qualname == "cv2.resize":
             size = positional[1] if len(positional) > 1 else keywords.get("dsize")
             if isinstance(size, (cst.Tuple, cst.List)) and len(size.elements) == 2:

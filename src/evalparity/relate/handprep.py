@@ -12,11 +12,11 @@ RGB; `cv2.imread` BGR unless converted), for EP304."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from evalparity.facts import EVAL, TRAIN, Evidence, HandChain, Location
 from evalparity.relate.callees import reexport
-from evalparity.relate.image_state import run
+from evalparity.relate.image_state import runs
 from evalparity.relate.pairing import Pair
 from evalparity.relate.project import MAX_HOPS, Project
 from evalparity.relate.roles import RoledPipeline
@@ -57,6 +57,13 @@ def _image_named(name: str | None) -> bool:
     return bool(name) and not any(w in NOT_IMAGE_WORDS for w in words(name))
 
 
+def _loading_first(chain: HandChain) -> int:
+    """The reads of `__getitem__` and of methods that load (`load_image`) tell a family's order best; a read for
+    `image_aspect_ratio` counts only when there is no other."""
+    method = chain.pipeline.scope.rpartition(".")[2]
+    return 0 if method == "__getitem__" or {"load", "read", "get"} & set(words(method)) else 1
+
+
 def _transform_named(callee: str) -> bool:
     return any(w in ("transform", "transforms", "augment", "augmentation", "aug", "augs") for w in words(callee))
 
@@ -69,15 +76,18 @@ def _training_file(project: Project, path: str) -> bool:
 
 
 def order_of(item: RoledPipeline, kb):
-    """(the channel order at the end of a chain, the step that set it), or (None, None). A chain with a
-    conditional step on its way has no single order (a read made under a condition counts when it is made)."""
+    """(the channel order at the end of a chain, the step that set it), or (None, None). Every way through its
+    conditional steps must end in the same order (`if gray: img = gray2rgb(img)` after an RGB read does); a read
+    made under a condition counts when it is made."""
     steps = item.pipeline.steps
     read = steps[0].condition if steps and item.pipeline.origin == "hand" else None  # `if path: img = imread(path)`
-    if any(s.condition and s.condition != read for s in steps):
+    if read is not None:
+        steps = tuple(replace(s, condition=None) if s.condition == read else s for s in steps)
+    ends = runs(steps, kb)
+    orders = {transitions[-1].after.order if transitions else None for transitions in ends}
+    if len(orders) != 1 or None in orders:
         return None, None
-    transitions = run(steps, kb)
-    if not transitions or transitions[-1].after.order is None:
-        return None, None
+    transitions = ends[0]
     setter = next((t.step for t in reversed(transitions) if t.after.order != t.before.order), transitions[0].step)
     return transitions[-1].after.order, setter
 
@@ -141,7 +151,7 @@ class HandPrep:
             for item in roled:
                 if item.pipeline.path == path and item.pipeline.scope.startswith(qualname + ".") and item.role != EVAL:
                     family.items.append(item)
-            for chain in project.files[path].hand_chains:
+            for chain in sorted(project.files[path].hand_chains, key=_loading_first):
                 if not chain.pipeline.scope.startswith(qualname + "."):
                     continue
                 transformed = _transform_named(chain.consumer)  # `self.transform(image=image)` in `__getitem__`
@@ -282,7 +292,8 @@ class HandPrep:
         for text in facts.lines:
             match = build.match(text)
             if match:
-                return match.group(1).rpartition(".")[2]
+                name = match.group(1).rpartition(".")[2]
+                return name if name[:1].isupper() else None  # `torch.load(path)`, `build_model(cfg)`: no class
         return None
 
     def _pair(self, facts, chain: HandChain, item: RoledPipeline) -> None:
@@ -298,7 +309,13 @@ class HandPrep:
             beside = [f for f in families if f.home in homes]
             if len(beside) == 1:
                 families, reason = beside, f"{reason}, with names from `{beside[0].key}`'s module"
-        if len(families) != 1:
+        if len(families) > 1:  # several training sets, each of one channel order, the same for all
+            orders = {order: where for f in families for order, where in f.orders.items()}
+            if len(orders) == 1 and all(len(f.orders) == 1 for f in families):
+                (order, where), = orders.items()
+                self.pairs.append(HandPair(None, item, "every training set of the project", order, where))
+            return
+        if not families:
             return
         family = families[0]
         order, where = (next(iter(family.orders.items())) if len(family.orders) == 1 else (None, None))
