@@ -17,6 +17,7 @@ from evalparity.facts import FileFacts, Location
 from evalparity.findings import Finding, Result
 from evalparity.relate import callees
 from evalparity.relate.handprep import relate_hand_prep
+from evalparity.relate.mmconfig import config_items
 from evalparity.relate.pairing import Pair, pair
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline, assign_roles
@@ -95,6 +96,8 @@ def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, ca
     project.kb = kb
     roled = assign_roles(project)
     pairs = pair(roled, project)
+    configured = config_items(project)  # pipelines declared in OpenMMLab-style configuration files
+    roled, pairs = roled + configured.roled, pairs + configured.pairs
     hand = relate_hand_prep(project, roled, kb)
     paired = {p.eval.id for p in pairs}
     roled = roled + hand.eval_items + hand.train_items
@@ -133,7 +136,10 @@ def _check(paths: list[str], kb: KnowledgeBase, options: Options, jobs: int = 1,
         cache.save_answers(answers)
     legacy = {path for path, facts in analysis.files.items() if facts.legacy}
     shared = [item.pipeline.location for item in analysis.roled if item.shared]
+    configs = config_items(analysis.project).paths
     for finding in raw:
+        if finding.fix and any(e["path"] in configs for e in finding.fix["edits"]):
+            finding.fix = None  # configuration files are data: no fix builder knows their shape
         if finding.fix and any(e["path"] in legacy for e in finding.fix["edits"]):
             finding.fix = None  # its text was read with `async` renamed: never write from it
         if finding.fix and any(_within(e, where) for e in finding.fix["edits"] for where in shared):

@@ -383,6 +383,33 @@ class TransformSummary:
     defaults: tuple[tuple[str, Value], ...] = ()
 
 
+@dataclass(frozen=True)
+class CfgNode:
+    """A value of an OpenMMLab-style configuration file, read without running it (discovery/mmconfig.py):
+    a `dict`, a `list` (or tuple), a `const`, a `cls` (a class imported by a new-style config: `text` is its
+    import path), a `ref` to a variable of the base configuration (`_base_.x.y`, `{{_base_.x}}`, a name the
+    file does not define: `text` is the dotted name), or `unknown` (anything else: `text` is the source)."""
+
+    kind: str
+    location: Location
+    items: tuple = ()  # dict: ((key, CfgNode), ...); list: (CfgNode, ...)
+    const: Any = None
+    text: str = ""
+    delete: bool = False  # a dict with `_delete_=True`: replaces the base's dict instead of merging into it
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """An OpenMMLab-style configuration file: its module-level variables, in order, and its bases."""
+
+    bases: tuple[str, ...]  # `_base_` paths as written (relative to the file), or the files a new-style
+    # config imports its bases from (`with read_base(): from .._base_.x import *`, as relative paths)
+    variables: tuple[tuple[str, CfgNode], ...]
+    opaque: str = ""  # why the variables cannot be trusted (a module-level mutation, a loop): nothing is read
+    lazy: bool = False  # a new-style config (`read_base()`)
+    location: Location | None = None  # the first line of the file (for findings about the file itself)
+
+
 @dataclass
 class FileFacts:
     path: str
@@ -415,5 +442,6 @@ class FileFacts:
     # (root name, first key or `*`, inside a function) of writes to configuration-like objects:
     # `args.bs = 4`, `cfg['val'] = …`, `cfg.merge_from_file(…)`, `setattr(args, k, v)`
     config_writes: list[tuple[str, str, bool]] = field(default_factory=list)
+    config: ConfigFile | None = None  # an OpenMMLab-style configuration file (pipelines and loaders as data)
 
 

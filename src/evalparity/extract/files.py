@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from evalparity.discovery.cache import Cache, Manifest, signature
+from evalparity.discovery.mmconfig import looks_like_config, read_config
 from evalparity.discovery.paths import FileError, display_path, overridden, overrides, overriding, read_source
 from evalparity.discovery.prefilter import markers, may_contribute
 from evalparity.facts import FileFacts
@@ -95,7 +96,10 @@ def extract_one(shown: str, source: bytes, kb: KnowledgeBase) -> tuple[FileFacts
 
     with _collector_paused():
         try:
-            return extract_source(shown, source, kb), []
+            facts = extract_source(shown, source, kb)
+            if facts.error is None and looks_like_config(source):
+                facts.config = read_config(shown, source)
+            return facts, []
         except RecursionError:
             return None, [FileError(shown, "too-complex", "nesting too deep to analyse; skipped")]
         except Exception as exc:  # an evalparity bug must not stop the other files
@@ -211,17 +215,35 @@ def process_file(path: Path, shown: str, kb: KnowledgeBase, screens: "_Screens",
     if isinstance(source, FileError):
         return _Outcome("error", problems=[source])
     key = cache.key(shown, source) if cache is not None else None
-    if not named and not screens.may_contribute(source):
+    config = looks_like_config(source)  # an OpenMMLab-style configuration: read by CPython's parser alone
+    if not named and not config and not screens.may_contribute(source):
         return _Outcome("defer", key, marks=deferred_marks(source))
     cached = cache.get(key) if key is not None else None
     if cached is not None:
         return _Outcome("facts", key, cached)
-    if not named and not screens.worth_extracting(shown, source):
-        return _Outcome("defer", key, marks=deferred_marks(source))
+    if not named and not (screens.may_contribute(source) and screens.worth_extracting(shown, source)):
+        facts = config_facts(shown, source) if config else None
+        if facts is None:
+            return _Outcome("defer", key, marks=deferred_marks(source))
+        if key is not None:
+            cache.put(key, facts)
+        return _Outcome("facts", key, facts)
     facts, problems = extract_one(shown, source, kb)
     if facts is not None and key is not None:
         cache.put(key, facts)
     return _Outcome("facts", key, facts, problems)
+
+
+def config_facts(shown: str, source: bytes) -> FileFacts | None:
+    """The facts of a configuration file with no Python pipeline, loader or model code to parse: its
+    configuration only (discovery/mmconfig.py), without libcst. None when it is no configuration after all."""
+    with _collector_paused():
+        config = read_config(shown, source)
+    if config is None:
+        return None
+    facts = FileFacts(shown, config=config)
+    facts.lines = tuple(source.decode("utf-8", "replace").splitlines())
+    return facts
 
 
 def deferred_marks(source: bytes) -> str:

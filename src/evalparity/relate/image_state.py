@@ -160,6 +160,13 @@ def _size(step: Step, info: TransformInfo, state: State, kb: KnowledgeBase) -> S
             return None
         height, width = _side(values[0]), _side(values[1])
         return Size(height, width) if height and width else None
+    if spec.get("square_only"):
+        # OpenMMLab sizes: an int is a square; pairs are (w, h) in some packages and (h, w) in others
+        nums = numbers(values[0]) if len(values) == 1 and values[0] is not None else None
+        if nums is None or len(set(nums)) != 1 or len(nums) > 2:
+            return None
+        side = int(nums[0]) if nums[0] == int(nums[0]) else nums[0]
+        return Size(side, side)
     if len(names) != 1 or names[0] not in SIZE_ARGS or values[0] is None:
         return None
     value = values[0]

@@ -139,6 +139,9 @@ class LoaderRoles:
         for path in list(project.files):
             for loader in project.files[path].loaders:
                 self.items.extend(self._instances(path, _resolved(project, path, loader)))
+        from evalparity.relate.mmconfig import config_items  # loaders declared in configuration files
+
+        configured = config_items(project).loaders
         self._by_binding: dict[tuple[str, str], list[RoledLoader]] = {}
         for item in self.items:
             if item.site is not None and item.site.binding:
@@ -148,6 +151,7 @@ class LoaderRoles:
         self._use_evidence()
         for item in self.items:
             item.role = UNKNOWN if item.loader.drawn_once else decide(item.evidence)
+        self.items.extend(configured)
 
     def _instances(self, path: str, loader: LoaderUse) -> list[RoledLoader]:
         base = RoledLoader(path, loader, evidence=list(loader.evidence))

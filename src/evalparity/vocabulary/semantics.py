@@ -33,6 +33,8 @@ def matches(value: Value | None, accepted: tuple) -> bool | None:
             return True
         if token == "equal_pair" and nums is not None and len(nums) == 2 and nums[0] == nums[1]:
             return True
+        if token == "flat" and nums is not None:
+            return True  # one number or one flat sequence of numbers (`img_scale=(1333, 800)`), not a list of them
         if isinstance(token, (int, float)) and not isinstance(token, bool):
             if nums is not None and len(nums) == 1 and nums[0] == token:
                 return True

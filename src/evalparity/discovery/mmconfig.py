@@ -1,0 +1,392 @@
+"""OpenMMLab-style configuration files (mmengine / mmcv `Config`): pipelines and loaders written as data,
+`train_pipeline = [dict(type='RandomFlip', prob=0.5), …]`, `val_dataloader = dict(sampler=dict(…), …)`.
+
+A cheap text test (`looks_like_config`) picks the candidates from their bytes, like the prefilter; then
+CPython's parser reads the module-level assignments into plain data (`ConfigFile`, `CfgNode`), evaluated the
+way the file would build them: names defined earlier in the file are substituted, `dict(a, k=v)`,
+`{**a, 'k': v}`, `dict(type='Normalize', **img_norm_cfg)`, list concatenation, `copy.deepcopy(x)`, a
+constant's arithmetic, `x[0]` / `x['k']`. A name the file does not define and `_base_.x` / `{{_base_.x}}`
+are references to the base configuration, resolved in the project stage (relate/mmconfig.py), where the
+`_base_` chain is merged. Nothing is run or imported.
+
+Precision first: a module-level loop, condition or mutation of a variable another one already holds
+(`train_pipeline[2]['scale'] = …` after `train_dataloader` used it) makes the file opaque: nothing of it is
+read. It lives here, with the other readers of raw text, because both the extraction (for the files it
+screens in) and the project stage (for base files nothing else extracted) read configurations.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from evalparity.facts import CfgNode, ConfigFile, Location
+
+# a module-level variable an OpenMMLab configuration defines for pipelines and loaders
+_CONFIG_NAME = re.compile(rb"^(?:\w*_pipeline|\w*_dataloader|data|data_preprocessor|img_norm_cfg)\s*=", re.M)
+_TYPE_DICT = re.compile(rb"dict\(\s*type\s*=")
+_BASE = re.compile(rb"^_base_\s*=", re.M)
+CONFIG_NAMES = ("_pipeline", "_dataloader")
+OPENMMLAB_PACKAGES = ("mmcv", "mmengine", "mmdet", "mmpretrain", "mmcls", "mmseg", "mmpose", "mmyolo", "mmrotate",
+                      "mmocr", "mmaction", "mmtrack", "mmdet3d", "mmselfsup", "mmedit", "mmagic", "mmfewshot")
+MUTATORS = frozenset({"append", "insert", "extend", "pop", "remove", "clear", "update", "setdefault", "__setitem__"})
+MAX_NODES = 20000
+
+
+def looks_like_config(data: bytes) -> bool:
+    """From the bytes alone: a `_base_ = …` line, a new-style `read_base()`, or a module-level pipeline,
+    loader or `data = dict(` with `dict(type=…)` entries."""
+    if _BASE.search(data) is not None or b"read_base()" in data:
+        return True
+    return _TYPE_DICT.search(data) is not None and _CONFIG_NAME.search(data) is not None
+
+
+class _Opaque(Exception):
+    pass
+
+
+class _Reader:
+    def __init__(self, path: str, lines: list[str]) -> None:
+        self.path = path
+        self.lines = lines
+        self.env: dict[str, CfgNode] = {}
+        self.order: list[str] = []
+        self.used: set[str] = set()  # variables another variable already holds (a later mutation is unsafe)
+        self.imports: dict[str, str] = {}  # new-style configs: name → import path of a class
+        self.bases: list[str] = []
+        self.has_bases = False
+        self.count = 0
+
+    def loc(self, node: ast.AST) -> Location:
+        line, column = node.lineno, node.col_offset
+        end_line = getattr(node, "end_lineno", None) or line
+        end_column = getattr(node, "end_col_offset", None)
+        end_column = column if end_column is None else end_column
+        return Location(self.path, line, self._char(line, column) + 1, end_line, self._char(end_line, end_column) + 1)
+
+    def _char(self, line: int, offset: int) -> int:
+        """ast's columns count UTF-8 bytes; findings count characters."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return offset
+        return len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
+
+    def text(self, node: ast.AST) -> str:
+        try:
+            return ast.unparse(node)
+        except Exception:  # noqa: BLE001 - a text for a message only
+            return "…"
+
+    # expressions ------------------------------------------------------------------------------------
+    def value(self, node: ast.expr) -> CfgNode:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Opaque("too large")
+        where = self.loc(node)
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, (str, int, float, bool)) or node.value is None:
+                return CfgNode("const", where, const=node.value, text=self.text(node))
+            return CfgNode("unknown", where, text=self.text(node))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = self.value(node.operand)
+            if inner.kind == "const" and isinstance(inner.const, (int, float)) and not isinstance(inner.const, bool):
+                return CfgNode("const", where, const=-inner.const, text=self.text(node))
+            return CfgNode("unknown", where, text=self.text(node))
+        if isinstance(node, (ast.List, ast.Tuple)):
+            if any(isinstance(e, ast.Starred) for e in node.elts):
+                return CfgNode("unknown", where, text=self.text(node))
+            return CfgNode("list", where, items=tuple(self.value(e) for e in node.elts), text=self.text(node))
+        if isinstance(node, ast.Dict):
+            items: dict[str, CfgNode] = {}
+            delete = False
+            for key, val in zip(node.keys, node.values):
+                if key is None:
+                    spread = self.value(val)
+                    if spread.kind != "dict":
+                        return CfgNode("unknown", where, text=self.text(node))
+                    items.update(spread.items)
+                    continue
+                if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                    return CfgNode("unknown", where, text=self.text(node))
+                if key.value == "_delete_":
+                    delete = _true(val)
+                    continue
+                items[key.value] = self.value(val)
+            return CfgNode("dict", where, items=tuple(items.items()), delete=delete, text="")
+        if isinstance(node, ast.Set) and len(node.elts) == 1 and isinstance(node.elts[0], ast.Set) \
+                and len(node.elts[0].elts) == 1:
+            # `{{_base_.train_pipeline}}`: mmengine's text substitution of a base variable
+            dotted = _dotted(node.elts[0].elts[0])
+            if dotted and dotted.startswith("_base_."):
+                return CfgNode("ref", where, text=dotted[len("_base_."):])
+            return CfgNode("unknown", where, text=self.text(node))
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                self.used.add(node.id)
+                return self.env[node.id]
+            if node.id in self.imports:
+                return CfgNode("cls", where, text=self.imports[node.id])
+            if self.has_bases:
+                return CfgNode("ref", where, text=node.id)
+            return CfgNode("unknown", where, text=node.id)
+        if isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            if dotted and dotted.startswith("_base_."):
+                return CfgNode("ref", where, text=dotted[len("_base_."):])
+            if dotted and dotted.partition(".")[0] in self.imports:
+                head, _, rest = dotted.partition(".")
+                return CfgNode("cls", where, text=f"{self.imports[head]}.{rest}")
+            return CfgNode("unknown", where, text=self.text(node))
+        if isinstance(node, ast.Call):
+            return self.call(node, where)
+        if isinstance(node, ast.BinOp):
+            return self.binop(node, where)
+        if isinstance(node, ast.Subscript):
+            return self.subscript(node, where)
+        return CfgNode("unknown", where, text=self.text(node))
+
+    def call(self, node: ast.Call, where: Location) -> CfgNode:
+        name = _dotted(node.func) or ""
+        if name == "dict":
+            items: dict[str, CfgNode] = {}
+            for arg in node.args:
+                base = self.value(arg)
+                if base.kind != "dict" or len(node.args) > 1:
+                    return CfgNode("unknown", where, text=self.text(node))
+                items.update(base.items)
+            delete = False
+            for keyword in node.keywords:
+                if keyword.arg is None:
+                    spread = self.value(keyword.value)
+                    if spread.kind != "dict":
+                        return CfgNode("unknown", where, text=self.text(node))
+                    items.update(spread.items)
+                elif keyword.arg == "_delete_":
+                    delete = _true(keyword.value)
+                else:
+                    items[keyword.arg] = self.value(keyword.value)
+            return CfgNode("dict", where, items=tuple(items.items()), delete=delete)
+        if name in ("copy.deepcopy", "deepcopy", "copy.copy", "list", "tuple") and len(node.args) == 1 \
+                and not node.keywords:
+            inner = self.value(node.args[0])
+            if name in ("list", "tuple") and inner.kind != "list":
+                return CfgNode("unknown", where, text=self.text(node))
+            return inner
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("copy", "deepcopy") and not node.args:
+            return self.value(node.func.value)
+        return CfgNode("unknown", where, text=self.text(node))
+
+    def binop(self, node: ast.BinOp, where: Location) -> CfgNode:
+        left, right = self.value(node.left), self.value(node.right)
+        if isinstance(node.op, ast.Add) and left.kind == "list" and right.kind == "list":
+            return CfgNode("list", where, items=left.items + right.items, text=self.text(node))
+        if left.kind == "const" and right.kind == "const" and _number(left.const) and _number(right.const):
+            op = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+                  ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b}.get(type(node.op))
+            try:
+                if op is not None:
+                    return CfgNode("const", where, const=op(left.const, right.const), text=self.text(node))
+            except (ZeroDivisionError, OverflowError):
+                pass
+        return CfgNode("unknown", where, text=self.text(node))
+
+    def subscript(self, node: ast.Subscript, where: Location) -> CfgNode:
+        container, index = self.value(node.value), node.slice
+        if container.kind == "list" and isinstance(index, ast.Constant) and isinstance(index.value, int) \
+                and not isinstance(index.value, bool) and -len(container.items) <= index.value < len(container.items):
+            return container.items[index.value]
+        if container.kind == "dict" and isinstance(index, ast.Constant) and isinstance(index.value, str):
+            found = dict(container.items).get(index.value)
+            if found is not None:
+                return found
+        if container.kind == "ref" and isinstance(index, ast.Constant) and isinstance(index.value, str):
+            return CfgNode("ref", where, text=f"{container.text}.{index.value}")
+        return CfgNode("unknown", where, text=self.text(node))
+
+    # statements -------------------------------------------------------------------------------------
+    def statement(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.Assign):
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                if name == "_base_":
+                    self.bases.extend(_strings(node.value))
+                    return
+                self._bind(name, self.value(node.value))
+                return
+            for target in node.targets:
+                self._mutated(target)
+            return
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            self._bind(node.target.id, self.value(node.value))
+            return
+        if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            self._mutated(node.target)
+            return
+        if isinstance(node, ast.Expr):
+            if isinstance(node.value, ast.Constant):
+                return  # a docstring
+            call = node.value
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+                self._method(call)
+                return
+            if isinstance(call, ast.Call):
+                return  # a call for its side effects on nothing of the configuration (`print`)
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            self._import(node)
+            return
+        if isinstance(node, ast.With) and any(_dotted(item.context_expr.func if isinstance(item.context_expr, ast.Call)
+                                                      else item.context_expr) == "read_base" for item in node.items):
+            for inner in node.body:
+                if isinstance(inner, ast.ImportFrom):
+                    self._base_import(inner)
+            return
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Pass)):
+            return
+        if isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.env.pop(target.id, None)
+                else:
+                    self._mutated(target)
+            return
+        raise _Opaque(f"a module-level `{type(node).__name__.lower()}` statement")
+
+    def _bind(self, name: str, value: CfgNode) -> None:
+        if name not in self.env:
+            self.order.append(name)
+        self.env[name] = value
+
+    def _root(self, target: ast.AST) -> str | None:
+        while isinstance(target, (ast.Subscript, ast.Attribute)):
+            target = target.value
+        return target.id if isinstance(target, ast.Name) else None
+
+    def _mutated(self, target: ast.AST) -> None:
+        """`x['k'] = v`, `x[0] = v`, `x.k = v`: applied when nothing holds `x` yet, else the file is opaque."""
+        root = self._root(target)
+        if root is None or root not in self.env or root in self.used:
+            raise _Opaque(f"`{self.text(target)}` is changed after it is used")
+        raise _Opaque(f"`{self.text(target)}` is changed in place")
+
+    def _method(self, call: ast.Call) -> None:
+        root = self._root(call.func.value)
+        if call.func.attr not in MUTATORS or root is None:
+            return
+        if root not in self.env:
+            return  # a method of something that is not a configuration value (an import)
+        target = self.env[root]
+        if call.func.attr == "update" and isinstance(call.func.value, ast.Name) and root not in self.used and \
+                target.kind == "dict" and len(call.args) <= 1:
+            # new-style configs: `train_dataloader.update(batch_size=8)` merges like a child configuration
+            parts = [self.value(a) for a in call.args]
+            parts.append(self.value(ast.Call(func=ast.Name("dict", ctx=ast.Load()), args=[], keywords=call.keywords,
+                                             lineno=call.lineno, col_offset=call.col_offset,
+                                             end_lineno=call.end_lineno, end_col_offset=call.end_col_offset)))
+            merged = target
+            for part in parts:
+                if part.kind != "dict":
+                    raise _Opaque(f"`{self.text(call)}`")
+                merged = merge(merged, part)
+            self.env[root] = merged
+            return
+        raise _Opaque(f"`{self.text(call)}` changes a configuration value in place")
+
+    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                self.imports[alias.asname or alias.name.partition(".")[0]] = \
+                    alias.name if alias.asname else alias.name.partition(".")[0]
+
+    def _base_import(self, node: ast.ImportFrom) -> None:
+        """`from .._base_.datasets.coco import *` inside `with read_base():` → `../_base_/datasets/coco.py`."""
+        self.has_bases = True
+        if not node.level or not node.module:
+            self.bases.append(f"<package {node.module}>")  # a base in an installed package: not followed
+            return
+        prefix = "./" if node.level == 1 else "../" * (node.level - 1)
+        self.bases.append(prefix + node.module.replace(".", "/") + ".py")
+
+
+def _true(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _strings(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return []
+
+
+def merge(base: CfgNode | None, child: CfgNode) -> CfgNode:
+    """mmengine's merge of a child's value into its base's: dicts key by key (recursively), unless the
+    child says `_delete_=True`; anything else (a list included) replaces."""
+    if base is None or child.kind != "dict" or base.kind != "dict" or child.delete:
+        return child if not child.delete else CfgNode(child.kind, child.location, child.items, child.const,
+                                                       child.text)
+    items = dict(base.items)
+    for key, value in child.items:
+        items[key] = merge(items.get(key), value)
+    return CfgNode("dict", child.location, tuple(items.items()))
+
+
+def _shaped_like_config(tree: ast.Module) -> bool:
+    """Module-level assignments and imports only (no class), with bases, or a pipeline, loader or `data`
+    variable."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            return False
+        if isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        if isinstance(node, ast.With):
+            names.add("_base_")
+    return "_base_" in names or "data" in names or any(n.endswith(CONFIG_NAMES) for n in names)
+
+
+def read_config(path: str, source: bytes | str) -> ConfigFile | None:
+    """The configuration a file declares, or None when it is not one (or does not parse)."""
+    try:
+        tree = compile(source, "<config>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
+        return None
+    if not _shaped_like_config(tree):
+        return None
+    text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+    reader = _Reader(path, text.splitlines())
+    reader.has_bases = any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_base_"
+                                                             for t in n.targets) for n in tree.body) or \
+        any(isinstance(n, ast.With) for n in tree.body)
+    first = Location(path, 1, 1, 1, 1)
+    lazy = any(isinstance(n, ast.With) for n in tree.body)
+    try:
+        for node in tree.body:
+            reader.statement(node)
+    except _Opaque as why:
+        return ConfigFile(tuple(reader.bases), (), opaque=str(why), lazy=lazy, location=first)
+    except RecursionError:
+        return ConfigFile(tuple(reader.bases), (), opaque="nested too deeply", lazy=lazy, location=first)
+    variables = tuple((name, reader.env[name]) for name in reader.order if name in reader.env
+                      and not name.startswith("__"))
+    return ConfigFile(tuple(reader.bases), variables, lazy=lazy, location=first)
