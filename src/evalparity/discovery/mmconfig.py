@@ -365,13 +365,15 @@ def _shaped_like_config(tree: ast.Module) -> bool:
     return "_base_" in names or "data" in names or any(n.endswith(CONFIG_NAMES) for n in names)
 
 
-def read_config(path: str, source: bytes | str) -> ConfigFile | None:
-    """The configuration a file declares, or None when it is not one (or does not parse)."""
+def read_config(path: str, source: bytes | str, base: bool = False) -> ConfigFile | None:
+    """The configuration a file declares, or None when it is not one (or does not parse). `base`: the file is
+    named by another configuration's `_base_`, so any module-level assignments make it one
+    (`default_runtime.py` with `default_scope = 'mmdet'` only)."""
     try:
         tree = compile(source, "<config>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError):
         return None
-    if not _shaped_like_config(tree):
+    if not (_shaped_like_config(tree) or (base and not any(isinstance(n, ast.ClassDef) for n in tree.body))):
         return None
     text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
     reader = _Reader(path, text.splitlines())

@@ -72,11 +72,11 @@ class _Resolver:
 
     def config(self, path: str) -> ConfigFile | None:
         facts = self.project.files.get(path)
-        if facts is not None:
+        if facts is not None and facts.config is not None:
             return facts.config
         if path not in self._read:
             data = read_source(Path(path)) if os.path.isfile(path) else None
-            self._read[path] = None if data is None or isinstance(data, FileError) else read_config(path, data)
+            self._read[path] = None if data is None or isinstance(data, FileError) else read_config(path, data, base=True)
         return self._read[path]
 
     def effective(self, path: str, depth: int = 0) -> Effective | None:
@@ -166,11 +166,25 @@ def _qualname(type_name: str) -> str:
     return type_name  # a project's own class
 
 
+def _const(node: CfgNode):
+    """A constant, or a (nested) list of constants as tuples; `_NOT` otherwise."""
+    if node.kind == "const":
+        return node.const
+    if node.kind == "list":
+        items = tuple(_const(item) for item in node.items)
+        return _NOT if any(item is _NOT for item in items) else items
+    return _NOT
+
+
+_NOT = object()
+
+
 def value_of(node: CfgNode) -> Value:
     if node.kind == "const":
         return Value("const", const=node.const, text=node.text or repr(node.const), origin=node.location)
-    if node.kind == "list" and all(item.kind == "const" for item in node.items):
-        return Value("const", const=tuple(item.const for item in node.items), text=node.text, origin=node.location)
+    const = _const(node)
+    if const is not _NOT:
+        return Value("const", const=const, text=node.text, origin=node.location)
     if node.kind == "cls":
         return Value("unknown", text=node.text)
     return Value("unknown", text=node.text or node.kind)
@@ -259,7 +273,7 @@ def _dataset_pipelines(node: CfgNode | None, depth: int = 0) -> list[tuple[int, 
     return found
 
 
-def _loader(name: str, node: CfgNode, role: str, path: str) -> LoaderUse | None:
+def _loader(name: str, node: CfgNode, role: str, path: str, against: Evidence | None = None) -> LoaderUse | None:
     if node.kind != "dict":
         return None
     items = dict(node.items)
@@ -276,7 +290,8 @@ def _loader(name: str, node: CfgNode, role: str, path: str) -> LoaderUse | None:
             args.append(Arg("shuffle", None, Value("const", const=True, text=f"{kind}'s default shuffle=True",
                                                    origin=sampler.location), sampler.location))
         spread = False
-    evidence = (Evidence(role, W_LOADER, f"`{name}` of the configuration", node.location),)
+    evidence = (Evidence(role, W_LOADER, f"`{name}` of the configuration", node.location),) + \
+        ((against,) if against is not None else ())
     return LoaderUse(node.location, "", name, "<module>", torch=True, args=tuple(args), spread=spread,
                      evidence=evidence)
 
@@ -299,10 +314,17 @@ def _items(resolver: _Resolver, path: str, builder: _Builder) -> None:
             continue
         found = _dataset_pipelines(dict(node.items).get("dataset"))
         shallowest = min((d for d, _ in found), default=None)
+        against = None
         for depth, listed in found:
             binding = effective.names.get(_key(listed.location), f"{name}.dataset.pipeline")
+            if role_of_name(binding) not in (None, role):
+                # `train_dataloader` fed `test_pipeline` (an evaluation-only configuration's placeholder):
+                # neither the loader's role nor the pipeline's is certain
+                against = against or Evidence(role_of_name(binding), W_LOADER, f"its dataset's pipeline is `{binding}`",
+                                              listed.location)
+                continue
             add(listed, binding, role, f"the pipeline of `{name}`", node.location, W_LOADER, depth == shallowest)
-        loader = _loader(name, node, role, path)
+        loader = _loader(name, node, role, path, against)
         if loader is not None:
             builder.loaders.setdefault((_key(node.location), repr(loader.args), loader.spread), (path, loader, role))
     data = variables.get("data")
@@ -313,6 +335,8 @@ def _items(resolver: _Resolver, path: str, builder: _Builder) -> None:
             shallowest = min((d for d, _ in found), default=None)
             for depth, listed in found:
                 binding = effective.names.get(_key(listed.location), f"data.{split}.pipeline")
+                if role_of_name(binding) not in (None, role):
+                    continue
                 add(listed, binding, role, f"the pipeline of `data.{split}`", splits[split].location, W_LOADER,
                     depth == shallowest)
     for name, node in variables.items():
@@ -350,7 +374,9 @@ def _build(project: Project) -> ConfigItems:
         items.roled.append(item)
     for (train, evaluation), path in builder.pairs.items():
         if roled[train].role == TRAIN and roled[evaluation].role == EVAL:
-            items.pairs.append(Pair(roled[train], roled[evaluation], f"same configuration ({path})"))
+            sides = {roled[train].pipeline.path, roled[evaluation].pipeline.path}
+            reason = "same configuration" if sides == {path} else f"configuration {path} with its bases"
+            items.pairs.append(Pair(roled[train], roled[evaluation], reason))
     items.paths.update(path for path, found in resolver._effective.items() if found is not None)
     for path, loader, role in builder.loaders.values():
         item = RoledLoader(loader.location.path, loader, evidence=list(loader.evidence))

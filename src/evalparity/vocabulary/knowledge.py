@@ -12,7 +12,7 @@ Transform files (rules/knowledge/transforms/*.yaml) have this shape::
         p: {name: p, default: 0.5}          # probability-of-application parameter, if any
         random_params: false                # still random when applied with p=1
         deterministic_when:                 # alternatives; all args of one alternative must match
-          - {brightness: [absent, 0]}       # `absent` = not passed or None; `fixed` = a number or an equal pair; `equal_pair` = two equal numbers; `flat` = a number or one flat sequence of numbers
+          - {brightness: [absent, 0]}       # `absent` = not passed or None; `fixed` = a number or an equal pair; `equal_pair` = two equal numbers; `flat` = a number or one flat sequence of numbers; `one` = a list of one item
         kind: transform                     # transform|compose|wrapper|normalize|lambda|identity
         scale: to_unit                      # to_unit|keep|dtype|arg|normalize_self
         scale_arg: {name: scale, default: false}

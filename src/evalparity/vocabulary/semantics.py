@@ -33,6 +33,8 @@ def matches(value: Value | None, accepted: tuple) -> bool | None:
             return True
         if token == "equal_pair" and nums is not None and len(nums) == 2 and nums[0] == nums[1]:
             return True
+        if token == "one" and isinstance(raw, tuple) and len(raw) == 1:
+            return True  # a list of one choice (`scales=[(800, 1333)]`)
         if token == "flat" and nums is not None:
             return True  # one number or one flat sequence of numbers (`img_scale=(1333, 800)`), not a list of them
         if isinstance(token, (int, float)) and not isinstance(token, bool):
