@@ -3,6 +3,7 @@ findings on a base reported once whatever the number of children that inherit it
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -218,3 +219,24 @@ def test_no_fix_is_offered_in_a_configuration(tmp_path, in_dir):
         result = check(["configs"])
     assert [f.code for f in result.findings] == ["EP401"]
     assert result.findings[0].fix is None
+
+
+def test_fixture_configurations_use_known_transforms():
+    """Every OpenMMLab type a configuration fixture names is in rules/knowledge/transforms/openmmlab.yaml: an
+    unknown one would make its pipeline opaque and the fixture prove nothing."""
+    from conftest import FIXTURES
+
+    from evalparity.relate.project import walk_steps
+    from evalparity.vocabulary.knowledge import default_knowledge
+
+    cases = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("EP*/*mmcfg*"))
+    assert len(cases) >= 20
+    previous = os.getcwd()
+    os.chdir(FIXTURES)
+    try:
+        roled = config_items(analyze(cases).project).roled
+    finally:
+        os.chdir(previous)
+    names = {step.qualname for item in roled for step in walk_steps(item.pipeline.steps)}
+    assert len(names) > 20
+    assert sorted(n for n in names if default_knowledge().lookup(n) is None) == []

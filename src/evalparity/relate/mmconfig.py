@@ -288,7 +288,9 @@ def _loader(name: str, node: CfgNode, role: str, path: str, against: Evidence | 
             args.append(Arg("shuffle", None, value_of(shuffle), shuffle.location))
         else:
             args.append(Arg("shuffle", None, Value("const", const=True, text=f"{kind}'s default shuffle=True",
-                                                   origin=sampler.location), sampler.location))
+                                                   origin=sampler.location,
+                                                   source=f"mmengine's `{kind}`, which shuffles unless told "
+                                                          "`shuffle=False`"), sampler.location))
         spread = False
     evidence = (Evidence(role, W_LOADER, f"`{name}` of the configuration", node.location),) + \
         ((against,) if against is not None else ())
