@@ -25,6 +25,13 @@ What counts as a public transform, per knowledge-base library prefix:
   ``*_transform`` functions of auto_augment. Functional helpers that take an image (``center_crop_or_pad`` ...)
   are not transforms. A module that cannot be imported (tf_preprocessing needs tensorflow) is read with ``ast``.
 
+* ``openmmlab`` (``--openmmlab DIR …``) - OpenMMLab packages cannot be installed next to torch here, so their
+  transform registries are read with ``ast`` from source trees (fetched repositories): every class decorated
+  with ``@TRANSFORMS.register_module()`` or ``@PIPELINES.register_module()`` (the registered name when
+  ``name=`` is given) under each DIR, a package folder such as ``mmcv/mmcv`` or ``mmdetection/mmdet``. The
+  version is read from the package's ``version.py``. Configuration files name these types
+  (``dict(type='RandomFlip')``); one knowledge-base file, library ``openmmlab``, covers all the packages.
+
 A name counts as covered when the knowledge-base file for that library prefix has an entry of that name.
 Entries with no matching public class are listed as "not in installed version" (information only).
 For covered entries the script also compares the recorded ``params`` with the positional parameters of the
@@ -197,6 +204,60 @@ LIBRARIES = [  # (knowledge-base prefix, distribution for the version, discovery
 ]
 
 
+OPENMMLAB_REGISTRIES = ("TRANSFORMS", "PIPELINES")
+
+
+def openmmlab_registry(root: Path) -> dict[str, str]:
+    """Registered transform name -> `path:line` of its class, read with ast from a package's source tree."""
+    found: dict[str, str] = {}
+    for path in sorted(root.rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for decorator in node.decorator_list:
+                func = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if not (isinstance(func, ast.Attribute) and func.attr == "register_module"
+                        and isinstance(func.value, ast.Name) and func.value.id in OPENMMLAB_REGISTRIES):
+                    continue
+                name = node.name
+                for keyword in decorator.keywords if isinstance(decorator, ast.Call) else ():
+                    if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
+                        name = str(keyword.value.value)
+                found.setdefault(name, f"{path.relative_to(root.parent).as_posix()}:{node.lineno}")
+    return found
+
+
+def _source_version(root: Path) -> str:
+    for candidate in (root / "version.py", root / "__init__.py"):
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__version__"
+                                                    for t in node.targets) and isinstance(node.value, ast.Constant):
+                return str(node.value.value)
+    return "-"
+
+
+def openmmlab_rows(roots: list[Path], entries: dict[str, dict]) -> tuple[list[tuple], list[str]]:
+    rows, seen = [], set()
+    for root in roots:
+        registered = openmmlab_registry(root)
+        seen |= set(registered)
+        missing = sorted(set(registered) - set(entries))
+        rows.append((f"openmmlab ({root.name}: {root})", _source_version(root), str(len(registered)),
+                     str(len(registered) - len(missing)), ", ".join(missing) if missing else "-"))
+    stale = sorted(set(entries) - seen)
+    details = [f"openmmlab: in the knowledge base but registered in none of the trees read: {', '.join(stale)}"] \
+        if stale else []
+    return rows, details
+
+
 # ----------------------------------------------------------------------------- signature check
 def positional_params(obj) -> tuple[list[str], object]:
     """Positional parameter names of a class constructor or function, and the default of `p` if any."""
@@ -231,11 +292,14 @@ def signature_problems(name: str, entry: dict, obj) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kb-dir", type=Path, default=DEFAULT_KB, help="folder of transform YAML files")
+    parser.add_argument("--openmmlab", type=Path, nargs="*", default=[], metavar="DIR",
+                        help="OpenMMLab package source trees (mmcv/mmcv, mmdetection/mmdet, …) to read registries from")
+    parser.add_argument("--only-openmmlab", action="store_true", help="skip the importable libraries")
     args = parser.parse_args(argv)
     kb = load_kb(args.kb_dir)
 
     rows, details = [], []
-    for prefix, dist, discover in LIBRARIES:
+    for prefix, dist, discover in ([] if args.only_openmmlab else LIBRARIES):
         try:
             version = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
@@ -256,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
                     for msg in signature_problems(n, entries[n], public[n])]
         details.extend(f"{prefix}: {msg}" for msg in problems)
 
+    if args.openmmlab:
+        more, notes = openmmlab_rows(args.openmmlab, kb.get("openmmlab", {}))
+        rows.extend(more)
+        details.extend(notes)
     header = ("library", "version", "public transforms", "covered", "missing")
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(4)]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  " + header[4]
