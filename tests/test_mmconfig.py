@@ -103,13 +103,26 @@ def test_reader_names_the_classes_of_new_style_configs():
         {"type": ("cls", "mmpretrain.datasets.RandomFlip"), "prob": 0.5}]
 
 
+@pytest.mark.parametrize("text, unknown", [
+    ("test_pipeline = [dict(type='RandomFlip')]\nloader = dict(pipeline=test_pipeline)\nother = dict(a=1)\n"
+     "test_pipeline[0]['prob'] = 0\n", {"test_pipeline", "loader"}),  # the loader holds the same list
+    ("test_pipeline = [dict(type='RandomFlip')]\ntest_pipeline.append(dict(type='Pack'))\n", {"test_pipeline"}),
+    ("custom_keys = dict(a=1)\ncustom_keys.update({k: 1 for k in 'ab'})\ntest_pipeline = [dict(type='X')]\n",
+     {"custom_keys"}),
+    ("d = dict(a=dict(b=1))\nd.pop('a')\nval_dataloader = dict(x=d)\n", {"d"}),  # read after the change
+])
+def test_reader_forgets_what_is_changed_in_place(text, unknown):
+    config = read_config("c.py", text.encode())
+    assert config is not None and not config.opaque
+    assert {name for name, node in config.variables if node.kind == "unknown"} == unknown
+
+
 @pytest.mark.parametrize("text", [
-    "test_pipeline = [dict(type='RandomFlip')]\nloader = dict(pipeline=test_pipeline)\ntest_pipeline[0]['prob'] = 0\n",
-    "test_pipeline = [dict(type='RandomFlip')]\ntest_pipeline.append(dict(type='Pack'))\n",
     "_base_ = './a.py'\n_base_['test_pipeline'][1]['scale'] = 192\n",
+    "_base_ = './a.py'\n_base_.train_dataloader.dataset.pipeline = []\n",
     "test_pipeline = []\nfor s in (1, 2):\n    test_pipeline.append(dict(type='Resize', scale=s))\n",
 ])
-def test_reader_gives_up_on_changes_in_place(text):
+def test_reader_gives_up_on_loops_and_changes_of_the_base(text):
     config = read_config("c.py", text.encode())
     assert config is not None and config.opaque and config.variables == ()
 

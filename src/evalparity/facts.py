@@ -408,6 +408,7 @@ class ConfigFile:
     opaque: str = ""  # why the variables cannot be trusted (a module-level mutation, a loop): nothing is read
     lazy: bool = False  # a new-style config (`read_base()`)
     location: Location | None = None  # the first line of the file (for findings about the file itself)
+    code: bool = False  # it also defines functions: read as Python too
 
 
 @dataclass

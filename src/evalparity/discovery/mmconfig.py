@@ -9,9 +9,10 @@ constant's arithmetic, `x[0]` / `x['k']`. A name the file does not define and `_
 are references to the base configuration, resolved in the project stage (relate/mmconfig.py), where the
 `_base_` chain is merged. Nothing is run or imported.
 
-Precision first: a module-level loop, condition or mutation of a variable another one already holds
-(`train_pipeline[2]['scale'] = …` after `train_dataloader` used it) makes the file opaque: nothing of it is
-read. It lives here, with the other readers of raw text, because both the extraction (for the files it
+Precision first: a variable changed in place (`train_pipeline[2]['scale'] = …`, `x.pop(…)`) becomes unknown,
+and so does every variable holding it (`train_dataloader` after `pipeline=train_pipeline`); a module-level
+loop or condition, or a change of the base configuration (`_base_.x.y = …`), makes the file opaque: nothing
+of it is read. It lives here, with the other readers of raw text, because both the extraction (for the files it
 screens in) and the project stage (for base files nothing else extracted) read configurations.
 """
 
@@ -51,7 +52,8 @@ class _Reader:
         self.lines = lines
         self.env: dict[str, CfgNode] = {}
         self.order: list[str] = []
-        self.used: set[str] = set()  # variables another variable already holds (a later mutation is unsafe)
+        self.holders: dict[str, set[str]] = {}  # variable → the variables whose values hold it (share its object)
+        self.current: str | None = None  # the variable being assigned
         self.imports: dict[str, str] = {}  # new-style configs: name → import path of a class
         self.bases: list[str] = []
         self.has_bases = False
@@ -72,10 +74,20 @@ class _Reader:
         return len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
 
     def text(self, node: ast.AST) -> str:
-        try:
-            return ast.unparse(node)
-        except Exception:  # noqa: BLE001 - a text for a message only
+        """The node's source text, sliced from the lines (ast.unparse costs ten times more), on one line."""
+        line, end_line = node.lineno, getattr(node, "end_lineno", None) or node.lineno
+        start, end = node.col_offset, getattr(node, "end_col_offset", None)
+        if not 0 < line <= end_line <= len(self.lines) or end is None or end_line - line > 20:
             return "…"
+        if line == end_line:
+            raw = self.lines[line - 1].encode("utf-8")[start:end]
+        else:
+            parts = [self.lines[line - 1].encode("utf-8")[start:]]
+            parts += [text.encode("utf-8") for text in self.lines[line:end_line - 1]]
+            parts.append(self.lines[end_line - 1].encode("utf-8")[:end])
+            raw = b" ".join(part.strip() for part in parts)
+        text = " ".join(raw.decode("utf-8", "replace").split())
+        return text if len(text) <= 200 else text[:199] + "…"
 
     # expressions ------------------------------------------------------------------------------------
     def value(self, node: ast.expr) -> CfgNode:
@@ -85,7 +97,7 @@ class _Reader:
         where = self.loc(node)
         if isinstance(node, ast.Constant):
             if isinstance(node.value, (str, int, float, bool)) or node.value is None:
-                return CfgNode("const", where, const=node.value, text=self.text(node))
+                return CfgNode("const", where, const=node.value, text=repr(node.value))
             return CfgNode("unknown", where, text=self.text(node))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             inner = self.value(node.operand)
@@ -122,7 +134,8 @@ class _Reader:
             return CfgNode("unknown", where, text=self.text(node))
         if isinstance(node, ast.Name):
             if node.id in self.env:
-                self.used.add(node.id)
+                if self.current is not None and self.current != node.id:
+                    self.holders.setdefault(node.id, set()).add(self.current)
                 return self.env[node.id]
             if node.id in self.imports:
                 return CfgNode("cls", where, text=self.imports[node.id])
@@ -211,7 +224,11 @@ class _Reader:
                 if name == "_base_":
                     self.bases.extend(_strings(node.value))
                     return
-                self._bind(name, self.value(node.value))
+                self.current = name
+                try:
+                    self._bind(name, self.value(node.value))
+                finally:
+                    self.current = None
                 return
             for target in node.targets:
                 self._mutated(target)
@@ -263,20 +280,33 @@ class _Reader:
         return target.id if isinstance(target, ast.Name) else None
 
     def _mutated(self, target: ast.AST) -> None:
-        """`x['k'] = v`, `x[0] = v`, `x.k = v`: applied when nothing holds `x` yet, else the file is opaque."""
+        """`x['k'] = v`, `x[0] = v`, `x.k = v`, `x.pop(…)`: `x` becomes unknown, and so does every variable that
+        holds it (they share its object); a change of the base configuration (`_base_.x.y = v`) or of a name
+        the file does not define makes the whole file opaque."""
         root = self._root(target)
-        if root is None or root not in self.env or root in self.used:
-            raise _Opaque(f"`{self.text(target)}` is changed after it is used")
-        raise _Opaque(f"`{self.text(target)}` is changed in place")
+        if root is None or root not in self.env:
+            raise _Opaque(f"`{self.text(target)}` is changed in place")
+        self._invalidate(root, target)
+
+    def _invalidate(self, name: str, where: ast.AST, seen: set | None = None) -> None:
+        seen = set() if seen is None else seen
+        if name in seen or name not in self.env:
+            return
+        seen.add(name)
+        self.env[name] = CfgNode("unknown", self.loc(where), text=f"{name} (changed in place)")
+        for holder in self.holders.get(name, ()):
+            self._invalidate(holder, where, seen)
 
     def _method(self, call: ast.Call) -> None:
         root = self._root(call.func.value)
         if call.func.attr not in MUTATORS or root is None:
             return
         if root not in self.env:
+            if root == "_base_":
+                raise _Opaque(f"`{self.text(call)}` changes the base configuration")
             return  # a method of something that is not a configuration value (an import)
         target = self.env[root]
-        if call.func.attr == "update" and isinstance(call.func.value, ast.Name) and root not in self.used and \
+        if call.func.attr == "update" and isinstance(call.func.value, ast.Name) and not self.holders.get(root) and \
                 target.kind == "dict" and len(call.args) <= 1:
             # new-style configs: `train_dataloader.update(batch_size=8)` merges like a child configuration
             parts = [self.value(a) for a in call.args]
@@ -286,11 +316,12 @@ class _Reader:
             merged = target
             for part in parts:
                 if part.kind != "dict":
-                    raise _Opaque(f"`{self.text(call)}`")
+                    self._invalidate(root, call)
+                    return
                 merged = merge(merged, part)
             self.env[root] = merged
             return
-        raise _Opaque(f"`{self.text(call)}` changes a configuration value in place")
+        self._invalidate(root, call)
 
     def _import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -391,4 +422,5 @@ def read_config(path: str, source: bytes | str, base: bool = False) -> ConfigFil
         return ConfigFile(tuple(reader.bases), (), opaque="nested too deeply", lazy=lazy, location=first)
     variables = tuple((name, reader.env[name]) for name in reader.order if name in reader.env
                       and not name.startswith("__"))
-    return ConfigFile(tuple(reader.bases), variables, lazy=lazy, location=first)
+    code = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in tree.body)
+    return ConfigFile(tuple(reader.bases), variables, lazy=lazy, location=first, code=code)

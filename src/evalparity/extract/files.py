@@ -221,13 +221,13 @@ def process_file(path: Path, shown: str, kb: KnowledgeBase, screens: "_Screens",
     cached = cache.get(key) if key is not None else None
     if cached is not None:
         return _Outcome("facts", key, cached)
-    if not named and not (screens.may_contribute(source) and screens.worth_extracting(shown, source)):
-        facts = config_facts(shown, source) if config else None
-        if facts is None:
-            return _Outcome("defer", key, marks=deferred_marks(source))
+    facts = config_facts(shown, source) if config else None
+    if facts is not None:  # a configuration and nothing else: its `transforms=` keywords are data, not code
         if key is not None:
             cache.put(key, facts)
         return _Outcome("facts", key, facts)
+    if not named and not (screens.may_contribute(source) and screens.worth_extracting(shown, source)):
+        return _Outcome("defer", key, marks=deferred_marks(source))
     facts, problems = extract_one(shown, source, kb)
     if facts is not None and key is not None:
         cache.put(key, facts)
@@ -235,11 +235,11 @@ def process_file(path: Path, shown: str, kb: KnowledgeBase, screens: "_Screens",
 
 
 def config_facts(shown: str, source: bytes) -> FileFacts | None:
-    """The facts of a configuration file with no Python pipeline, loader or model code to parse: its
-    configuration only (discovery/mmconfig.py), without libcst. None when it is no configuration after all."""
+    """The facts of a configuration file: its configuration only (discovery/mmconfig.py), without libcst.
+    None when it is no configuration after all, or when it also defines functions (then read as Python too)."""
     with _collector_paused():
         config = read_config(shown, source)
-    if config is None:
+    if config is None or config.code:
         return None
     facts = FileFacts(shown, config=config)
     facts.lines = tuple(source.decode("utf-8", "replace").splitlines())

@@ -43,6 +43,7 @@ OLD_SPLITS = (("train", TRAIN), ("val", EVAL), ("test", EVAL))
 SHUFFLING_SAMPLERS = ("DefaultSampler", "InfiniteSampler")  # mmengine: shuffle=True unless told otherwise
 LOADER_SETTINGS = ("batch_size", "num_workers", "drop_last", "pin_memory", "persistent_workers")
 TTA_TYPES = ("TestTimeAug", "MultiScaleFlipAug", "MultiScaleFlipAug3D")
+ALBUMENTATIONS_WRAPPERS = ("Albu", "Albumentations", "Albumentation")  # their `transforms` name albumentations classes
 W_LOADER, W_NAME = 3.0, 2.0
 
 
@@ -190,8 +191,9 @@ def value_of(node: CfgNode) -> Value:
     return Value("unknown", text=node.text or node.kind)
 
 
-def _step(node: CfgNode) -> tuple[Step, bool]:
-    """One entry of a pipeline list and whether it is test-time augmentation."""
+def _step(node: CfgNode, library: str | None = None) -> tuple[Step, bool]:
+    """One entry of a pipeline list and whether it is test-time augmentation. `library`: the entries are
+    another library's transforms, by name (`Albu(transforms=[dict(type='ShiftScaleRotate')])`)."""
     if node.kind != "dict":
         return Step(None, node.text or "?", (), node.location), False
     items = dict(node.items)
@@ -199,6 +201,10 @@ def _step(node: CfgNode) -> tuple[Step, bool]:
     if type_name is None:
         return Step(None, "?", (), node.location), False
     short = type_name.rpartition(".")[2]
+    if library is not None:
+        args = tuple(Arg(k, None, value_of(v), v.location) for k, v in node.items if k != "type")
+        return Step(f"{library}.{short}", short, args, node.location), False
+    inner_library = "albumentations" if short in ALBUMENTATIONS_WRAPPERS else None
     tta = short in TTA_TYPES
     args, children = [], []
     for key, value in node.items:
@@ -209,7 +215,7 @@ def _step(node: CfgNode) -> tuple[Step, bool]:
             if short == "TestTimeAug" or nested:
                 continue  # alternatives, one pass each: not a sequence (the step is opaque in the knowledge base)
             for item in value.items:
-                child, inner_tta = _step(item)
+                child, inner_tta = _step(item, inner_library)
                 children.append(child)
                 tta = tta or inner_tta
             continue
@@ -226,6 +232,7 @@ def _signature(node: CfgNode) -> int:
 class _Found:
     pipeline: Pipeline
     evidence: list[Evidence]
+    node: CfgNode  # kept alive: its id is part of the key
 
 
 class _Builder:
@@ -237,7 +244,9 @@ class _Builder:
     def pipeline(self, node: CfgNode, name: str, evidence: Evidence) -> tuple | None:
         if node.kind != "list" or not node.items:
             return None
-        key = (_key(node.location), _signature(node))
+        # an inherited list is the same object in every child that does not change it (the resolver reads each
+        # file once); a list whose references resolve differently in two children is two objects
+        key = (_key(node.location), id(node))
         found = self.pipelines.get(key)
         if found is None:
             steps, tta = [], False
@@ -247,10 +256,10 @@ class _Builder:
                 tta = tta or inner
             complete = all(step.qualname is not None for step in steps)
             where = node.location
-            pipeline = Pipeline(f"cfg:{where.path}:{where.line}:{where.column}#{key[1]:08x}", where.path,
+            pipeline = Pipeline(f"cfg:{where.path}:{where.line}:{where.column}#{_signature(node):08x}", where.path,
                                 where, tuple(steps), "<module>", binding=name, complete=complete, origin="config",
                                 tta=tta or is_tta(name))
-            found = self.pipelines[key] = _Found(pipeline, [])
+            found = self.pipelines[key] = _Found(pipeline, [], node)
         if evidence not in found.evidence:
             found.evidence.append(evidence)
         return key
