@@ -56,7 +56,8 @@ BASE = """\
     (b"with read_base():\n    from .a import *\n", True),
     (b"train_pipeline = [\n    dict(type='RandomFlip'),\n]\n", True),
     (b"data = dict(\n    train=dict(pipeline=[dict(\n        type='X')]))\n", True),
-    (b"x = dict(type='SGD', lr=0.1)\n", False),  # no pipeline, loader or data variable
+    (b"optimizer = dict(type='SGD', lr=0.1)\n", True),  # a schedule file configurations name as a base
+    (b"x = 1\ndef f():\n    return dict(type='SGD')\n", False),  # no module-level dict
     (b"train_pipeline = [T.RandomCrop(32)]\n", False),  # no `dict(type=` entries
     (b"def f():\n    _base_ = 1\n", False),  # not at the start of a line
 ])
@@ -129,7 +130,10 @@ def test_reader_gives_up_on_loops_and_changes_of_the_base(text):
 
 def test_reader_refuses_modules_that_are_not_configurations():
     assert read_config("m.py", b"class A:\n    pass\ntrain_pipeline = [dict(type='X')]\n") is None
-    assert read_config("m.py", b"x = dict(type='X')\n") is None
+    assert read_config("m.py", b"def f():\n    pass\nx = dict(type='X')\n") is None  # code, and no config name
+    # Python that builds pipelines with calls is read as code too
+    assert read_config("m.py", b"import torchvision.transforms as T\ntf = T.Compose([])\nx = dict(type='X')\n").code
+    assert not read_config("m.py", b"optimizer = dict(type='SGD', lr=round(0.1, 2))\n").code
     assert read_config("m.py", b"train_pipeline = [\n") is None
 
 

@@ -396,6 +396,7 @@ class CfgNode:
     const: Any = None
     text: str = ""
     delete: bool = False  # a dict with `_delete_=True`: replaces the base's dict instead of merging into it
+    refs: bool = False  # a `ref` is inside (the project stage resolves only those)
 
 
 @dataclass(frozen=True)

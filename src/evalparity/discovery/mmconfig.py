@@ -27,6 +27,9 @@ from evalparity.facts import CfgNode, ConfigFile, Location
 _CONFIG_NAME = re.compile(rb"^(?:\w*_pipeline|\w*_dataloader|data|data_preprocessor|img_norm_cfg)\s*=", re.M)
 _TYPE_DICT = re.compile(rb"dict\(\s*type\s*=")
 _BASE = re.compile(rb"^_base_\s*=", re.M)
+_TOP_DICT = re.compile(rb"^\w+\s*=\s*dict\(", re.M)
+PLAIN_CALLS = frozenset({"dict", "copy.deepcopy", "deepcopy", "copy.copy", "list", "tuple", "round", "int", "float",
+                         "str", "len", "range", "min", "max", "abs", "sum", "zip", "enumerate", "print"})
 CONFIG_NAMES = ("_pipeline", "_dataloader")
 OPENMMLAB_PACKAGES = ("mmcv", "mmengine", "mmdet", "mmpretrain", "mmcls", "mmseg", "mmpose", "mmyolo", "mmrotate",
                       "mmocr", "mmaction", "mmtrack", "mmdet3d", "mmselfsup", "mmedit", "mmagic", "mmfewshot")
@@ -35,11 +38,13 @@ MAX_NODES = 20000
 
 
 def looks_like_config(data: bytes) -> bool:
-    """From the bytes alone: a `_base_ = …` line, a new-style `read_base()`, or a module-level pipeline,
-    loader or `data = dict(` with `dict(type=…)` entries."""
+    """From the bytes alone: a `_base_ = …` line, a new-style `read_base()`, or `dict(type=…)` entries under
+    a module-level pipeline, loader, `data = dict(` or any `name = dict(` (a model or schedule file that
+    configurations name as their base: read once and cached, not on every run)."""
     if _BASE.search(data) is not None or b"read_base()" in data:
         return True
-    return _TYPE_DICT.search(data) is not None and _CONFIG_NAME.search(data) is not None
+    return _TYPE_DICT.search(data) is not None and (_CONFIG_NAME.search(data) is not None or
+                                                    _TOP_DICT.search(data) is not None)
 
 
 class _Opaque(Exception):
@@ -58,6 +63,7 @@ class _Reader:
         self.bases: list[str] = []
         self.has_bases = False
         self.count = 0
+        self.code = False
 
     def loc(self, node: ast.AST) -> Location:
         line, column = node.lineno, node.col_offset
@@ -107,7 +113,8 @@ class _Reader:
         if isinstance(node, (ast.List, ast.Tuple)):
             if any(isinstance(e, ast.Starred) for e in node.elts):
                 return CfgNode("unknown", where, text=self.text(node))
-            return CfgNode("list", where, items=tuple(self.value(e) for e in node.elts), text=self.text(node))
+            items = tuple(self.value(e) for e in node.elts)
+            return CfgNode("list", where, items=items, text=self.text(node), refs=_has_refs(items))
         if isinstance(node, ast.Dict):
             items: dict[str, CfgNode] = {}
             delete = False
@@ -124,7 +131,7 @@ class _Reader:
                     delete = _true(val)
                     continue
                 items[key.value] = self.value(val)
-            return CfgNode("dict", where, items=tuple(items.items()), delete=delete, text="")
+            return CfgNode("dict", where, items=tuple(items.items()), delete=delete, refs=_has_refs(items.values()))
         if isinstance(node, ast.Set) and len(node.elts) == 1 and isinstance(node.elts[0], ast.Set) \
                 and len(node.elts[0].elts) == 1:
             # `{{_base_.train_pipeline}}`: mmengine's text substitution of a base variable
@@ -178,7 +185,7 @@ class _Reader:
                     delete = _true(keyword.value)
                 else:
                     items[keyword.arg] = self.value(keyword.value)
-            return CfgNode("dict", where, items=tuple(items.items()), delete=delete)
+            return CfgNode("dict", where, items=tuple(items.items()), delete=delete, refs=_has_refs(items.values()))
         if name in ("copy.deepcopy", "deepcopy", "copy.copy", "list", "tuple") and len(node.args) == 1 \
                 and not node.keywords:
             inner = self.value(node.args[0])
@@ -187,12 +194,15 @@ class _Reader:
             return inner
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("copy", "deepcopy") and not node.args:
             return self.value(node.func.value)
+        if name not in PLAIN_CALLS and not (isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS):
+            self.code = True  # `T.Compose([...])`: Python a configuration does not write; read as code too
         return CfgNode("unknown", where, text=self.text(node))
 
     def binop(self, node: ast.BinOp, where: Location) -> CfgNode:
         left, right = self.value(node.left), self.value(node.right)
         if isinstance(node.op, ast.Add) and left.kind == "list" and right.kind == "list":
-            return CfgNode("list", where, items=left.items + right.items, text=self.text(node))
+            return CfgNode("list", where, items=left.items + right.items, text=self.text(node),
+                           refs=left.refs or right.refs)
         if left.kind == "const" and right.kind == "const" and _number(left.const) and _number(right.const):
             op = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
                   ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b}.get(type(node.op))
@@ -343,6 +353,10 @@ class _Reader:
         self.bases.append(prefix + node.module.replace(".", "/") + ".py")
 
 
+def _has_refs(items) -> bool:
+    return any(item.kind == "ref" or item.refs for item in items)
+
+
 def _true(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
@@ -375,25 +389,30 @@ def merge(base: CfgNode | None, child: CfgNode) -> CfgNode:
     child says `_delete_=True`; anything else (a list included) replaces."""
     if base is None or child.kind != "dict" or base.kind != "dict" or child.delete:
         return child if not child.delete else CfgNode(child.kind, child.location, child.items, child.const,
-                                                       child.text)
+                                                       child.text, refs=child.refs)
     items = dict(base.items)
     for key, value in child.items:
         items[key] = merge(items.get(key), value)
-    return CfgNode("dict", child.location, tuple(items.items()))
+    return CfgNode("dict", child.location, tuple(items.items()), refs=_has_refs(items.values()))
 
 
 def _shaped_like_config(tree: ast.Module) -> bool:
-    """Module-level assignments and imports only (no class), with bases, or a pipeline, loader or `data`
-    variable."""
+    """No class; bases, or a pipeline, loader or `data` variable, or else nothing but assignments, imports
+    and docstrings (a model or schedule file that configurations name as their base)."""
     names = set()
+    plain = True
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
             return False
         if isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        if isinstance(node, ast.With):
+        elif isinstance(node, ast.With):
             names.add("_base_")
-    return "_base_" in names or "data" in names or any(n.endswith(CONFIG_NAMES) for n in names)
+        elif not isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr)) or \
+                (isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant)):
+            plain = False
+    return "_base_" in names or "data" in names or any(n.endswith(CONFIG_NAMES) for n in names) or \
+        (plain and bool(names))
 
 
 def read_config(path: str, source: bytes | str, base: bool = False) -> ConfigFile | None:
@@ -422,5 +441,5 @@ def read_config(path: str, source: bytes | str, base: bool = False) -> ConfigFil
         return ConfigFile(tuple(reader.bases), (), opaque="nested too deeply", lazy=lazy, location=first)
     variables = tuple((name, reader.env[name]) for name in reader.order if name in reader.env
                       and not name.startswith("__"))
-    code = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in tree.body)
+    code = reader.code or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in tree.body)
     return ConfigFile(tuple(reader.bases), variables, lazy=lazy, location=first, code=code)

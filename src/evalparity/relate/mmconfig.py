@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,12 +134,14 @@ def _resolve_refs(node: CfgNode, base: dict[str, CfgNode]) -> CfgNode:
     if node.kind == "ref":
         found = _lookup(base, node.text)
         return found if found is not None else CfgNode("unknown", node.location, text=f"_base_.{node.text}")
+    if not node.refs:
+        return node
     if node.kind == "dict":
         items = tuple((k, _resolve_refs(v, base)) for k, v in node.items)
-        return node if items == node.items else CfgNode("dict", node.location, items, delete=node.delete)
+        return CfgNode("dict", node.location, items, delete=node.delete)
     if node.kind == "list":
         items = tuple(_resolve_refs(v, base) for v in node.items)
-        return node if items == node.items else CfgNode("list", node.location, items, text=node.text)
+        return CfgNode("list", node.location, items, text=node.text)
     return node
 
 
@@ -223,11 +224,6 @@ def _step(node: CfgNode, library: str | None = None) -> tuple[Step, bool]:
     return Step(_qualname(type_name), short, tuple(args), node.location, tuple(children)), tta
 
 
-def _signature(node: CfgNode) -> int:
-    """What the list holds, the same in every run (an id must not depend on the string hash's seed)."""
-    return zlib.crc32(repr(node).encode("utf-8", "replace"))
-
-
 @dataclass
 class _Found:
     pipeline: Pipeline
@@ -238,6 +234,7 @@ class _Found:
 class _Builder:
     def __init__(self) -> None:
         self.pipelines: dict[tuple, _Found] = {}
+        self.written: dict[tuple, int] = {}
         self.pairs: dict[tuple, tuple] = {}
         self.loaders: dict[tuple, tuple] = {}
 
@@ -256,7 +253,9 @@ class _Builder:
                 tta = tta or inner
             complete = all(step.qualname is not None for step in steps)
             where = node.location
-            pipeline = Pipeline(f"cfg:{where.path}:{where.line}:{where.column}#{_signature(node):08x}", where.path,
+            # the n-th distinct list written there, in the order configurations are read (discovery order)
+            count = self.written[_key(where)] = self.written.get(_key(where), 0) + 1
+            pipeline = Pipeline(f"cfg:{where.path}:{where.line}:{where.column}#{count}", where.path,
                                 where, tuple(steps), "<module>", binding=name, complete=complete, origin="config",
                                 tta=tta or is_tta(name))
             found = self.pipelines[key] = _Found(pipeline, [], node)
@@ -337,7 +336,8 @@ def _items(resolver: _Resolver, path: str, builder: _Builder) -> None:
             add(listed, binding, role, f"the pipeline of `{name}`", node.location, W_LOADER, depth == shallowest)
         loader = _loader(name, node, role, path, against)
         if loader is not None:
-            builder.loaders.setdefault((_key(node.location), repr(loader.args), loader.spread), (path, loader, role))
+            settings = tuple((a.name, a.value.kind, a.value.text, _key(a.location)) for a in loader.args)
+            builder.loaders.setdefault((_key(node.location), settings, loader.spread), (path, loader, role))
     data = variables.get("data")
     if data is not None and data.kind == "dict":
         splits = dict(data.items)

@@ -111,6 +111,7 @@ class KnowledgeBase:
     library_constants: dict[str, tuple[float, ...]] = field(default_factory=dict)
     datasets: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     digest: str = ""
+    _found: dict = field(default_factory=dict, repr=False, compare=False)  # lookup's answers (the base never changes)
 
     def dataset_params(self, qualname: str | None) -> tuple[str, ...] | None:
         """Positional parameter names of a known dataset class (`CIFAR10` → root, train, transform, …)."""
@@ -125,6 +126,13 @@ class KnowledgeBase:
     def lookup(self, qualname: str | None) -> TransformInfo | None:
         if not qualname:
             return None
+        try:
+            return self._found[qualname]
+        except KeyError:
+            found = self._found[qualname] = self._lookup(qualname)
+            return found
+
+    def _lookup(self, qualname: str) -> TransformInfo | None:
         for prefix in self.excluded_prefixes:
             if qualname == prefix or qualname.startswith(prefix + "."):
                 return None
