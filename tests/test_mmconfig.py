@@ -71,7 +71,7 @@ def test_reader_folds_what_the_file_builds():
         norm = dict(mean=[1, 2, 3], std=[4, 5, 6])
         size = 224
         base = [dict(type='Load')]
-        train_pipeline = base + [dict(type='Normalize', **norm, to_rgb=False), dict(type='Crop', size=size // 2)]
+        train_pipeline = [*base, dict(type='Normalize', **norm, to_rgb=False)] + [dict(type='Crop', size=size // 2)]
         test_pipeline = copy.deepcopy(base)
         first = train_pipeline[0]
         loader = {**dict(batch_size=2), 'shuffle': -1}

@@ -111,9 +111,16 @@ class _Reader:
                 return CfgNode("const", where, const=-inner.const, text=self.text(node))
             return CfgNode("unknown", where, text=self.text(node))
         if isinstance(node, (ast.List, ast.Tuple)):
-            if any(isinstance(e, ast.Starred) for e in node.elts):
-                return CfgNode("unknown", where, text=self.text(node))
-            items = tuple(self.value(e) for e in node.elts)
+            parts = []
+            for element in node.elts:
+                if not isinstance(element, ast.Starred):
+                    parts.append(self.value(element))
+                    continue
+                spread = self.value(element.value)  # `[*pre_transform, dict(type='Mosaic')]` (mmyolo)
+                if spread.kind != "list":
+                    return CfgNode("unknown", where, text=self.text(node))
+                parts.extend(spread.items)
+            items = tuple(parts)
             return CfgNode("list", where, items=items, text=self.text(node), refs=_has_refs(items))
         if isinstance(node, ast.Dict):
             items: dict[str, CfgNode] = {}

@@ -259,8 +259,8 @@ class _Builder:
                                 where, tuple(steps), "<module>", binding=name, complete=complete, origin="config",
                                 tta=tta or is_tta(name))
             found = self.pipelines[key] = _Found(pipeline, [], node)
-        if evidence not in found.evidence:
-            found.evidence.append(evidence)
+        if not any((e.role, e.reason) == (evidence.role, evidence.reason) for e in found.evidence):
+            found.evidence.append(evidence)  # once per reason, not once per child configuration
         return key
 
 
@@ -281,7 +281,7 @@ def _dataset_pipelines(node: CfgNode | None, depth: int = 0) -> list[tuple[int, 
     return found
 
 
-def _loader(name: str, node: CfgNode, role: str, path: str, against: Evidence | None = None) -> LoaderUse | None:
+def _loader(name: str, node: CfgNode, role: str, against: Evidence | None = None) -> LoaderUse | None:
     if node.kind != "dict":
         return None
     items = dict(node.items)
@@ -334,7 +334,7 @@ def _items(resolver: _Resolver, path: str, builder: _Builder) -> None:
                                               listed.location)
                 continue
             add(listed, binding, role, f"the pipeline of `{name}`", node.location, W_LOADER, depth == shallowest)
-        loader = _loader(name, node, role, path, against)
+        loader = _loader(name, node, role, against)
         if loader is not None:
             settings = tuple((a.name, a.value.kind, a.value.text, _key(a.location)) for a in loader.args)
             builder.loaders.setdefault((_key(node.location), settings, loader.spread), (path, loader, role))
