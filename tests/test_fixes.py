@@ -3,6 +3,7 @@ for the unsafe rules) and must then equal <case>.out.py byte for byte. A folder 
 its .in.py/.out.py pairs are compared, its other files must stay as they were."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -27,14 +28,19 @@ CASES = _cases()
 
 
 def _stage(case, tmp_path):
-    """Copy a case into tmp_path (`x.in.py` → `x.py`); return {staged file: expected bytes}."""
+    """Copy a case into tmp_path (`x.in.py` → `x.py`; a folder with its sub-folders, which may be packages);
+    return {staged file: expected bytes}."""
     expected = {}
-    sources = sorted(case.iterdir()) if case.is_dir() else [case, case.with_name(case.name.replace(".in.py", ".out.py"))]
-    for source in sources:
+    if case.is_dir():
+        sources = [(p, p.relative_to(case)) for p in sorted(case.rglob("*")) if p.is_file()]
+    else:
+        sources = [(case, Path(case.name))]
+    for source, relative in sources:
         name = source.name
         if name.endswith(".out.py"):
             continue
-        target = tmp_path / name.replace(".in.py", ".py")
+        target = tmp_path / relative.with_name(name.replace(".in.py", ".py"))
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
         out = source.with_name(name.replace(".in.py", ".out.py"))
         expected[target] = out.read_bytes() if name.endswith(".in.py") else source.read_bytes()

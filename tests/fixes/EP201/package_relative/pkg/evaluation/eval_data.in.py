@@ -1,0 +1,17 @@
+"""Evaluation data: it imports the training mean to show images, but normalizes with other values."""
+
+from torchvision import transforms
+
+from ..data.train_data import MEAN
+
+eval_transform = transforms.Compose([
+    transforms.Resize(256),
+    transforms.CenterCrop(224),
+    transforms.ToTensor(),
+    transforms.Normalize(mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5)),
+])
+
+
+def shown(image):
+    """Undo the normalization for display."""
+    return image * 0.5 + 0.5
