@@ -67,7 +67,7 @@ class Source:
             parsed = ast.parse(text.strip(), mode="eval").body
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             return loc
-        if not isinstance(parsed, ast.Tuple) or text.lstrip().startswith("("):
+        if not isinstance(parsed, ast.Tuple) or _parenthesized(text):
             return loc
         prev, nxt = self.before(loc.line, loc.column), self.after(loc.end_line, loc.end_column)
         if prev is None or nxt is None or prev[0] != "(" or nxt[0] != ")":
@@ -109,6 +109,19 @@ class Source:
 
     def indent(self, line: int) -> str:
         return _INDENT.match(self.line(line)).group(0)
+
+
+def _parenthesized(text: str) -> bool:
+    """The text is one expression in its own parentheses (`(0.5, 0.5)`), not a tuple whose first element
+    has some (`(0.5), 0.5`, whose parentheses are still outside the span)."""
+    text = text.strip()
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    try:
+        ast.parse(text[1:-1], mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _has_string(text: str) -> bool:
