@@ -273,3 +273,49 @@ def test_a_fix_that_ends_a_cell_without_a_newline_is_applied():
     change = fix_file("n.ipynb", [_notebook_finding(2, 6, 3, 1, "  # done", "\n")], current=before)
     assert change.error is None and change.fixed == 1
     assert json.loads(change.after)["cells"][0]["source"] == "x = 1\ny = 2  # done"
+
+
+def test_a_file_changed_while_it_was_being_fixed_is_left_alone(tmp_path, in_dir, monkeypatch):
+    """An editor saves b.py between the analysis and the write: b.py keeps the editor's text, a.py is
+    fixed, the problem goes to standard error (not into a report on standard output), and the summary and
+    --show-fixes count the one file written."""
+    import evalparity.fixes.rounds as rounds
+
+    (tmp_path / "a.py").write_text(BARE_EVAL)
+    (tmp_path / "b.py").write_text(BARE_EVAL)
+    saved = BARE_EVAL + "# saved by an editor\n"
+    settle = rounds.settle
+
+    def settle_then_save(*args):
+        outcome = settle(*args)
+        (tmp_path / "b.py").write_text(saved)
+        return outcome
+
+    monkeypatch.setattr(rounds, "settle", settle_then_save)
+    in_dir(tmp_path)
+    result = invoke("check", ".", "--fix", "--show-fixes", "--format", "concise")
+    assert (tmp_path / "a.py").read_text() == BARE_EVAL.replace("model.eval\n", "model.eval()\n")
+    assert (tmp_path / "b.py").read_text() == saved
+    problem = "evalparity: b.py: fixes not applied: the file changed while it was being fixed; left unchanged\n"
+    assert problem in result.stderr and "fixes not applied" not in result.stdout
+    assert "Fixed 1 finding in 1 file (1 fix could not be applied).\n" in result.stderr
+    assert "Fixed 1 finding:\n- a.py:\n    1 × EP504" in result.stdout
+    assert "b.py:5:5: EP504" in result.stdout  # b.py's finding is still there
+
+
+def test_no_conversion_fix_that_would_drop_an_argument(tmp_path, in_dir):
+    """EP204 between `A.ToFloat(max_value=255.0)` and `A.ToTensorV2()`: swapping the eval conversion for a
+    bare `A.ToFloat()` would lose the argument (and the tensor conversion); the finding has no fix."""
+    (tmp_path / "data.py").write_text(
+        "import albumentations as A\n"
+        "from torch.utils.data import Dataset\n\n"
+        "train_tf = A.Compose([A.HorizontalFlip(), A.ToFloat(max_value=255.0), A.ToTensorV2()])\n"
+        "val_tf = A.Compose([A.ToTensorV2()])\n\n\n"
+        "class Images(Dataset):\n"
+        "    def __init__(self, root, transform):\n"
+        "        self.root, self.transform = root, transform\n\n\n"
+        "train_set = Images('data/train', train_tf)\n"
+        "val_set = Images('data/val', val_tf)\n")
+    in_dir(tmp_path)
+    findings = json.loads(invoke("check", ".", "--format", "json").stdout)["findings"]
+    assert [(f["code"], f["line"], f["fix"]) for f in findings] == [("EP204", 5, None)]

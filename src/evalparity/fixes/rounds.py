@@ -144,11 +144,15 @@ def fix_until_stable(result, run_check, unsafe: bool, scope, quiet: bool, silent
         write_atomic(path, outcome.contents[path])
         written.add(path)
     _report_problems(outcome, silent)
+    if len(written) < len(changed):  # the summary and --show-fixes count only what was written
+        outcome.applied = [f for f in outcome.applied if f.location.path in written or
+                           any(e["path"] in written for e in f.fix["edits"])]
+        outcome.fixed = len(outcome.applied)
+        outcome.contents = {path: outcome.contents[path] for path in written}
     result = run_check(None) if changed else outcome.result
     if not quiet:
         _summary(outcome, result, unsafe)
-    return result, [f for f in outcome.applied if f.location.path in written or
-                    any(e["path"] in written for e in f.fix["edits"])]
+    return result, outcome.applied
 
 
 def fix_in_memory(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool = False):
