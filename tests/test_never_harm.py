@@ -141,6 +141,7 @@ def test_a_fix_that_would_introduce_a_finding_is_refused(tmp_path, monkeypatch):
     result = invoke("check", ".", "--isolated", "--no-cache", "--format", "concise", "--fix", "--unsafe-fixes")
     assert (tmp_path / "train.py").read_text() == VALIDATE_IN_EPOCH
     assert "EP501 fix not applied: it would introduce EP502" in result.stderr
+    assert "fix not applied" not in result.stdout  # a message, not part of the report
     assert "Fixed 0 findings" in result.stderr and result.exit_code == 1
 
 
