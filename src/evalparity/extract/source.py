@@ -36,6 +36,24 @@ def _nesting(source: str | bytes) -> int:
     return deepest
 
 
+_UNARY_RUN = re.compile(rb"(?:[-+~][ \t]*){%d}" % MAX_NESTING)
+
+
+def _too_many_unary(source: str | bytes) -> bool:
+    """A run of unary operators (`x = ------1`) deeper than CPython compiles: libcst's parser takes time
+    quadratic in its length (20 s for 5000) before the analysis gives up on it anyway."""
+    data = source.encode("utf-8", "surrogateescape") if isinstance(source, str) else source
+    if data.count(b"-") + data.count(b"+") + data.count(b"~") < MAX_NESTING or not _UNARY_RUN.search(data):
+        return False
+    try:
+        compile(data, "<check>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except RecursionError:
+        return True
+    except (SyntaxError, ValueError, MemoryError):
+        return False
+    return False
+
+
 def pipeline_constructor_names(kb: KnowledgeBase) -> set[str]:
     names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
     datasets = {name for entries in kb.datasets.values() for name in entries}
@@ -62,6 +80,8 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     if _nesting(source) > MAX_NESTING and not _compiles(source):
         # libcst's native parser can crash the process on extreme nesting, which CPython refuses anyway
         return _syntax_error(path, source, None)
+    if _too_many_unary(source):
+        raise RecursionError("unary operators nested too deeply")  # reported as too complex
     legacy = None
     try:
         module = parse_module(source)
