@@ -60,22 +60,52 @@ CLEAN = (
 
 
 class Client:
-    """Speaks JSON-RPC with `Content-Length` framing to a server process; keeps a transcript."""
+    """Speaks JSON-RPC with `Content-Length` framing to a server process (`evalparity server`, as an editor
+    starts it), or to the same server run in a thread of this process over pipes (`in_process`: no Python
+    start-up and imports per test; the current folder must then be the project); keeps a transcript."""
 
-    def __init__(self, cwd: Path) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        self.process = subprocess.Popen([sys.executable, "-m", "evalparity", "server"], cwd=cwd, env=env,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def __init__(self, cwd: Path, in_process: bool = False) -> None:
         self.inbox: queue.Queue = queue.Queue()
         self.seen: list[dict] = []  # messages received and not yet taken by a wait
         self.transcript: list[tuple[str, dict]] = []
         self.errors: list[bytes] = []
         self._next = 0
+        if in_process:
+            self.process = None
+            self._serve_in_thread()
+        else:
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+            self.process = subprocess.Popen([sys.executable, "-m", "evalparity", "server"], cwd=cwd, env=env,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self.stdin, self.stdout = self.process.stdin, self.process.stdout
+            threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True).start()
         threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True).start()
+
+    def _serve_in_thread(self) -> None:
+        from evalparity.server import Linter, build
+
+        to_server, from_client = os.pipe()
+        from_server, to_client = os.pipe()
+        self.stdin, self.stdout = open(from_client, "wb", buffering=0), open(from_server, "rb")
+        server_in, server_out = open(to_server, "rb"), open(to_client, "wb")
+        self.returncode = None
+
+        def serve() -> None:
+            try:
+                build(Linter()).start_io(server_in, server_out)
+            except SystemExit as stop:  # the `exit` notification ends the server with its code
+                self.returncode = stop.code
+            except BaseException as exc:  # noqa: BLE001 - shown by the next wait that times out
+                self.errors.append(repr(exc).encode())
+            finally:
+                server_out.close()
+                server_in.close()
+
+        self.thread = threading.Thread(target=serve, name="evalparity-server", daemon=True)
+        self.thread.start()
 
     def _read(self) -> None:
-        stream = self.process.stdout
+        stream = self.stdout
         while True:
             length = None
             while True:
@@ -93,8 +123,8 @@ class Client:
         message = {"jsonrpc": "2.0", **message}
         self.transcript.append(("client → server", message))
         body = json.dumps(message).encode("utf-8")
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.process.stdin.flush()
+        self.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.stdin.flush()
 
     def notify(self, method: str, params: dict) -> None:
         self.send({"method": method, "params": params})
@@ -134,6 +164,8 @@ class Client:
         return message["params"]["diagnostics"]
 
     def close(self) -> int:
+        if self.process is None:
+            return self._close_thread()
         try:
             if self.process.poll() is None:
                 self.request("shutdown", None)
@@ -143,6 +175,17 @@ class Client:
             if self.process.poll() is None:
                 self.process.kill()
                 self.process.wait(timeout=WAIT)
+
+    def _close_thread(self) -> int:
+        try:
+            if self.thread.is_alive():
+                self.request("shutdown", None)
+                self.notify("exit", None)
+            self.thread.join(timeout=WAIT)
+            assert not self.thread.is_alive(), "the server thread did not stop after `exit`"
+            return self.returncode
+        finally:
+            self.stdin.close()  # the server's reader sees the end of its input, whatever happened
 
 
 def initialize(client: Client, root: Path, resolve: bool = False, watch: bool = False) -> dict:
@@ -179,7 +222,19 @@ def project(tmp_path):
 
 
 @pytest.fixture
-def session(project):
+def session(project, in_dir):
+    """The server in a thread of this test's process (the first test talks to a real `evalparity server`
+    process: `server_process`)."""
+    in_dir(project)
+    client = Client(project, in_process=True)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def server_process(project):
     client = Client(project)
     try:
         yield client
@@ -194,7 +249,8 @@ def open_document(client: Client, path: Path, text: str, version: int = 1) -> st
     return uri
 
 
-def test_a_session_publishes_findings_offers_fixes_and_clears_them(project, session):
+def test_a_session_publishes_findings_offers_fixes_and_clears_them(project, server_process):
+    session = server_process
     result = initialize(session, project)
     assert result["serverInfo"]["name"] == "evalparity"
     assert "quickfix" in result["capabilities"]["codeActionProvider"]["codeActionKinds"]
