@@ -38,6 +38,13 @@ def pytest_cmdline_main(config):
             and not hasattr(config, "workerinput") and config.args_source is pytest.Config.ArgsSource.TESTPATHS
             and not config.option.collectonly and not config.option.usepdb and _cores() > 1):
         config.option.numprocesses = "auto"
+        if config.option.dist == "no":  # as xdist's "load", but tests marked xdist_group share a worker
+            config.option.dist = "loadgroup"
+
+
+def pytest_configure(config):
+    # pytest-xdist registers it too; without xdist (`-p no:xdist`, mutmut) the mark must still be known
+    config.addinivalue_line("markers", "xdist_group(name): tests that share a module fixture run in one worker")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -47,30 +47,37 @@ def test_codec_keeps_folded_arrays_and_refuses_other_classes():
         decode_facts(encode(("not", "facts")))
 
 
-def _findings(tmp_path, **kwargs):
+def _findings(**kwargs):
     result = check([str(EXAMPLES), str(FIXTURES)], **kwargs)
     data = as_dict(result)
     return json.dumps(data["findings"], sort_keys=True), data["errors"]
 
 
-def test_same_output_with_cache_and_any_jobs(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The findings over examples/ and the fixtures, found with nothing cached, and the cache that run
+    filled: computed once for the tests below (they run in one xdist worker: xdist_group)."""
     kb = default_knowledge()
-    baseline = _findings(tmp_path, kb=kb)
+    folder = tmp_path_factory.mktemp("corpus-cache")
+    return kb, folder, _findings(kb=kb, cache=Cache(folder, kb.digest))
+
+
+@pytest.mark.xdist_group("cache-corpus")
+def test_same_output_with_cache_and_any_jobs(tmp_path, monkeypatch, corpus):
+    kb, folder, baseline = corpus
     monkeypatch.setattr(extraction, "POOL_THRESHOLD", 1)
-    assert _findings(tmp_path, kb=kb, jobs=2) == baseline
-    cache = Cache(tmp_path, kb.digest)
-    assert _findings(tmp_path, kb=kb, jobs=2, cache=cache) == baseline
+    assert _findings(kb=kb, jobs=2, cache=Cache(tmp_path, kb.digest)) == baseline  # workers fill a cache
     assert any((tmp_path / CACHE_DIR / FORMAT).rglob("*.pickle"))
-    assert _findings(tmp_path, kb=kb, jobs=1, cache=Cache(tmp_path, kb.digest)) == baseline
+    assert _findings(kb=kb, jobs=1, cache=Cache(tmp_path, kb.digest)) == baseline  # and it is read back
 
 
-def test_settled_facts_give_the_same_output(tmp_path, monkeypatch):
-    kb = default_knowledge()
-    baseline = _findings(tmp_path, kb=kb, cache=Cache(tmp_path, kb.digest))
+@pytest.mark.xdist_group("cache-corpus")
+def test_settled_facts_give_the_same_output(monkeypatch, corpus):
+    kb, folder, baseline = corpus
     monkeypatch.setattr(extraction, "_SETTLE", True)
     frozen = gc.get_freeze_count()
     try:
-        assert _findings(tmp_path, kb=kb, cache=Cache(tmp_path, kb.digest)) == baseline
+        assert _findings(kb=kb, cache=Cache(folder, kb.digest)) == baseline
         assert gc.isenabled() and gc.get_freeze_count() > frozen
     finally:
         gc.unfreeze()
