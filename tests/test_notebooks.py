@@ -86,6 +86,7 @@ def test_machine_formats_point_into_the_notebook_file(tmp_path, in_dir):
     assert gitlab["location"]["lines"]["begin"] == expected_line and "cell 3:5" in gitlab["description"]
     junit = ET.fromstring(run(tmp_path, in_dir, "junit").output)
     assert "nb.ipynb:cell 3:5" in junit.find(".//testcase").get("name")
+    assert junit.find(".//testcase").get("line") == str(expected_line)  # the notebook file's line, not the cell's
 
 
 def test_notebooks_are_discovered_in_folders(tmp_path, in_dir):
