@@ -268,6 +268,13 @@ def test_a_notebook_cell_that_would_not_parse_leaves_the_notebook_unchanged():
     assert (change.before, change.after, change.fixed) == (before, before, 0)
 
 
+def test_a_notebook_whose_fixes_are_all_stale_is_unchanged():
+    """The cell no longer holds the text the fix was computed from: nothing applied, nothing to write."""
+    before = _notebook("x = 1\n", "y = 2")
+    change = fix_file("n.ipynb", [_notebook_finding(1, 5, 1, 6, "3", "2")], current=before)
+    assert (change.before, change.after, change.fixed, change.error) == (before, before, 0, None)
+
+
 def test_a_fix_that_ends_a_cell_without_a_newline_is_applied():
     before = _notebook("x = 1\ny = 2\n")
     change = fix_file("n.ipynb", [_notebook_finding(2, 6, 3, 1, "  # done", "\n")], current=before)
