@@ -45,6 +45,14 @@ def pytest_cmdline_main(config):
 def pytest_configure(config):
     # pytest-xdist registers it too; without xdist (`-p no:xdist`, mutmut) the mark must still be known
     config.addinivalue_line("markers", "xdist_group(name): tests that share a module fixture run in one worker")
+    if getattr(config, "workerinput", {}).get("evalparity_loadgroup"):
+        config.option.loadgroup = True  # a worker learns the mode from its arguments, which did not name it
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """Tell each xdist worker that the run groups tests (set above, not on the command line)."""
+    node.workerinput["evalparity_loadgroup"] = node.config.option.dist == "loadgroup"
 
 
 @pytest.fixture(autouse=True, scope="session")
