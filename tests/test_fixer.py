@@ -140,7 +140,8 @@ def test_diff_prints_and_changes_nothing(tmp_path, in_dir):
     assert "-    model.eval\n+    model.eval()\n" in result.output and "--- a/a.py" in result.output
     assert (tmp_path / "a.py").read_text() == BARE_EVAL
     (tmp_path / "a.py").write_text(BARE_EVAL.replace("model.eval\n", "model.eval()\n"))
-    assert invoke("check", ".", "--diff").exit_code == 0
+    nothing = invoke("check", ".", "--diff")
+    assert nothing.exit_code == 0 and nothing.stdout == "" and nothing.stderr == "No fixes available.\n"
 
 
 def test_unsafe_fixes_need_the_option(tmp_path, in_dir):

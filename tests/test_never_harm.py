@@ -142,7 +142,7 @@ def test_a_fix_that_would_introduce_a_finding_is_refused(tmp_path, monkeypatch):
     assert (tmp_path / "train.py").read_text() == VALIDATE_IN_EPOCH
     assert "EP501 fix not applied: it would introduce EP502" in result.stderr
     assert "fix not applied" not in result.stdout  # a message, not part of the report
-    assert "Fixed 0 findings" in result.stderr and result.exit_code == 1
+    assert "Fixed 0 findings in 0 files (1 fix could not be applied)." in result.stderr and result.exit_code == 1
 
 
 BARE_EVAL = """\
