@@ -39,7 +39,8 @@ TESTS = {
     "report": ["tests/test_golden_levels.py", "tests/test_formats.py", "tests/test_report_contracts.py",
                "tests/test_progress.py", "tests/test_notebooks.py", "tests/test_positions.py",
                "tests/test_properties.py", "tests/test_examples.py", "tests/test_suppress.py"],
-    "fixes": ["tests/test_fixes.py", "tests/test_fixer.py", "tests/test_flags.py", "tests/test_stdin.py"] + [
+    "fixes": ["tests/test_fixes.py", "tests/test_fixer.py", "tests/test_flags.py", "tests/test_stdin.py",
+              "tests/test_fixture_output.py"] + [
         f"tests/test_never_harm.py::{name}" for name in (  # the fix tests there (the file also drives processes)
             "test_a_sampler_that_may_be_none_is_neither_claimed_nor_fixed",
             "test_eval_mode_fix_restores_training_and_introduces_nothing",
