@@ -412,6 +412,20 @@ class ConfigFile:
     code: bool = False  # it also defines functions: read as Python too
 
 
+@dataclass(frozen=True)
+class PretrainedUse:
+    """A model built with pretrained weights (extract/pretrained.py), the weights as written. `model` is ""
+    when the name is computed at run time, `weights` is "?" when whether it is pretrained is not known."""
+
+    location: Location
+    library: str  # torchvision | timm | open_clip | clip
+    model: str  # torchvision: the builder's qualified name; timm, open_clip, clip: the model name
+    weights: str = ""  # torchvision: `Enum.MEMBER`, `MEMBER`, `DEFAULT` or `legacy`; open_clip: the tag
+    binding: str | None = None
+    scope: str = "<module>"
+    text: str = ""
+
+
 @dataclass
 class FileFacts:
     path: str
@@ -445,5 +459,6 @@ class FileFacts:
     # `args.bs = 4`, `cfg['val'] = …`, `cfg.merge_from_file(…)`, `setattr(args, k, v)`
     config_writes: list[tuple[str, str, bool]] = field(default_factory=list)
     config: ConfigFile | None = None  # an OpenMMLab-style configuration file (pipelines and loaders as data)
+    pretrained: list[PretrainedUse] = field(default_factory=list)  # models built with pretrained weights
 
 

@@ -44,6 +44,7 @@ def all_checks():
         normalize_missing_in_eval,
         normalize_scale_mismatch,
         normalize_zero_std,
+        pretrained_preprocessing,
         random_transform_in_eval,
         transform_order,
         value_scale_differs,
@@ -53,4 +54,4 @@ def all_checks():
     return [random_transform_in_eval, eval_reuses_train, normalize_mismatch, normalize_missing_in_eval,
             normalize_scale_mismatch, value_scale_differs, double_scaling, normalize_channels, normalize_zero_std,
             transform_order, near_known_stats, cifar10_per_image_std, eval_size_mismatch, interpolation_mismatch,
-            color_mode_mismatch, channel_order_mismatch] + dataflow_checks()
+            color_mode_mismatch, channel_order_mismatch, pretrained_preprocessing] + dataflow_checks()

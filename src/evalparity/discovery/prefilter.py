@@ -14,6 +14,10 @@ MODE_MARKERS = (".eval(", ".train(", ".eval\n", ".train\n", ".eval\r", ".train\r
                 "enable_grad:", "F.dropout", "functional.dropout", "F.alpha_dropout", "functional.alpha_dropout",
                 "loader(", "for epoch",  # loader factories (`build_loader(ds, is_train=False)`), epoch loops
                 "load_state_dict(", "torch.load(")  # inference scripts: trained weights loaded into a model
+# a model built with pretrained weights (EP211): `resnet50(pretrained=True)`, `weights=ResNet50_Weights.…`,
+# `timm.create_model(…)`, `open_clip.create_model_and_transforms(…)`, `clip.load(…)`
+PRETRAINED_MARKERS = ("pretrained=True", "pretrained = True", "_Weights.", "weights=\"", "weights='", "create_model",
+                      "clip.load(")
 # a factory told which role to build: `data_provider(args, flag='test')`, `get_dataset(split="val")`
 ROLE_ARGUMENT_MARKERS = ("flag='", 'flag="', "split='", 'split="', "phase='", 'phase="', "is_train=", "is_training=")
 # Names that torch.nn also uses (nn.Sequential is in every model file) count only next to a transform
@@ -33,7 +37,7 @@ class Markers:
 def markers(kb: KnowledgeBase) -> Markers:
     """The names every pipeline, dataset use, loader or mode call must spell out in the source."""
     names = {entry.name for entry in kb.all_entries() if entry.kind in ("compose", "factory")}
-    names |= {*EXTRA_MARKERS, *MODE_MARKERS, *ROLE_ARGUMENT_MARKERS}
+    names |= {*EXTRA_MARKERS, *MODE_MARKERS, *ROLE_ARGUMENT_MARKERS, *PRETRAINED_MARKERS}
     names -= {"Sequential"}
     # a marker that contains another one adds nothing: `ReplayCompose` is found by `Compose`
     plain = sorted(n for n in names if not any(other != n and other in n for other in names))

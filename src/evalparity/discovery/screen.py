@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from evalparity.discovery.prefilter import IMAGE_READS
+from evalparity.discovery.prefilter import IMAGE_READS, PRETRAINED_MARKERS
 from evalparity.facts import EVAL
 from evalparity.vocabulary.ast_names import dotted_name, last_name, walk
 from evalparity.vocabulary.call_names import SPECIAL_CALLS, TRANSFORM_KEYWORDS
@@ -237,6 +237,23 @@ def _inference_names(call: ast.Call, found: dict[str, set[str]]) -> None:
                          if isinstance(k.value, (ast.Name, ast.Attribute)))
 
 
+PRETRAINED_BUILDERS = frozenset({"create_model", "create_model_and_transforms", "create_model_from_pretrained"})
+_PRETRAINED_BYTES = tuple(m.encode() for m in PRETRAINED_MARKERS)
+
+
+def _pretrained_call(call: ast.Call) -> bool:
+    """A model built with pretrained weights (extract/pretrained.py reads it): `pretrained=True` or a
+    `weights=` that is not None, `open_clip.create_model*(name, pretrained=tag)`, `clip.load(name)`."""
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg == "pretrained" and not (isinstance(value, ast.Constant) and value.value in (False, None, 0)):
+            return True
+        if keyword.arg == "weights" and (isinstance(value, ast.Constant) and isinstance(value.value, str) or
+                                         isinstance(value, ast.Attribute) and "Weights" in dotted_name(value)):
+            return True
+    return last_name(call.func) in PRETRAINED_BUILDERS and len(call.args) >= 2 or dotted_name(call.func) == "clip.load"
+
+
 def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool) -> bool:
     """`mode`: whether the model-mode criteria apply (not in unit tests or code for another framework).
     One walk: constructor calls decide at once; the rest waits for the imports."""
@@ -250,10 +267,13 @@ def _contributes(tree: ast.Module, source: bytes, names: ScreenNames, mode: bool
     datasets, called = set(), set()  # project Dataset classes, and the names this file calls
     # images read by hand next to torch: an inference or demo script's preprocessing (extract/handprep.py)
     reads = b"torch" in source and any(marker in source for marker in IMAGE_READS)
+    pretrained = any(marker in source for marker in _PRETRAINED_BYTES)
     for node in walk(tree):
         if isinstance(node, ast.Call):
             last = last_name(node.func)
             called.add(last)
+            if pretrained and _pretrained_call(node):
+                return True
             if reads and (last in ("imread", "VideoCapture") or (last == "open" and dotted_name(node.func) in
                                                                   ("Image.open", "PIL.Image.open"))):
                 return True

@@ -21,6 +21,9 @@ CONFIG_MUTATORS = {"update", "merge_from_file", "merge_from_list", "merge_from_o
 _FILLING_WORDS = ("merge", "update", "override", "from_file", "from_list", "from_args", "load_cfg", "load_config",
                   "setattr")
 SHUFFLES = {"shuffle", "permutation", "randperm"}  # `np.random.shuffle(self.samples)` in a dataset's method
+# model constructions that may load pretrained weights (extract/pretrained.py decides)
+PRETRAINED_KEYWORDS = frozenset({"pretrained", "weights"})
+PRETRAINED_CALLS = frozenset({"create_model", "create_model_and_transforms", "create_model_from_pretrained"})
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Collected:
     config_writes: list[tuple[str, str, bool]] = field(default_factory=list)  # see FileFacts.config_writes
     # module-level `C.VAL.BS = 1`: (dotted target, value, target, under a branch)
     attr_assigns: list[tuple[str, cst.BaseExpression, cst.CSTNode, bool]] = field(default_factory=list)
+    pretrained_calls: list[CallSite] = field(default_factory=list)  # see PRETRAINED_KEYWORDS
     carved: list[tuple[Scope, str]] = field(default_factory=list)  # `split_dataset(ds, …)`: ds is divided up  # calls consumed by `next(iter(…))`: one batch, a preview
 
 
@@ -402,6 +406,10 @@ class Collector:
             if name[:1].isupper():
                 self.data.class_calls.append(site)
         keywords = {a.keyword.value for a in node.args if a.keyword is not None}
+        if keywords & PRETRAINED_KEYWORDS or name in PRETRAINED_CALLS or \
+                (name == "load" and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+                 and func.value.value == "clip"):
+            self.data.pretrained_calls.append(CallSite(node, self.scope, tuple(self.conds)))
         inline_pipeline = any(isinstance(a.value, cst.Call) and _call_name(a.value) in self.interesting
                               for a in node.args)
         if name in self.interesting or keywords & TRANSFORM_KEYWORDS or inline_pipeline:

@@ -14,6 +14,7 @@ from evalparity.extract.dataflow import add_dataflow_facts
 from evalparity.extract.handprep import hand_chains
 from evalparity.extract.header import import_line
 from evalparity.extract.positions import Positions
+from evalparity.extract.pretrained import pretrained_uses
 from evalparity.extract.summaries import summarise
 from evalparity.facts import FileFacts, Location
 from evalparity.vocabulary.knowledge import KnowledgeBase
@@ -113,6 +114,8 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
                                     facts.pipelines)
     facts.transform_summaries = summarise(builder, datasets)
     add_dataflow_facts(facts, module, data, kb, text, loc, source)
+    if data.pretrained_calls:
+        facts.pretrained = pretrained_uses(path, data, builder.folder, text, loc)
     facts.lines = tuple(positions.code.splitlines())
     facts.import_line = import_line(module, positions)
     _unlink(data.module_scope)
