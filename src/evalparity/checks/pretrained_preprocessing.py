@@ -12,6 +12,7 @@ from evalparity.facts import EVAL, TRAIN
 from evalparity.findings import CALL_SITE, Finding, Related
 from evalparity.relate.image_state import run
 from evalparity.relate.pretrained import pretrained_feeds
+from evalparity.vocabulary.pretrained import pretrained_table
 from evalparity.vocabulary.semantics import normalize_values
 from evalparity.vocabulary.values import format_const, numbers, same_numbers
 
@@ -25,11 +26,24 @@ def _shown(values: tuple[float, ...]) -> str:
     return format_const(tuple(round(v, 4) for v in values))
 
 
-def _matches(mean, std, expected) -> bool:
-    if same_numbers(mean, expected.mean) and same_numbers(std, expected.std):
+def _matches(mean, std, want_mean, want_std) -> bool:
+    """Equal up to rounding, in 0-1 units or in 0-255 units (the ×255 guard EP201 has too)."""
+    if same_numbers(mean, want_mean) and same_numbers(std, want_std):
         return True
-    scaled = (tuple(v * 255 for v in expected.mean), tuple(v * 255 for v in expected.std))
-    return same_numbers(mean, scaled[0]) and same_numbers(std, scaled[1])
+    return same_numbers(mean, tuple(v * 255 for v in want_mean)) and same_numbers(std, tuple(v * 255 for v in want_std))
+
+
+def _profile(mean, std, profiles) -> str | None:
+    """The name of the pretrained-weights convention these constants are (imagenet, inception, CLIP's, …),
+    or None for constants of a dataset (CIFAR's, the project's own): a deliberate choice for a new domain."""
+    return next((name for name, (m, s) in profiles.items() if _matches(mean, std, m, s)), None)
+
+
+SHOWN = {"imagenet": "ImageNet", "inception": "Inception (0.5)", "openai_clip": "CLIP", "dpn": "DPN"}
+
+
+def _named(profile: str) -> str:
+    return SHOWN.get(profile, "other" if profile.startswith("stats") else profile)
 
 
 def _normalize(item, kb):
@@ -58,7 +72,9 @@ def _mentions_normalisation(project, paths) -> bool:
 
 def check(ctx):
     seen = set()
+    profiles = None
     for fed in pretrained_feeds(ctx.project, ctx.roled):
+        profiles = profiles if profiles is not None else pretrained_table().profiles()
         use, expected = fed.uses[0]
         rows = []
         for item in fed.items:
@@ -78,20 +94,18 @@ def check(ctx):
         notes = [f"the weights' constants come from {expected.source}"]
         if constants:
             for item, step, mean, std in rows:
-                if step is None or step.location in seen or _matches(mean, std, expected):
+                if step is None or step.location in seen or _matches(mean, std, expected.mean, expected.std):
+                    continue
+                used = _profile(mean, std, profiles)
+                if used is None:
                     continue
                 seen.add(step.location)
-                parts = [label for label, got, want in (("mean", mean, expected.mean), ("std", std, expected.std))
-                         if not same_numbers(got, want)]
-                verb = "differs" if len(parts) == 1 else "differ"
-                message = f"Normalize {' and '.join(parts)} {verb} from what pretrained `{expected.weights}` expects"
-                if len(message) > 100:
-                    message = f"Normalize {' and '.join(parts)} {verb} from what the pretrained weights expect"
+                message = f"Normalize with {_named(used)} constants for weights trained with {_named(expected.profile)}"
                 yield Finding(CODE, message, step.location, [model],
                               notes=[f"this pipeline normalises with mean {_shown(mean)}, std {_shown(std)}",
                                      *notes],
-                              help=f"normalise with the weights' mean {_shown(expected.mean)} and std "
-                                   f"{_shown(expected.std)}")
+                              help=f"normalise with the weights' mean {format_const(expected.mean)} and std "
+                                   f"{format_const(expected.std)}")
             continue
         # no pipeline normalises: claimed only for plain tensor pipelines in files that never mention it
         files = {p for item, *_ in rows for p in (item.pipeline.path, *(u.dataset.location.path for u in item.uses))}
@@ -109,4 +123,4 @@ def check(ctx):
             if len(message) > 100:
                 message = f"{role}pipeline without the Normalize the pretrained weights expect"
             yield Finding(CODE, message, location, [model], notes=notes,
-                          help=f"add Normalize(mean={_shown(expected.mean)}, std={_shown(expected.std)})")
+                          help=f"add Normalize(mean={format_const(expected.mean)}, std={format_const(expected.std)})")

@@ -41,7 +41,11 @@ class Fed:
 
 
 def _not_fed(use: PretrainedUse) -> bool:
-    names = words(use.scope.replace(".", "_")) + words((use.binding or "").replace(".", "_"))
+    """Built for a loss or a metric: said by its function, class, variable, file or folder name
+    (`VGGLoss.__init__`, `self.lpips`, `metrics/fid.py`, `neural_style/vgg.py`)."""
+    path = use.location.path.replace("\\", "/").removesuffix(".py")
+    names = words(use.scope.replace(".", "_")) + words((use.binding or "").replace(".", "_")) + \
+        [w for part in path.split("/") for w in words(part)]
     return any(w in NOT_FED_WORDS for w in names) or "loss" in use.scope.lower()
 
 

@@ -86,6 +86,14 @@ class Table:
         return Expected(weights, profile, tuple(stats.get("mean") or ()), tuple(stats.get("std") or ()), size,
                         interpolation, f"{source} ({self.path}:{line})", line)
 
+    def profiles(self) -> dict[str, tuple[tuple[float, ...], tuple[float, ...]]]:
+        """Every named mean/std pair some pretrained weights expect (imagenet, inception, openai_clip, …)."""
+        found = {}
+        for name in self.sections.get("profiles", {}):
+            stats = self.entry("profiles", name) or {}
+            found[name] = (tuple(stats.get("mean") or ()), tuple(stats.get("std") or ()))
+        return found
+
     # torchvision ------------------------------------------------------------------------------------
     def builder(self, qualname: str) -> dict | None:
         found = self.entry("torchvision_builders", qualname)
