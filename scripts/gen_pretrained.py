@@ -20,10 +20,10 @@ weights.
 
 Run it in a separate environment (never add these libraries to the project's dependencies):
 
-    python3 -m venv /work/genvenv
-    /work/genvenv/bin/pip install torch==2.14.1 torchvision==0.29.1 timm open_clip_torch
-    /work/genvenv/bin/python scripts/gen_pretrained.py            # writes rules/knowledge/pretrained.yaml
-    /work/genvenv/bin/python scripts/gen_pretrained.py --check    # exit 1 when the file is out of date
+    python3 -m venv GENVENV            # any folder outside the project
+    GENVENV/bin/pip install torch==2.14.1 torchvision==0.29.1 timm open_clip_torch
+    GENVENV/bin/python scripts/gen_pretrained.py            # writes rules/knowledge/pretrained.yaml
+    GENVENV/bin/python scripts/gen_pretrained.py --check    # exit 1 when the file is out of date
 
 No weights are downloaded: torchvision's transforms and timm's and open_clip's configs are metadata.
 """
