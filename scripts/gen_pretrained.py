@@ -31,6 +31,7 @@ No weights are downloaded: torchvision's transforms and timm's and open_clip's c
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -63,11 +64,18 @@ class Profiles:
         self.used: dict[str, tuple] = {}
         self.first_user: dict[str, str] = {}
 
-    def name(self, mean, std, user: str) -> str:
+    def name(self, mean, std, user: str, suggested: str) -> str:
+        """timm's constant's name when one matches, else the first weights' dataset (`kinetics400`)."""
         key = (tuple(_r(mean)), tuple(_r(std)))
         label = self.known.get(key)
         if label is None:
-            label = next((n for n, k in self.used.items() if k == key), None) or f"stats{len(self.used) + 1}"
+            label = next((n for n, k in self.used.items() if k == key), None)
+        if label is None:
+            label = re.sub(r"_v\d+$", "", suggested.lower())
+            base, count = label, 1
+            while label in self.used or label in self.known.values():
+                count += 1
+                label = f"{base}_{count}"
         self.used.setdefault(label, key)
         self.first_user.setdefault(label, user)
         return label
@@ -130,7 +138,7 @@ def torchvision_table(profiles: Profiles):
             if mean is None or std is None:
                 members[member.name] = ["internal", kind]  # the model normalises inside (detection, flow)
                 continue
-            profile = profiles.name(mean, std, f"torchvision {enum.__name__}.{member.name}")
+            profile = profiles.name(mean, std, f"torchvision {enum.__name__}.{member.name}", member.name)
             interpolation = getattr(t, "interpolation", None)
             members[member.name] = [profile, kind, _size(getattr(t, "crop_size", None)),
                                     _size(getattr(t, "resize_size", None)),
@@ -157,7 +165,7 @@ def timm_table(profiles: Profiles):
             sorted(t for t in (f.partition(".")[2] for f in pretrained if f.partition(".")[0] == arch) if t not in tags)
         for tag in ordered:
             cfg = timm.models.get_pretrained_cfg(f"{arch}.{tag}")
-            profile = profiles.name(cfg.mean, cfg.std, f"timm {arch}.{tag}")
+            profile = profiles.name(cfg.mean, cfg.std, f"timm {arch}.{tag}", tag)
             key = (profile, cfg.input_size[-1] if cfg.input_size[-1] == cfg.input_size[-2] else tuple(cfg.input_size[1:]), cfg.interpolation, round(cfg.crop_pct, 4) if cfg.crop_pct else None,
                    cfg.crop_mode)
             label = configs.setdefault(key, f"t{len(configs) + 1}")
@@ -182,7 +190,7 @@ def open_clip_table(profiles: Profiles):
         size = (model_cfg.get("vision_cfg") or {}).get("image_size")
         mean = cfg.get("mean") or open_clip.OPENAI_DATASET_MEAN
         std = cfg.get("std") or open_clip.OPENAI_DATASET_STD
-        profile = profiles.name(mean, std, f"open_clip {model} {tag}")
+        profile = profiles.name(mean, std, f"open_clip {model} {tag}", tag)
         models.setdefault(model, {})[tag] = [profile, size, cfg.get("interpolation") or "bicubic",
                                             cfg.get("resize_mode") or "shortest"]
     return open_clip.__version__, models

@@ -43,7 +43,8 @@ SHOWN = {"imagenet": "ImageNet", "inception": "Inception (0.5)", "openai_clip": 
 
 
 def _named(profile: str) -> str:
-    return SHOWN.get(profile, "other" if profile.startswith("stats") else profile)
+    """A profile as a person names it: `ImageNet`, `CLIP`, or the dataset of the first weights that use it."""
+    return SHOWN.get(profile, profile)
 
 
 def _normalize(item, kb):
