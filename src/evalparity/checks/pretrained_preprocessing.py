@@ -9,7 +9,7 @@ import re
 from evalparity.checks.common import has_opaque, scale_state
 from evalparity.checks.common import normalize_transitions as _transitions
 from evalparity.facts import EVAL, TRAIN
-from evalparity.findings import CALL_SITE, Finding, Related
+from evalparity.findings import CALL_SITE, OTHER_SIDE, Finding, Related
 from evalparity.relate.image_state import run
 from evalparity.relate.pretrained import pretrained_feeds
 from evalparity.vocabulary.pretrained import pretrained_table
@@ -94,19 +94,23 @@ def check(ctx):
                         f"{_shown(expected.mean)}, std {_shown(expected.std)}", CALL_SITE)
         notes = [f"the weights' constants come from {expected.source}"]
         if constants:
-            for item, step, mean, std in rows:
-                if step is None or step.location in seen or _matches(mean, std, expected.mean, expected.std):
-                    continue
-                used = _profile(mean, std, profiles)
-                if used is None:
-                    continue
-                seen.add(step.location)
-                message = f"Normalize with {_named(used)} constants for weights trained with {_named(expected.profile)}"
-                yield Finding(CODE, message, step.location, [model],
-                              notes=[f"this pipeline normalises with mean {_shown(mean)}, std {_shown(std)}",
-                                     *notes],
-                              help=f"normalise with the weights' mean {format_const(expected.mean)} and std "
-                                   f"{format_const(expected.std)}")
+            # one finding per model and constants, at the training side's Normalize first; the other
+            # pipelines that normalise the same way are related places of the same choice
+            wrong = [(item, step, mean, std) for item, step, mean, std in rows
+                     if step is not None and not _matches(mean, std, expected.mean, expected.std)]
+            wrong.sort(key=lambda row: (row[0].role != TRAIN, row[1].location.path, row[1].location.line))
+            used = _profile(*wrong[0][2:], profiles) if wrong else None
+            steps = list(dict.fromkeys(step.location for _, step, _, _ in wrong))
+            if used is None or steps[0] in seen:
+                continue
+            seen.update(steps)
+            _, step, mean, std = wrong[0]
+            also = [Related(location, "the same constants here", OTHER_SIDE) for location in steps[1:]]
+            message = f"Normalize with {_named(used)} constants for weights trained with {_named(expected.profile)}"
+            yield Finding(CODE, message, step.location, [model, *also],
+                          notes=[f"this pipeline normalises with mean {_shown(mean)}, std {_shown(std)}", *notes],
+                          help=f"normalise with the weights' mean {format_const(expected.mean)} and std "
+                               f"{format_const(expected.std)}")
             continue
         # no pipeline normalises: claimed only for plain tensor pipelines in files that never mention it
         files = {p for item, *_ in rows for p in (item.pipeline.path, *(u.dataset.location.path for u in item.uses))}
