@@ -276,8 +276,8 @@ class Collector:
                     kind = ASSIGN if part is not None else OTHER
                     self.scope.bind(inner.value, Binding(kind, value=part, node=inner, conds=tuple(self.conds)))
                     names.append(inner.value)
-                else:
-                    self._bind_target(inner, None)
+                else:  # `self.files, self.split = files, split` binds each attribute to its own value too
+                    self._bind_target(inner, value.elements[index].value if parallel else None)
                     names.append("")
             if value is not None:
                 self.data.tuple_assigns.append(TupleAssign(tuple(names), value, self.scope))

@@ -77,6 +77,12 @@ class DatasetInstance:
     evidence: list[Evidence] = field(default_factory=list)
     reaches: list[Reach] = field(default_factory=list)
     choice: tuple[str, Any, Location] | None = None  # (parameter, value, where it is assigned)
+    env: dict = field(default_factory=dict)  # the constructor's parameters and `self.<attr>` as this call sets them
+
+    def holds(self, condition: str) -> bool | None:
+        """Whether a condition written in the class (`self.split == "train"`) is true for this instance."""
+        node = _parse(condition)
+        return evaluate_condition(node, self.env) if node is not None else None
 
     @property
     def label(self) -> str:
@@ -275,9 +281,10 @@ class DatasetClasses:
         result = []
         for env, found, choice in variants:
             role = decide(found)
-            instance = DatasetInstance(path, call, cls, cls_path, role, found, choice=choice)
+            instance = DatasetInstance(path, call, cls, cls_path, role, found, choice=choice,
+                                       env=self._attributes(cls, env))
             if role == EVAL:
-                instance.reaches = self._reaches(cls_path, cls, call, self._attributes(cls, env))
+                instance.reaches = self._reaches(cls_path, cls, call, instance.env)
             result.append(instance)
         return result
 

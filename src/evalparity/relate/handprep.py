@@ -64,7 +64,7 @@ def _loading_first(chain: HandChain) -> int:
     return 0 if method == "__getitem__" or {"load", "read", "get"} & set(words(method)) else 1
 
 
-def _transform_named(callee: str) -> bool:
+def transform_named(callee: str) -> bool:
     return any(w in ("transform", "transforms", "augment", "augmentation", "aug", "augs") for w in words(callee))
 
 
@@ -154,7 +154,7 @@ class HandPrep:
             for chain in sorted(project.files[path].hand_chains, key=_loading_first):
                 if not chain.pipeline.scope.startswith(qualname + "."):
                     continue
-                transformed = _transform_named(chain.consumer)  # `self.transform(image=image)` in `__getitem__`
+                transformed = transform_named(chain.consumer)  # `self.transform(image=image)` in `__getitem__`
                 if (chain.consumer == "" or transformed) and _image_named(chain.pipeline.binding):
                     item = _chain_item(chain, TRAIN, f"read by `{qualname}`, which a training script constructs")
                     order, where = _order(item, self.kb)
