@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from evalparity.vocabulary.ast_names import dotted_name, last_name, walk
 from evalparity.vocabulary.call_names import DEDUPLICATING
-from evalparity.vocabulary.mode_words import mode_helper
+from evalparity.vocabulary.mode_words import loader_like, mode_helper, model_like, optimizer_like
 
 
 @lru_cache(maxsize=32)
@@ -60,6 +60,9 @@ def _answer(question: str, source: bytes, name: str, work):
     return answer
 
 
+# decorators that leave what the body does alone: caching, context managers, typing
+PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "cache", "lru_cache", "cached_property",
+                              "contextmanager", "overload", "abstractmethod", "wraps", "final", "override"})
 MODE_METHODS = frozenset({"eval", "train", "requires_grad_", "apply", "backward", "step"})
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -115,22 +118,32 @@ def _trims(node: ast.AST) -> bool:
     return isinstance(node, ast.Slice) and isinstance(node.upper, ast.Call) and last_name(node.upper.func) == "len"
 
 
-def _may_call_model(node: ast.AST) -> bool:
-    """`model(x)`, `self.net(x)`, `model.forward(x)`: a call extraction may count as a forward pass."""
+def _may_call_model(node: ast.AST, params: set[str]) -> bool:
+    """`model(x)`, `net(x)` with `net` a parameter, `self.net(x)`, `model.forward(x)`: a call extraction may
+    count as a forward pass. Not `shape_fn(s)` or `self.emit(line)`: the methods of the class are followed
+    by name, and a local helper is no model."""
     if not isinstance(node, ast.Call):
         return False
     if isinstance(node.func, ast.Name):
-        return node.func.id not in BUILTIN_NAMES
-    return dotted_name(node.func).startswith("self.") or last_name(node.func) in ("forward", "module")
+        return node.func.id not in BUILTIN_NAMES and (node.func.id in params or model_like(node.func.id))
+    name = dotted_name(node.func)
+    return (name.startswith("self.") and name.count(".") == 1 and model_like(name)) or \
+        last_name(node.func) in ("forward", "module")
+
+
+def _handed_on(param: str) -> bool:
+    """A parameter named for what the rules follow through calls (`model`, `val_loader`, `optimizer`);
+    not `x`, `args` or `fn`, which library helpers hand to each other all the time."""
+    return model_like(param) or loader_like(param) or optimizer_like(param)
 
 
 def _function_matters(fn, known: set[str], params: set[str]) -> tuple[bool, set[str]]:
-    """(whether the function switches modes, trains, gathers exactly, loops over calls or hands a parameter
-    to a project function; the functions of its file it calls)."""
+    """(whether the function switches modes, trains, gathers exactly, loops over calls or hands a model,
+    loader or optimizer to a project function; the functions of its file it calls)."""
     called = set()
     for node in walk(fn):
         if isinstance(node, (ast.For, ast.AsyncFor)):
-            if any(_may_call_model(inner) for stmt in node.body for inner in walk(stmt)):
+            if any(_may_call_model(inner, params) for stmt in node.body for inner in walk(stmt)):
                 return True, set()
         if _trims(node):
             return True, set()
@@ -142,9 +155,9 @@ def _function_matters(fn, known: set[str], params: set[str]) -> tuple[bool, set[
         head = dotted_name(node.func).partition(".")[0]
         if head == "self" or (isinstance(node.func, ast.Name) and head in known):
             called.add(name)
-        if head in known and any(isinstance(arg, ast.Name) and arg.id in params
+        if head in known and any(isinstance(arg, ast.Name) and arg.id in params and _handed_on(arg.id)
                                  for arg in (*node.args, *(k.value for k in node.keywords))):
-            return True, set()  # a parameter handed on: the loader or model may reach a loop there
+            return True, set()  # a model, loader or optimizer handed on: it may reach a loop there
     return False, called
 
 
@@ -176,7 +189,7 @@ def function_matters(source: bytes, name: str) -> bool:
 def _function_matters_in(source: bytes, name: str) -> bool:
     """Whether a function of a deferred file can change what the rules see when a call reaches it (it, or
     a function of the same file it calls, switches modes, trains, gathers exactly, loops over calls or
-    hands a parameter on to a project function). True when unsure."""
+    hands a model, loader or optimizer on to a project function). True when unsure."""
     index = _functions(source)
     if index is None:
         return True
@@ -190,9 +203,9 @@ def _function_matters_in(source: bytes, name: str) -> bool:
             continue
         seen.add(current)
         for fn in functions.get(current, ()):
-            if fn.decorator_list and any(last_name(d.func if isinstance(d, ast.Call) else d) not in
-                                         ("staticmethod", "classmethod", "property") for d in fn.decorator_list):
-                return True
+            if any(last_name(d.func if isinstance(d, ast.Call) else d) not in PLAIN_DECORATORS
+                   for d in fn.decorator_list):
+                return True  # a wrapper may run anything around the body
             params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
             matters, called = _function_matters(fn, known, params)
             if matters:

@@ -72,8 +72,6 @@ class CallGraph:
         if isinstance(data, FileError):
             return False
         wanted = name.encode()
-        if path.endswith("__init__.py"):
-            return b"import" in data and wanted in data
         definition = data.find(b"def " + wanted + b"(")
         if definition < 0:
             return False
