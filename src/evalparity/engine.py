@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 from evalparity.checks import CheckContext, all_checks
 from evalparity.config import Config
 from evalparity.discovery.cache import Cache
+from evalparity.discovery.dataconfig import is_data_file
 from evalparity.discovery.paths import UNREADABLE_KINDS, Excluder, FileError, discover, display_path
 from evalparity.extract.files import extract_files
 from evalparity.facts import FileFacts, Location
@@ -102,8 +103,10 @@ def analyze(paths: list[str], kb: KnowledgeBase | None = None, jobs: int = 1, ca
     paired = {p.eval.id for p in pairs}
     roled = roled + hand.eval_items + hand.train_items
     pairs = pairs + [h.pair for h in hand.pairs if h.pair is not None and h.eval.id not in paired]
+    shown = [display_path(p) for p in files]
+    # a YAML or JSON file counts as checked only when it declares something (most are unrelated data)
     return Analysis(dict(facts), project, roled, pairs, errors,
-                    [display_path(p) for p in files])
+                    [p for p in shown if p in facts or not is_data_file(p)])
 
 
 def check(paths: list[str], select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),

@@ -385,7 +385,8 @@ class TransformSummary:
 
 @dataclass(frozen=True)
 class CfgNode:
-    """A value of an OpenMMLab-style configuration file, read without running it (discovery/mmconfig.py):
+    """A value of an OpenMMLab-style configuration file, read without running it (discovery/mmconfig.py), or
+    of a YAML or JSON file (discovery/dataconfig.py):
     a `dict`, a `list` (or tuple), a `const`, a `cls` (a class imported by a new-style config: `text` is its
     import path), a `ref` to a variable of the base configuration (`_base_.x.y`, `{{_base_.x}}`, a name the
     file does not define: `text` is the dotted name), or `unknown` (anything else: `text` is the source)."""
@@ -459,6 +460,9 @@ class FileFacts:
     # `args.bs = 4`, `cfg['val'] = …`, `cfg.merge_from_file(…)`, `setattr(args, k, v)`
     config_writes: list[tuple[str, str, bool]] = field(default_factory=list)
     config: ConfigFile | None = None  # an OpenMMLab-style configuration file (pipelines and loaders as data)
+    # a YAML or JSON file that declares pipelines or loaders (Hydra `_target_`, albumentations' serialised form):
+    # its documents (discovery/dataconfig.py)
+    declared: tuple[CfgNode, ...] = ()
     pretrained: list[PretrainedUse] = field(default_factory=list)  # models built with pretrained weights
 
 

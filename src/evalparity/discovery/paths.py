@@ -1,4 +1,5 @@
-"""Paths → Python files and notebooks to lint; excludes; files that cannot be read become per-file errors."""
+"""Paths → Python files and notebooks to lint, and the YAML and JSON files that may declare pipelines
+(discovery/dataconfig.py); excludes; files that cannot be read become per-file errors."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ DEFAULT_EXCLUDES = frozenset({
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".evalparity_cache", "site-packages",
     ".ipynb_checkpoints", "*.egg-info",
 })
-SUFFIXES = (".py", ".ipynb")
+SUFFIXES = (".py", ".ipynb", ".yaml", ".yml", ".json")  # YAML/JSON: screened by their text (dataconfig.py)
 MAX_BYTES = 5 * 1024 * 1024
 
 

@@ -18,8 +18,17 @@ from pathlib import Path
 from typing import Callable
 
 from evalparity.discovery.cache import Cache, Manifest, signature
+from evalparity.discovery.dataconfig import MAX_DATA_BYTES, is_data_file, looks_like_data_config, read_data_config
 from evalparity.discovery.mmconfig import looks_like_config, read_config
-from evalparity.discovery.paths import FileError, display_path, overridden, overrides, overriding, read_source
+from evalparity.discovery.paths import (
+    FileError,
+    current_bytes,
+    display_path,
+    overridden,
+    overrides,
+    overriding,
+    read_source,
+)
 from evalparity.discovery.prefilter import markers, may_contribute
 from evalparity.facts import FileFacts
 from evalparity.vocabulary.knowledge import KnowledgeBase
@@ -211,6 +220,8 @@ def process_file(path: Path, shown: str, kb: KnowledgeBase, screens: "_Screens",
                  named: bool = False) -> _Outcome:
     """Read the file, run the prefilter's two stages (not for a file named on the command line: it is
     always analysed), take its facts from the cache or extract them."""
+    if is_data_file(shown):
+        return process_data_file(path, shown, cache)
     source = read_source(path)
     if isinstance(source, FileError):
         return _Outcome("error", problems=[source])
@@ -232,6 +243,33 @@ def process_file(path: Path, shown: str, kb: KnowledgeBase, screens: "_Screens",
     if facts is not None and key is not None:
         cache.put(key, facts)
     return _Outcome("facts", key, facts, problems)
+
+
+def process_data_file(path: Path, shown: str, cache: Cache | None) -> _Outcome:
+    """A YAML or JSON file: read only when it is small and its text names `_target_` with a transform library
+    or albumentations' `__class_fullname__` (discovery/dataconfig.py). Anything else is dropped without a
+    word, named on the command line or not: neither an error nor deferred (no import can name it)."""
+    try:
+        if not overridden(path) and os.stat(path).st_size > MAX_DATA_BYTES:
+            return _Outcome("defer", "")
+        source = current_bytes(path)
+    except (OSError, ValueError):
+        return _Outcome("defer", "")
+    if len(source) > MAX_DATA_BYTES or not looks_like_data_config(source):
+        return _Outcome("defer", "")
+    key = cache.key(shown, source) if cache is not None else None
+    cached = cache.get(key) if key is not None else None
+    if cached is not None:
+        return _Outcome("facts", key, cached)
+    with _collector_paused():
+        documents = read_data_config(shown, source)
+    if not documents:
+        return _Outcome("defer", key or "")
+    facts = FileFacts(shown, declared=documents)
+    facts.lines = tuple(source.decode("utf-8", "replace").splitlines())
+    if key is not None:
+        cache.put(key, facts)
+    return _Outcome("facts", key, facts)
 
 
 def config_facts(shown: str, source: bytes) -> FileFacts | None:
@@ -273,6 +311,8 @@ def _triage(paths: list[Path], kb: KnowledgeBase, cache: Cache | None, manifest:
             known = manifest.lookup(shown, stat)
             if known is not None:
                 key, eager, marks = known
+                if not eager and is_data_file(shown):
+                    continue  # a YAML or JSON file that declares nothing
                 if not eager and shown not in named:
                     deferred[shown] = partial(_load_deferred, path, shown, key, kb, cache)
                     if "p" in marks:
@@ -351,6 +391,8 @@ def extract_files(paths: list[Path], kb: KnowledgeBase, jobs: int = 1, cache: Ca
             manifest.record(shown, stat, outcome.key, outcome.kind == "facts", outcome.marks)
         if outcome.kind == "defer":
             del slots[shown]
+            if is_data_file(shown):
+                continue
             deferred[shown] = partial(_read_and_extract, path, shown, kb, cache)
             if "p" in outcome.marks:
                 parsers.add(shown)

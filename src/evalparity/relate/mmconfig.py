@@ -31,8 +31,10 @@ from pathlib import Path
 from evalparity.discovery.mmconfig import OPENMMLAB_PACKAGES, merge, read_config
 from evalparity.discovery.paths import FileError, read_source
 from evalparity.facts import EVAL, TRAIN, UNKNOWN, Arg, CfgNode, ConfigFile, Evidence, LoaderUse, Pipeline, Step, Value
+from evalparity.relate.dataconfig import data_items
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline, decide
+from evalparity.vocabulary.knowledge import default_knowledge
 from evalparity.vocabulary.naming import is_tta, role_of_name
 
 MAX_DEPTH = 12  # `_base_` hops
@@ -393,6 +395,12 @@ def _build(project: Project) -> ConfigItems:
         item = RoledLoader(loader.location.path, loader, evidence=list(loader.evidence))
         item.role = decide(item.evidence) if role != UNKNOWN else UNKNOWN
         items.loaders.append(item)
+    # pipelines and loaders declared in YAML or JSON files (Hydra `_target_`, albumentations' serialised form)
+    declared = data_items(project, project.kb or default_knowledge())
+    items.roled += declared.roled
+    items.pairs += declared.pairs
+    items.loaders += declared.loaders
+    items.paths |= declared.paths
     return items
 
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from evalparity.discovery.dataconfig import DATA_SUFFIXES
 from evalparity.discovery.paths import FileError, read_source
 from evalparity.facts import FileFacts, Pipeline, Step, TransformSummary, Value
 from evalparity.relate.callees import reexport
@@ -45,6 +46,8 @@ class Project:
         self._derived: dict[Callable, object] = {}
         self.kb = None  # set by the engine: which steps the knowledge base describes (summaries stand in for the rest)
         for path in list(files) + list(self._deferred):
+            if path.endswith(DATA_SUFFIXES):
+                continue  # a YAML or JSON file: no module name means it
             parts = _dotted(path)
             for start in range(len(parts)):
                 self._suffixes.setdefault(parts[start:], []).append(path)
