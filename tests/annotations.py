@@ -1,4 +1,4 @@
-"""Semgrep-style annotations in fixture files.
+"""Semgrep-style annotations in fixture files (Python, and YAML, whose comments are `#` too).
 
 `# expect: EP101` — the next code line must be flagged with EP101 (several codes: `EP101, EP201`).
 `# related: EP201` — the next code line is the other side of an EP201 finding.
@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+CASE_SUFFIXES = (".py", ".yaml", ".yml")  # YAML: pipelines declared in Hydra / albumentations files
 ANNOTATION = re.compile(r"#\s*(expect|related|ok):\s*(EP\d{3}(?:\s*,\s*EP\d{3})*)")
 
 
@@ -49,6 +50,13 @@ def fixture_cases(root: Path) -> list[Path]:
         for case in sorted(code_dir.iterdir()):
             if case.name.startswith((".", "_")) and case.name != "__init__.py":
                 continue
-            if case.is_dir() or case.suffix == ".py":
+            if case.is_dir() or case.suffix in CASE_SUFFIXES:
                 cases.append(case)
     return cases
+
+
+def annotated_files(case: Path) -> list[Path]:
+    """The files of a case that may carry annotations."""
+    if case.is_file():
+        return [case]
+    return sorted(p for p in case.rglob("*") if p.suffix in CASE_SUFFIXES)

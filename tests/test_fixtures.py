@@ -1,16 +1,15 @@
 """Every annotated fixture produces exactly the findings its annotations name: no more, no less."""
 
 import pytest
-from annotations import fixture_cases, read_annotations
+from annotations import annotated_files, fixture_cases, read_annotations
 from conftest import FIXTURES
 
 CASES = fixture_cases(FIXTURES)
 
 
 def _expectations(case):
-    files = [case] if case.is_file() else sorted(case.rglob("*.py"))
     found = []
-    for path in files:
+    for path in annotated_files(case):
         found += read_annotations(path, path.relative_to(case.parent).as_posix())
     return found
 

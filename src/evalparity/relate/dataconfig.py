@@ -48,10 +48,8 @@ ALBUMENTATIONS_KEYS = frozenset({"__class_fullname__", "always_apply", "id", "pa
 @dataclass
 class _Found:
     pipeline: Pipeline
-    trail: tuple  # ((key, node), ...) from the document down to the pipeline
-    document: CfgNode
+    trails: list  # each ((key, node), ...) from the document down to the pipeline: several for a YAML alias
     file_level: bool
-    evidence: list[Evidence] = field(default_factory=list)
 
 
 class _Reader:
@@ -60,7 +58,7 @@ class _Reader:
         self.kb = kb
         self.found: list[_Found] = []
         self.loaders: list[LoaderUse] = []
-        self.document: CfgNode | None = None
+        self.seen: dict[int, _Found] = {}
 
     # the tree ------------------------------------------------------------------------------------------
     def walk(self, node: CfgNode, trail: tuple, depth: int = 0) -> None:
@@ -72,7 +70,7 @@ class _Reader:
             fullname = _text(items.get("__class_fullname__"))
             if target in LOADERS:
                 self.loader(node, items, trail)
-            if target is not None and "_partial_" not in items:
+            if target is not None:
                 listed = _children_list(items)
                 info = self.kb.lookup(target)
                 if listed is not None and (target.rpartition(".")[2] in COMPOSES or
@@ -115,15 +113,21 @@ class _Reader:
 
     # pipelines --------------------------------------------------------------------------------------------
     def add(self, node: CfgNode, entries: tuple, trail: tuple, compose: str | None) -> None:
+        known = self.seen.get(id(node))
+        if known is not None:  # `val: *train_pipeline`: one pipeline, the evidence of every place it is used
+            known.trails.append(trail)
+            return
         steps = tuple(self.step(entry) for entry in entries)
         where = node.location
-        binding = _dotted(trail) or posixpath.basename(self.path).rpartition(".")[0]
         keys = [k for k, _ in trail if k is not None]
+        file_level = all(k is None or all(w in CONTAINER_WORDS for w in words(k)) for k, _ in trail)
+        # named by its keys, or by the file when it is the file's whole content (`augs/val.yaml`)
+        binding = posixpath.basename(self.path) if file_level else _dotted(trail)
         pipeline = Pipeline(f"data:{where.path}:{where.line}:{where.column}", where.path, where, steps, "<module>",
                             binding=binding, complete=all(s.qualname is not None for s in steps), origin="config",
                             tta=any(is_tta(k) for k in keys))
-        file_level = all(k is None or all(w in CONTAINER_WORDS for w in words(k)) for k, _ in trail)
-        self.found.append(_Found(pipeline, trail, self.document, file_level))
+        self.seen[id(node)] = found = _Found(pipeline, [trail], file_level)
+        self.found.append(found)
 
     def step(self, node: CfgNode) -> Step:
         if node.kind != "dict":
@@ -175,14 +179,14 @@ class _Reader:
         batch_samplers = tuple(Sampler("other", items[key].location, text=items[key].text or key)
                                for key in ("batch_sampler",) if key in items and not _none(items[key]))
         name = _dotted(trail) or "DataLoader"
-        evidence = tuple(self.evidence(trail, node))
+        evidence = tuple(self.evidence(trail))
         dataset = items.get("dataset")
         self.loaders.append(LoaderUse(node.location, "", name, "<module>", torch=True, args=tuple(args), spread=True,
                                       samplers=samplers, batch_samplers=batch_samplers, evidence=evidence,
                                       dataset_location=dataset.location if dataset is not None else None))
 
     # roles ------------------------------------------------------------------------------------------------
-    def evidence(self, trail: tuple, node: CfgNode) -> list[Evidence]:
+    def evidence(self, trail: tuple) -> list[Evidence]:
         """The nearest key that names a role, and the split of the nearest dataset that holds the node."""
         found = []
         for key, holder in reversed(trail):
@@ -314,10 +318,9 @@ def data_items(project: Project, kb: KnowledgeBase) -> DataItems:
         items.paths.add(path)
         reader = _Reader(path, kb)
         for document in facts.declared:
-            reader.document = document
             reader.walk(document, ())
         for found in reader.found:
-            evidence = reader.evidence(found.trail, found.pipeline.location)
+            evidence = [e for trail in found.trails for e in reader.evidence(trail)]
             if not evidence and found.file_level:
                 evidence = _file_evidence(path)
             role = decide(evidence)
@@ -330,7 +333,7 @@ def data_items(project: Project, kb: KnowledgeBase) -> DataItems:
                 signature = _without_roles(_stem(path))
             else:
                 scope = ("file", path)
-                signature = tuple(w for k, _ in found.trail if k is not None for w in _without_roles(k))
+                signature = tuple(w for k, _ in found.trails[0] if k is not None for w in _without_roles(k))
             by_scope.setdefault(scope, []).append((item, signature))
         for loader in reader.loaders:
             item = RoledLoader(path, loader, evidence=list(loader.evidence))
