@@ -188,10 +188,10 @@ class _JsonReader:
         char = text[index:index + 1]
         if char == "{":
             items: dict[str, CfgNode] = {}
+            start = index
             index = self.skip(index + 1)
             if text.startswith("}", index):
-                return CfgNode("dict", self.loc(index - 1, index + 1)), index + 1
-            start = index - 1
+                return CfgNode("dict", self.loc(start, index + 1)), index + 1
             while True:
                 if not text.startswith('"', index):
                     raise ValueError("expected a key")
