@@ -71,15 +71,16 @@ def _yaml_documents(path: str, text: str) -> tuple[CfgNode, ...] | None:
         nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.YAMLError:
         return None
-    converter = _YamlConverter(path)
+    converter = _YamlConverter(path, text.splitlines())
     return tuple(converter.node(node) for node in nodes if node is not None)
 
 
 class _YamlConverter:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, lines: list[str]) -> None:
         import yaml
 
         self.path = path
+        self.lines = lines
         self.count = 0
         self.yaml = yaml
         self.constructor = yaml.constructor.SafeConstructor()
@@ -87,7 +88,15 @@ class _YamlConverter:
 
     def loc(self, node) -> Location:
         start, end = node.start_mark, node.end_mark
-        return Location(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        end_line, end_column = end.line, end.column
+        if end_column == 0 and end_line > start.line:
+            # a block ends where the next token starts: end it after its own last line of text instead
+            end_line -= 1
+            while end_line > start.line and (not self.lines[end_line].strip() or
+                                             self.lines[end_line].lstrip().startswith("#")):
+                end_line -= 1
+            end_column = len(self.lines[end_line].rstrip()) if end_line < len(self.lines) else 0
+        return Location(self.path, start.line + 1, start.column + 1, end_line + 1, end_column + 1)
 
     def node(self, node) -> CfgNode:
         known = self.done.get(id(node))

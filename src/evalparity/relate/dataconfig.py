@@ -27,6 +27,7 @@ folder when it is the only training one there.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 
 from evalparity.facts import EVAL, TRAIN, UNKNOWN, Arg, CfgNode, Evidence, LoaderUse, Pipeline, Sampler, Step, Value
@@ -59,6 +60,7 @@ class _Reader:
         self.found: list[_Found] = []
         self.loaders: list[LoaderUse] = []
         self.seen: dict[int, _Found] = {}
+        self.root: CfgNode | None = None  # the document being read (interpolations are resolved in it)
 
     # the tree ------------------------------------------------------------------------------------------
     def walk(self, node: CfgNode, trail: tuple, depth: int = 0) -> None:
@@ -155,14 +157,14 @@ class _Reader:
                         and value.kind == "list":
                     children = tuple(self.step(item) for item in value.items)
                     continue
-                args.append(Arg(name, index, _value(value), value.location))
+                args.append(Arg(name, index, self.value(value), value.location))
         for key, value in node.items:
             if key in skip:
                 continue
             if key == children_name and value.kind == "list" and (info is None or info.kind in ("compose", "wrapper")):
                 children = tuple(self.step(item) for item in value.items)
                 continue
-            args.append(Arg(key, None, _value(value), value.location))
+            args.append(Arg(key, None, self.value(value), value.location))
         always = items.get("always_apply") if fullname is not None or target is not None else None
         if always is not None and always.kind == "const" and always.const is True and info is not None and info.p:
             # albumentations 1.x: `always_apply=True` applies the transform whatever `p` says
@@ -171,9 +173,22 @@ class _Reader:
                                                      origin=always.location), always.location))
         return Step(qualname, qualname.rpartition(".")[2], tuple(args), node.location, children)
 
+    def value(self, node: CfgNode) -> Value:
+        """A folded value; `${a.b}` alone is the constant the same document holds at `a.b`, when it holds
+        one (a resolver's `${oc.env:X}`, a relative `${..x}` or a key another file defines stay unknown)."""
+        if node.kind == "unknown" and self.root is not None:
+            found = _INTERPOLATED.fullmatch(node.text.strip())
+            target = _lookup(self.root, found.group(1)) if found is not None else None
+            if target is not None:
+                value = _value(target)
+                if value.is_const:
+                    return Value("const", const=value.const, text=node.text, origin=target.location,
+                                 source=f"`{found.group(1)}` ({target.location.short()})")
+        return _value(node)
+
     # loaders ----------------------------------------------------------------------------------------------
     def loader(self, node: CfgNode, items: dict, trail: tuple) -> None:
-        args = [Arg(key, None, _value(items[key]), items[key].location) for key in LOADER_SETTINGS if key in items]
+        args = [Arg(key, None, self.value(items[key]), items[key].location) for key in LOADER_SETTINGS if key in items]
         samplers = tuple(Sampler("other", items[key].location, text=items[key].text or key)
                          for key in ("sampler",) if key in items and not _none(items[key]))
         batch_samplers = tuple(Sampler("other", items[key].location, text=items[key].text or key)
@@ -261,6 +276,23 @@ def _dataset_split(holder: CfgNode) -> tuple[str, str] | None:
     return None
 
 
+_INTERPOLATED = re.compile(r"\$\{([A-Za-z_][\w-]*(?:\.[\w-]+)*)\}")
+
+
+def _lookup(root: CfgNode, dotted: str) -> CfgNode | None:
+    node = root
+    for part in dotted.split("."):
+        if node.kind == "dict":
+            node = dict(node.items).get(part)
+        elif node.kind == "list" and part.isdigit() and int(part) < len(node.items):
+            node = node.items[int(part)]
+        else:
+            return None
+        if node is None:
+            return None
+    return node
+
+
 def _value(node: CfgNode) -> Value:
     if node.kind == "const":
         return Value("const", const=node.const, text=node.text or repr(node.const), origin=node.location)
@@ -318,6 +350,7 @@ def data_items(project: Project, kb: KnowledgeBase) -> DataItems:
         items.paths.add(path)
         reader = _Reader(path, kb)
         for document in facts.declared:
+            reader.root = document
             reader.walk(document, ())
         for found in reader.found:
             evidence = [e for trail in found.trails for e in reader.evidence(trail)]
