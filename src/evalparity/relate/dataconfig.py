@@ -30,7 +30,20 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from evalparity.facts import EVAL, TRAIN, UNKNOWN, Arg, CfgNode, Evidence, LoaderUse, Pipeline, Sampler, Step, Value
+from evalparity.facts import (
+    EVAL,
+    TRAIN,
+    UNKNOWN,
+    Arg,
+    CfgNode,
+    Evidence,
+    LoaderUse,
+    Location,
+    Pipeline,
+    Sampler,
+    Step,
+    Value,
+)
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline, decide
 from evalparity.vocabulary.knowledge import KnowledgeBase
@@ -211,12 +224,13 @@ class _Reader:
                 break
             role = role_of_name(key)
             if role is not None:
-                found.append(Evidence(role, W_KEY, f"under the key `{key}`", holder.location))
+                # at the key's value (the key itself keeps no place of its own)
+                found.append(Evidence(role, W_KEY, f"under the key `{key}`", dict(holder.items)[key].location))
                 break
         for key, holder in reversed(trail):
             split = _dataset_split(holder)
             if split is not None:
-                found.append(Evidence(split[0], W_KEY, split[1], holder.location))
+                found.append(Evidence(split[0], W_KEY, split[1], split[2]))
                 break
         return found
 
@@ -257,7 +271,7 @@ def _dotted(trail: tuple) -> str:
     return "".join(parts)
 
 
-def _dataset_split(holder: CfgNode) -> tuple[str, str] | None:
+def _dataset_split(holder: CfgNode) -> tuple[str, str, Location] | None:
     """A dataset mapping that says its split: `train: false`, `split: val` / `subset: test`."""
     if holder.kind != "dict":
         return None
@@ -266,13 +280,13 @@ def _dataset_split(holder: CfgNode) -> tuple[str, str] | None:
         return None
     train = items.get("train")
     if train is not None and train.kind == "const" and isinstance(train.const, bool):
-        return (TRAIN if train.const else EVAL), f"its dataset's `train: {str(train.const).lower()}`"
+        return (TRAIN if train.const else EVAL), f"its dataset's `train: {str(train.const).lower()}`", train.location
     for key in ("split", "subset", "image_set", "mode", "phase"):
         text = _text(items.get(key))
         if text is not None:
             role = role_of_string(text)
             if role is not None:
-                return role, f"its dataset's `{key}: {text}`"
+                return role, f"its dataset's `{key}: {text}`", items[key].location
     return None
 
 
@@ -378,8 +392,6 @@ def data_items(project: Project, kb: KnowledgeBase) -> DataItems:
 
 def _file_evidence(path: str) -> list[Evidence]:
     """A pipeline that is the file's whole content: the role of the file's name, else of its folder's."""
-    from evalparity.facts import Location
-
     where = Location(path, 1, 1, 1, 1)
     stem = _stem(path)
     if mixed_roles(stem):
