@@ -245,3 +245,11 @@ def test_excluded_folders_are_not_read(tmp_path, in_dir):
     in_dir(tmp_path)
     assert not check(["."]).findings
     assert os.path.exists(tmp_path / "build" / "val.yaml")
+
+
+def test_yaml_alias_bomb_is_nothing():
+    lines = ["a0: &a0 [{_target_: torchvision.transforms.RandomCrop, size: 1}]"]
+    for level in range(1, 12):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    assert read_data_config("bomb.yaml", "\n".join(lines).encode()) is None
+    assert read_data_config("ok.yaml", "\n".join(lines[:3]).encode()) is not None

@@ -24,6 +24,7 @@ from evalparity.facts import CfgNode, Location
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_DATA_BYTES = 512 * 1024
 MAX_NODES = 50000
+MAX_EXPANDED = 200000  # nodes with YAML aliases expanded
 _LIBRARY_TARGET = re.compile(
     rb"""_target_["']?\s*:\s*["']?(?:torchvision\.transforms|albumentations|kornia\.augmentation|"""
     rb"""timm\.data|torch\.utils\.data\.(?:dataloader\.)?DataLoader)""")
@@ -72,7 +73,10 @@ def _yaml_documents(path: str, text: str) -> tuple[CfgNode, ...] | None:
     except yaml.YAMLError:
         return None
     converter = _YamlConverter(path, text.splitlines())
-    return tuple(converter.node(node) for node in nodes if node is not None)
+    documents = tuple(converter.node(node) for node in nodes if node is not None)
+    if sum(converter.sizes.get(id(node), 1) for node in nodes if node is not None) > MAX_EXPANDED:
+        raise _TooLarge  # aliases of aliases (a "billion laughs"): the later walks would visit every copy
+    return documents
 
 
 class _YamlConverter:
@@ -85,6 +89,7 @@ class _YamlConverter:
         self.yaml = yaml
         self.constructor = yaml.constructor.SafeConstructor()
         self.done: dict[int, CfgNode] = {}  # an alias (`*pipeline`) is the same object as its anchor
+        self.sizes: dict[int, int] = {}  # node → its size with every alias expanded
 
     def loc(self, node) -> Location:
         start, end = node.start_mark, node.end_mark
@@ -121,8 +126,10 @@ class _YamlConverter:
                     continue
                 items[str(key.value)] = self.node(value)
             result = CfgNode("dict", where, items=tuple(items.items()))
+            self.sizes[id(node)] = 1 + sum(self.sizes.get(id(v), 1) for _, v in node.value)
         elif isinstance(node, yaml.SequenceNode):
             result = CfgNode("list", where, items=tuple(self.node(item) for item in node.value))
+            self.sizes[id(node)] = 1 + sum(self.sizes.get(id(v), 1) for v in node.value)
         else:
             result = self.scalar(node, where)
         self.done[id(node)] = result
