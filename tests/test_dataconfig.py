@@ -253,3 +253,12 @@ def test_yaml_alias_bomb_is_nothing():
         lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
     assert read_data_config("bomb.yaml", "\n".join(lines).encode()) is None
     assert read_data_config("ok.yaml", "\n".join(lines[:3]).encode()) is not None
+
+
+def test_show_files_lists_only_yaml_that_may_declare(tmp_path, in_dir):
+    from evalparity.engine import Options
+    from evalparity.report.settings import files
+
+    _write(tmp_path, {"conf/val.yaml": HYDRA, "conf/ci.yml": "on: [push]\n", "a.json": "{}", "train.py": "x = 1\n"})
+    in_dir(tmp_path)
+    assert files(["."], Options())[0] == ["conf/val.yaml", "train.py"]

@@ -44,6 +44,21 @@ def looks_like_data_config(data: bytes) -> bool:
     return b"_target_" in data and _LIBRARY_TARGET.search(data) is not None
 
 
+def may_declare(path, data: bytes | None = None) -> bool:
+    """Whether a YAML or JSON file is worth reading: small enough, and its text passes the screen."""
+    import os
+
+    try:
+        if data is None:
+            if os.stat(path).st_size > MAX_DATA_BYTES:
+                return False
+            with open(path, "rb") as handle:
+                data = handle.read()
+    except (OSError, ValueError):
+        return False
+    return len(data) <= MAX_DATA_BYTES and looks_like_data_config(data)
+
+
 class _TooLarge(Exception):
     pass
 

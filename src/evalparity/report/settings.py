@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from evalparity.discovery.dataconfig import is_data_file, may_declare
 from evalparity.discovery.paths import Excluder, FileError, discover, display_path
 from evalparity.vocabulary.rulebook import load_rules
 
@@ -39,4 +40,5 @@ def settings_lines(config, options, cache: Path | None) -> list[str]:
 def files(paths: list[str], options) -> tuple[list[str], list[FileError]]:
     """The display paths of the files a check of `paths` would read (sorted), and the paths in error."""
     found, errors = discover(paths, options.excluder or Excluder(gitignore=False), options.force_exclude)
-    return sorted(display_path(f) for f in found), errors
+    # a YAML or JSON file is listed when its text may declare a pipeline or loader (most hold other data)
+    return sorted(display_path(f) for f in found if not is_data_file(str(f)) or may_declare(f)), errors
