@@ -145,8 +145,8 @@ class _Reader:
         self.found.append(found)
 
     def step(self, node: CfgNode) -> Step:
-        if node.kind != "dict":
-            return Step(None, node.text or node.kind, (), node.location)
+        if node.kind != "dict":  # an interpolation (`${lambda_fn:...}`), a string: opaque
+            return Step(None, "?", (), node.location)
         items = dict(node.items)
         target = _text(items.get("_target_"))
         fullname = _text(items.get("__class_fullname__"))
