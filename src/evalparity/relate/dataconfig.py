@@ -86,8 +86,8 @@ class _Reader:
             if target in LOADERS:
                 self.loader(node, items, trail)
             if target is not None:
-                listed = _children_list(items)
                 info = self.kb.lookup(target)
+                listed = _children_list(items, info)
                 if listed is not None and (target.rpartition(".")[2] in COMPOSES or
                                            (info is not None and info.kind == "compose")):
                     self.add(node, listed.items, trail, target)
@@ -161,6 +161,10 @@ class _Reader:
         args: list[Arg] = []
         children: tuple[Step, ...] = ()
         positional = items.get("_args_") if target is not None else None
+        if positional is not None and positional.kind == "list" and children_name == "args" and \
+                info is not None and info.kind in ("compose", "wrapper"):
+            children = tuple(self.step(item) for item in positional.items)  # kornia: the children are *args
+            positional = None
         if positional is not None:
             if positional.kind != "list":
                 return Step(None, qualname.rpartition(".")[2], (), node.location)
@@ -247,14 +251,18 @@ def _albumentations(fullname: str) -> str:
     return fullname if fullname.startswith("albumentations.") else f"albumentations.{fullname.rpartition('.')[2]}"
 
 
-def _children_list(items: dict) -> CfgNode | None:
+def _children_list(items: dict, info: TransformInfo | None) -> CfgNode | None:
+    """A Compose's `transforms:` (or `_args_: [[...]]`); a container whose children are its positional
+    arguments (kornia's `AugmentationSequential`): `_args_: [...]`."""
     listed = items.get("transforms")
     if listed is not None and listed.kind == "list":
         return listed
     positional = items.get("_args_")
-    if positional is not None and positional.kind == "list" and positional.items and positional.items[0].kind == "list":
-        return positional.items[0]
-    return None
+    if positional is None or positional.kind != "list" or not positional.items:
+        return None
+    if info is not None and info.children is not None and info.children.name == "args":
+        return positional
+    return positional.items[0] if positional.items[0].kind == "list" else None
 
 
 def _inside_pipeline(trail: tuple) -> bool:
