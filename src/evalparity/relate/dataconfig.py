@@ -46,7 +46,7 @@ from evalparity.facts import (
 )
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline, decide
-from evalparity.vocabulary.knowledge import KnowledgeBase
+from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
 from evalparity.vocabulary.naming import is_tta, mixed_roles, role_of_name, role_of_string, role_words, words
 
 W_KEY = 3.0  # a key that names the role, the dataset's split, the file's name: each decisive alone
