@@ -63,3 +63,12 @@ def test_a_file_marked_only_by_its_dataset_is_checked_in_a_folder(tmp_path, in_d
     assert [(f.location.path, f.location.line, f.code) for f in result.findings] == [("evaluate.py", 3, "EP407")]
     concise = CliRunner().invoke(cli, ["check", ".", "--isolated", "--no-cache", "--format", "concise"]).output
     assert concise.startswith("evaluate.py:3:12: EP407 [error] training split `MNIST(…, train=True)` used for evaluation")
+
+
+def test_getitem_marks_a_file_only_next_to_a_dataset():
+    dataset = b"from torch.utils.data import Dataset\nclass Clips(Dataset):\n    def __getitem__(self, i):\n" \
+              b"        return i\nclips = Clips()\n"
+    container = b"class Boxes:\n    def __getitem__(self, i):\n        return i\nboxes = Boxes()\n"
+    assert may_contribute(dataset, WANTED)
+    assert not any(marker in dataset for marker in WANTED.plain)  # only the gated marker lets it through
+    assert not may_contribute(container, WANTED)

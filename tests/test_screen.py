@@ -158,3 +158,9 @@ def test_a_dataset_class_built_in_its_own_file_keeps_it_but_a_container_does_not
                 "        return 0\nboxes = Boxes()\n"
     assert _keeps(dataset)
     assert not _keeps(container)
+
+
+def test_python_s_own_eval_mode_is_no_role():
+    source = "import ast\nimport torch\ntree = ast.parse(text, mode='eval')\ncode = compile(tree, '<f>', mode='eval')\n"
+    assert not _keeps(source)
+    assert _keeps(source.replace("ast.parse(text, mode='eval')", "build_dataset(cfg, mode='eval')"))

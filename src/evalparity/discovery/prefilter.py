@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from evalparity.vocabulary.knowledge import KnowledgeBase
 
 EXTRA_MARKERS = ("DataLoader", "transform=", "transforms=", "transform =", "transforms =", "ImageFolder",
-                 "DatasetFolder", "random_split", "Subset",
-                 "__getitem__")  # a project Dataset class, read when the file also instantiates it (screen)
+                 "DatasetFolder", "random_split", "Subset")
 # model modes and gradient contexts (EP5): `.eval()`, a bare `model.eval`, `no_grad`, `F.dropout(`
 MODE_MARKERS = (".eval(", ".train(", ".eval\n", ".train\n", ".eval\r", ".train\r", "no_grad:", "inference_mode:",
                 "enable_grad:", "F.dropout", "functional.dropout", "F.alpha_dropout", "functional.alpha_dropout",
@@ -24,6 +23,9 @@ ROLE_ARGUMENT_MARKERS = ("flag='", 'flag="', "split='", 'split="', "phase='", 'p
 # library; dataset class names only next to `datasets` (they are imported from torchvision.datasets).
 SEQUENTIAL_HINTS = (b"transforms", b"albumentations", b"kornia")
 DATASET_HINT = b"datasets"
+# a project Dataset class, read when the file also instantiates it (screen.py); containers of library code
+# define `__getitem__` too, without a Dataset
+DATASET_CLASS_HINT = b"Dataset"
 # an inference or demo script that reads images by hand and runs a torch model (extract/handprep.py)
 IMAGE_READS = (b"imread", b"Image.open", b"VideoCapture")
 
@@ -44,7 +46,7 @@ def markers(kb: KnowledgeBase) -> Markers:
     datasets = sorted({name for entries in kb.datasets.values() for name in entries})
     return Markers(tuple(n.encode() for n in plain),
                    ((SEQUENTIAL_HINTS, (b"Sequential",)), ((DATASET_HINT,), tuple(n.encode() for n in datasets)),
-                    (IMAGE_READS, (b"torch",))))
+                    (IMAGE_READS, (b"torch",)), ((DATASET_CLASS_HINT,), (b"__getitem__",))))
 
 
 def may_contribute(data: bytes, wanted: Markers) -> bool:

@@ -182,7 +182,10 @@ def _loader_factory(callee: str) -> bool:
 
 
 def _passes_role(call: ast.Call) -> bool:
-    """`data_provider(args, flag='test')`, `build(cfg, is_train=False)`: a factory told which role to build."""
+    """`data_provider(args, flag='test')`, `build(cfg, is_train=False)`: a factory told which role to build;
+    not `ast.parse(text, mode='eval')` or `compile(…, mode='eval')`, Python's own modes."""
+    if last_name(call.func) in PYTHON_MODE_CALLS:
+        return False
     for keyword in call.keywords:
         value = keyword.value
         if keyword.arg is None or not isinstance(value, ast.Constant) or not role_parameter(keyword.arg):
@@ -237,6 +240,7 @@ def _inference_names(call: ast.Call, found: dict[str, set[str]]) -> None:
                          if isinstance(k.value, (ast.Name, ast.Attribute)))
 
 
+PYTHON_MODE_CALLS = frozenset({"parse", "compile"})  # `mode='eval'|'exec'|'single'`: how to read code
 PRETRAINED_BUILDERS = frozenset({"create_model", "create_model_and_transforms", "create_model_from_pretrained"})
 _PRETRAINED_BYTES = tuple(m.encode() for m in PRETRAINED_MARKERS)
 
