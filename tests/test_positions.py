@@ -1,10 +1,18 @@
-"""extract/positions.py gives exactly libcst's PositionProvider ranges, node for node."""
+"""extract/positions.py gives exactly libcst's PositionProvider ranges, node for node.
 
+Compared on code that holds every node class of libcst (tests/every_syntax.py), and on the files of
+tests/syntax_sample.py: scripts/syntax_sample.py chooses them among the fixtures and examples so that together
+they hold all the syntax any of them holds (every node class, every class of child in every field, whitespace,
+comments and punctuation included, every node class in parentheses of its own, CRLF, lone CR, tabs, backslash
+continuations, non-ASCII text), in a sixth of their nodes."""
+
+import every_syntax
 import libcst as cst
 import pytest
-from conftest import EXAMPLES, FIXTURES
+from conftest import FIXTURES
 from libcst._nodes.base import CSTCodegenError
 from libcst.metadata import MetadataWrapper, PositionProvider
+from syntax_sample import POSITIONS
 
 from evalparity.extract.positions import _WHITESPACE, Positions
 
@@ -20,20 +28,29 @@ class _Ranges(cst.CSTVisitor):
         return True
 
 
-def _sources():
-    paths = sorted(FIXTURES.rglob("*.py")) + sorted(EXAMPLES.rglob("*.py"))
-    return [p for p in paths if "EP901" not in p.parts or p.name.startswith("ok_")]
+ROOT = FIXTURES.parent.parent
+# the sample, and the code with every node class (NEWEST_SYNTAX: if this libcst parses it), also with the
+# line ends of Windows and of old Macs (no file of the repository ends its lines with a lone CR)
+SOURCES = [*POSITIONS, "EVERY_SYNTAX", "NEWEST_SYNTAX", "EVERY_SYNTAX CRLF", "EVERY_SYNTAX CR"]
 
 
-def _parsed(path):
+def _parsed(name):
     """(module, libcst's ranges of every node, our Positions)."""
-    module = cst.parse_module(path.read_bytes())
+    if name.startswith(("EVERY_SYNTAX", "NEWEST_SYNTAX")):
+        source, _, newline = name.partition(" ")
+        source = getattr(every_syntax, source).replace("\n", {"": "\n", "CRLF": "\r\n", "CR": "\r"}[newline])
+        try:
+            module = cst.parse_module(source)
+        except cst.ParserSyntaxError as error:
+            pytest.skip(f"this libcst does not parse it: {error.message}")
+    else:
+        module = cst.parse_module((ROOT / name).read_bytes())
     visitor = _Ranges()
     MetadataWrapper(module, unsafe_skip_copy=True).visit(visitor)
     return module, visitor.ranges, Positions(module)
 
 
-@pytest.fixture(scope="module", params=_sources(), ids=lambda p: p.name)
+@pytest.fixture(scope="module", params=SOURCES)
 def parsed(request):
     """Parsed once per file for both tests below (pytest runs a file's two tests one after the other)."""
     return _parsed(request.param)

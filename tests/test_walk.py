@@ -1,17 +1,21 @@
-"""extract/walk.py visits the same nodes in the same order as libcst's own CSTNode.visit."""
+"""extract/walk.py visits the same nodes in the same order as libcst's own CSTNode.visit.
 
+Compared on code that holds every node class of libcst (tests/every_syntax.py), and on the files of
+tests/syntax_sample.py: scripts/syntax_sample.py chooses them so that together they hold all the syntax the
+walk depends on that any fixture, example or source file holds (every node class, every class of child in
+every field the walk descends into, every such field left empty, every pair of such fields set in one node),
+in about half the nodes of all the files."""
+
+import every_syntax
 import libcst as cst
 import pytest
 from conftest import FIXTURES
+from syntax_sample import WALK
 
 from evalparity.extract.walk import walk
 
 ROOT = FIXTURES.parent.parent
 
-
-# every file; one that libcst cannot parse (a fixture with a syntax error) is skipped by its test, which
-# parses it anyway (filtering them here parsed every file at collection, in every xdist worker)
-FILES = sorted([*FIXTURES.rglob("*.py"), *(ROOT / "examples").rglob("*.py"), *(ROOT / "src").rglob("*.py")])
 TRIVIA = (cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Comment, cst.Newline,
           cst.LeftParen, cst.RightParen, cst.Comma, cst.Semicolon, cst.AssignEqual, cst.Colon, cst.Dot,
           cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Asynchronous)
@@ -49,16 +53,27 @@ for _cls in NODE_CLASSES:
     setattr(WalkRecorder, f"leave_{_cls.__name__}", _recording("leave"))
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.relative_to(ROOT).as_posix() for p in FILES])
-def test_same_nodes_in_the_same_order(path):
-    try:
-        module = cst.parse_module(path.read_bytes())
-    except cst.ParserSyntaxError as error:  # Python parses it, libcst does not: nothing to walk
-        pytest.skip(f"libcst cannot parse it: {error.message}")
+def _same_nodes_in_the_same_order(module):
     expected, actual = LibcstRecorder(), WalkRecorder()
     module.visit(expected)
     walk(module, actual)
     assert actual.events == expected.events
+
+
+@pytest.mark.parametrize("name", WALK)
+def test_same_nodes_in_the_same_order(name):
+    _same_nodes_in_the_same_order(cst.parse_module((ROOT / name).read_bytes()))
+
+
+def test_same_nodes_in_the_same_order_for_every_node_class():
+    for module in every_syntax.modules():
+        _same_nodes_in_the_same_order(module)
+
+
+def test_every_syntax_holds_every_node_class_of_libcst():
+    """A node class a newer libcst adds fails here until tests/every_syntax.py holds it."""
+    seen = set().union(*(every_syntax.classes_in(module) for module in every_syntax.modules()))
+    assert sorted(c.__name__ for c in every_syntax.concrete_node_classes() - seen) == []
 
 
 class Pruning:

@@ -3,7 +3,8 @@
 libcst's PositionProvider splits every emitted token with a regular expression to track lines and
 columns. Here code generation only counts characters; an offset becomes (line, column) through a
 table of line starts, and only for the nodes a finding or fact needs. Positions are the same as
-PositionProvider's (tests/test_positions.py compares them on every fixture).
+PositionProvider's (tests/test_positions.py compares them on every node class and on
+fixtures that hold all the syntax of the fixtures).
 """
 
 from __future__ import annotations

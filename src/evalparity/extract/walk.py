@@ -1,7 +1,8 @@
 """A read-only walk over a libcst tree that calls a visitor's `visit_<Node>` / `leave_<Node>` methods in the
 same order as `CSTNode.visit`, at a fraction of its cost: `CSTNode.visit` rebuilds every node it passes,
 even for a visitor that changes nothing. Whitespace, comments, parentheses and punctuation are not
-visited (no visitor here looks at them). tests/test_walk.py compares the two on every fixture."""
+visited (no visitor here looks at them). tests/test_walk.py compares the two on every node class
+and on files that hold all the syntax of the repository's files."""
 
 from __future__ import annotations
 
