@@ -29,7 +29,9 @@ def test_findings_exit_1_and_name_location_code_and_rule(tmp_path):
     assert "a.py:2:21: EP101 [error] `RandomCrop` in the evaluation pipeline `val_tf`" in result.output
 
 
-def test_missing_path_is_an_io_error_finding():
+def test_missing_path_is_an_io_error_finding(tmp_path, monkeypatch):
+    # from a folder of its own: from the repository, naming a path would analyse the whole project around it
+    monkeypatch.chdir(tmp_path)
     result = invoke("check", "no/such/dir", "--format", "concise")
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[0] == "no/such/dir:1:1: EP903 [error] path does not exist"
