@@ -38,7 +38,10 @@ def pytest_cmdline_main(config):
             and not hasattr(config, "workerinput") and config.args_source is pytest.Config.ArgsSource.TESTPATHS
             and not config.option.collectonly and not config.option.usepdb and _cores() > 1):
         config.option.numprocesses = "auto"
-        if config.option.dist == "no":  # as xdist's "load", but tests marked xdist_group share a worker
+        # as xdist's "load", but tests marked xdist_group share a worker, and tests are handed out one at a time
+        # (the SLOW_FIRST order below then holds). With pytest 9.2 the grouping itself no longer takes effect
+        # (pytest-dev/pytest-xdist#1386): no test relies on it any more.
+        if config.option.dist == "no":
             config.option.dist = "loadgroup"
 
 
@@ -47,6 +50,43 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): tests that share a module fixture run in one worker")
     if getattr(config, "workerinput", {}).get("evalparity_loadgroup"):
         config.option.loadgroup = True  # a worker learns the mode from its arguments, which did not name it
+
+
+# The longest tests, longest first (measured: `--durations=30`). xdist hands tests to its workers one at a time
+# in collection order, so a long test collected late keeps one worker busy alone at the end of the run; these
+# start first instead.
+SLOW_FIRST = (
+    "test_never_harm.py::test_every_fix_on_the_fixtures_parses_and_introduces_nothing",
+    "test_cache.py::test_same_output_with_cache_and_any_jobs_and_from_settled_facts",
+    "test_precommit.py::test_pre_commit_try_repo_fails_the_commit_with_the_finding",
+    "test_never_harm.py::test_fixing_this_repository_leaves_its_fixtures_and_examples_alone",
+    "test_knowledge.py::test_rules_data_ships_inside_the_wheel_and_loads_from_it",
+    "test_knowledge_coverage.py::test_every_library_transform_used_is_known",
+    "test_never_harm.py::test_a_closed_pipe_ends_quietly_with_the_result_code",
+    "test_server.py::test_the_first_check_of_a_project_without_a_cache_fills_it_in_a_process_of_its_own",
+    "test_hostile.py::test_engine_never_raises_and_is_deterministic",
+    "test_never_harm.py::test_a_signal_to_the_main_process_stops_the_workers",
+    "test_server.py::test_a_session_publishes_findings_offers_fixes_and_clears_them",
+    "test_flake8.py::test_flake8_reads_standard_input",
+    "test_flake8.py::test_flake8_reports_the_same_lines_and_columns",
+    "test_loaders_extract.py::test_loader_and_flow_facts_survive_the_cache_round_trip",
+    "test_never_harm.py::test_a_terminal_that_cannot_show_unicode_gets_escapes",
+    "test_knowledge.py::test_yaml_reader_gives_safe_load_data_and_errors",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """In an xdist worker (every worker sorts the same way), the SLOW_FIRST tests first; the others keep their
+    order. A run in one process is left in file order."""
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {name: index for index, name in enumerate(SLOW_FIRST)}
+
+    def key(item):
+        return rank.get(f"{item.path.name}::{item.originalname}", len(rank))
+
+    items.sort(key=key)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -53,31 +53,23 @@ def _findings(**kwargs):
     return json.dumps(data["findings"], sort_keys=True), data["errors"]
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    """The findings over examples/ and the fixtures, found with nothing cached, and the cache that run
-    filled: computed once for the tests below (they run in one xdist worker: xdist_group)."""
+def test_same_output_with_cache_and_any_jobs_and_from_settled_facts(tmp_path, monkeypatch):
+    """Over examples/ and the fixtures: with nothing cached (filling a cache), with workers filling another
+    cache, reading that one back, and reading the first with the facts settled (frozen from the collector).
+    One test, not two sharing a module fixture: with pytest 9.2, xdist's loadgroup no longer keeps marked
+    tests in one worker (pytest-dev/pytest-xdist#1386), and each worker ran the corpus again."""
     kb = default_knowledge()
-    folder = tmp_path_factory.mktemp("corpus-cache")
-    return kb, folder, _findings(kb=kb, cache=Cache(folder, kb.digest))
-
-
-@pytest.mark.xdist_group("cache-corpus")
-def test_same_output_with_cache_and_any_jobs(tmp_path, monkeypatch, corpus):
-    kb, folder, baseline = corpus
-    monkeypatch.setattr(extraction, "POOL_THRESHOLD", 1)
-    assert _findings(kb=kb, jobs=2, cache=Cache(tmp_path, kb.digest)) == baseline  # workers fill a cache
-    assert any((tmp_path / CACHE_DIR / FORMAT).rglob("*.pickle"))
-    assert _findings(kb=kb, jobs=1, cache=Cache(tmp_path, kb.digest)) == baseline  # and it is read back
-
-
-@pytest.mark.xdist_group("cache-corpus")
-def test_settled_facts_give_the_same_output(monkeypatch, corpus):
-    kb, folder, baseline = corpus
+    filled, pooled = tmp_path / "serial", tmp_path / "pool"
+    baseline = _findings(kb=kb, cache=Cache(filled, kb.digest))
+    with monkeypatch.context() as patch:
+        patch.setattr(extraction, "POOL_THRESHOLD", 1)
+        assert _findings(kb=kb, jobs=2, cache=Cache(pooled, kb.digest)) == baseline  # workers fill a cache
+        assert any((pooled / CACHE_DIR / FORMAT).rglob("*.pickle"))
+        assert _findings(kb=kb, jobs=1, cache=Cache(pooled, kb.digest)) == baseline  # and it is read back
     monkeypatch.setattr(extraction, "_SETTLE", True)
     frozen = gc.get_freeze_count()
     try:
-        assert _findings(kb=kb, cache=Cache(folder, kb.digest)) == baseline
+        assert _findings(kb=kb, cache=Cache(filled, kb.digest)) == baseline
         assert gc.isenabled() and gc.get_freeze_count() > frozen
     finally:
         gc.unfreeze()
