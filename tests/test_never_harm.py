@@ -329,16 +329,32 @@ def _many_files(folder: Path, count: int, functions: int) -> None:
                                              "from torch.utils.data import DataLoader\n" + body)
 
 
+def _closed_pipe_run(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """The command with its standard output closed by the reader before the report: its first write of the
+    report fails, whatever the report's size (a report read in part first must outgrow the pipe's buffer, 64 KiB,
+    for any write to fail: a concise report of 360 findings did not)."""
+    _many_files(folder, 1, 30)
+    process = subprocess.Popen([sys.executable, "-m", "evalparity", "check", ".", "--no-cache", *args], cwd=folder,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    return subprocess.CompletedProcess(process.args, process.wait(timeout=120), None, process.stderr.read())
+
+
 @pytest.mark.parametrize("output", ["text", "concise"])
 def test_a_closed_pipe_ends_quietly_with_the_result_code(tmp_path, output):
-    _many_files(tmp_path, 12, 30)  # far more findings than a pipe buffers
-    process = subprocess.Popen([sys.executable, "-m", "evalparity", "check", ".", "--no-cache", "--format", output],
-                               cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    process.stdout.readline()
-    process.stdout.close()
-    assert process.wait(timeout=120) == 1
-    assert process.stderr.read() == b""
+    done = _closed_pipe_run(tmp_path, "--format", output)
+    assert done.returncode == 1
+    assert done.stderr == b""
+
+
+@pytest.mark.parametrize("output", [
+    pytest.param("text", marks=pytest.mark.xfail(strict=True, reason="rich's Console handles the broken pipe "
+                                                 "itself and exits 1 (Console.on_broken_pipe)")),
+    "concise"])
+def test_a_closed_pipe_keeps_the_result_code_of_exit_zero(tmp_path, output):
+    """0, not the 1 that click (and rich) exit with on a broken pipe of their own."""
+    done = _closed_pipe_run(tmp_path, "--format", output, "--exit-zero")
+    assert (done.returncode, done.stderr) == (0, b"")
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
