@@ -1,4 +1,6 @@
+import hashlib
 import os
+import pickle
 import shutil
 import tempfile
 from pathlib import Path
@@ -50,6 +52,13 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): tests that share a module fixture run in one worker")
     if getattr(config, "workerinput", {}).get("evalparity_loadgroup"):
         config.option.loadgroup = True  # a worker learns the mode from its arguments, which did not name it
+    if not hasattr(config, "workerinput") and getattr(config.option, "dist", "no") != "no":
+        config.evalparity_shared = tempfile.mkdtemp(prefix="evalparity-test-shared-")  # see fixture_case_check
+
+
+def pytest_unconfigure(config):
+    if hasattr(config, "evalparity_shared"):
+        shutil.rmtree(config.evalparity_shared, ignore_errors=True)
 
 
 # The longest tests, longest first (measured: `--durations=30`). xdist hands tests to its workers one at a time
@@ -93,6 +102,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_configure_node(node):
     """Tell each xdist worker that the run groups tests (set above, not on the command line)."""
     node.workerinput["evalparity_loadgroup"] = node.config.option.dist == "loadgroup"
+    node.workerinput["evalparity_shared"] = getattr(node.config, "evalparity_shared", None)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -122,22 +132,33 @@ def in_dir():
 
 
 @pytest.fixture(scope="session")
-def fixture_case_check():
+def fixture_case_check(request):
     """`check` of one fixture case (a file or folder in tests/fixtures/<CODE>/, from its folder, with the default
-    rules plus the folder's own rule), run once per session: test_fixtures and test_headers read the same result.
-    Nothing may change a result it is given."""
+    rules plus the folder's own rule), run once per session: test_fixtures, test_headers and test_fixture_output
+    read the same result. Under xdist, once for all workers: the worker that runs a case first leaves the result
+    in a folder the run's workers share (pickled), and the others read it. Nothing may change a result it is given."""
     from evalparity.engine import check, enabled_codes
 
+    shared = getattr(request.config, "workerinput", {}).get("evalparity_shared")
     results = {}
 
     def result(case):
-        if case not in results:
-            previous = os.getcwd()
-            os.chdir(case.parent)
-            try:
-                results[case] = check([case.name], select=tuple(enabled_codes()) + (case.parent.name,))
-            finally:
-                os.chdir(previous)
+        if case in results:
+            return results[case]
+        stored = Path(shared) / f"{hashlib.sha256(str(case).encode()).hexdigest()}.pickle" if shared else None
+        if stored is not None and stored.exists():
+            results[case] = pickle.loads(stored.read_bytes())
+            return results[case]
+        previous = os.getcwd()
+        os.chdir(case.parent)
+        try:
+            results[case] = check([case.name], select=tuple(enabled_codes()) + (case.parent.name,))
+        finally:
+            os.chdir(previous)
+        if stored is not None:
+            partial = stored.with_name(f"{stored.name}.{os.getpid()}")
+            partial.write_bytes(pickle.dumps(results[case]))
+            os.replace(partial, stored)
         return results[case]
 
     return result
