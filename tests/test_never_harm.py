@@ -348,10 +348,7 @@ def test_a_closed_pipe_ends_quietly_with_the_result_code(tmp_path, output):
     assert done.stderr == b""
 
 
-@pytest.mark.parametrize("output", [
-    pytest.param("text", marks=pytest.mark.xfail(strict=True, reason="rich's Console handles the broken pipe "
-                                                 "itself and exits 1 (Console.on_broken_pipe)")),
-    "concise"])
+@pytest.mark.parametrize("output", ["text", "concise"])
 def test_a_closed_pipe_keeps_the_result_code_of_exit_zero(tmp_path, output):
     """0, not the 1 that click (and rich) exit with on a broken pipe of their own."""
     done = _closed_pipe_run(tmp_path, "--format", output, "--exit-zero")

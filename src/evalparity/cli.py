@@ -73,15 +73,24 @@ def wants_color(color: str | None = None, stream=None) -> bool:
     return (stream or sys.stdout).isatty()
 
 
+class _Console(Console):
+    """rich's Console exits 1 on a broken pipe by itself; the reporting code's handler decides instead (the
+    exit code tells the result, `--exit-zero` included)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def _console(color: str | None = None, err: bool = False) -> Console:
     """`err`: on standard error (standard output carries the fixed source of `check --fix -`)."""
     stream = sys.stderr if err else sys.stdout
     if not wants_color(color, stream):
-        return Console(file=stream, no_color=True, highlight=False, emoji=False, force_terminal=False,
-                       width=10_000)
+        return _Console(file=stream, no_color=True, highlight=False, emoji=False, force_terminal=False,
+                        width=10_000)
     tty = stream.isatty()
-    return Console(file=stream, no_color=False, highlight=False, emoji=False, force_terminal=True,
-                   color_system="auto" if tty else "standard")
+    return _Console(file=stream, no_color=False, highlight=False, emoji=False, force_terminal=True,
+                    color_system="auto" if tty else "standard")
 
 
 COLOR_OPTION = click.option("--color", type=click.Choice(COLORS), default=None,
@@ -413,7 +422,7 @@ def _report(result, output_format: str, output_file: str | None, statistics: boo
         if statistics:
             _statistics(result, output_format, echo, quiet)
         elif output_format == "text":
-            plain = Console(file=stream, no_color=True, highlight=False, emoji=False, force_terminal=False,
+            plain = _Console(file=stream, no_color=True, highlight=False, emoji=False, force_terminal=False,
                             width=10_000) if stream is not None else None
             console = plain or _console(color, err)
             text.render(result, result.sources, console, quiet=quiet)
