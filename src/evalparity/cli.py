@@ -423,7 +423,7 @@ def _report(result, output_format: str, output_file: str | None, statistics: boo
             _statistics(result, output_format, echo, quiet)
         elif output_format == "text":
             plain = _Console(file=stream, no_color=True, highlight=False, emoji=False, force_terminal=False,
-                            width=10_000) if stream is not None else None
+                             width=10_000) if stream is not None else None
             console = plain or _console(color, err)
             text.render(result, result.sources, console, quiet=quiet)
         else:
