@@ -403,6 +403,8 @@ class _Chains:
                 return source + (self._step(f"{HAND}.{kind}", short, call,
                                             (self._arg("height", h, size), self._arg("width", w, size))),)
             return source + (self._step(f"{HAND}.{kind}", short, call),)
+        if qualname == "PIL.Image.fromarray" and len(positional) == 1 and not keywords:
+            return source  # an 8-bit array as a PIL image: values and channel order kept
         if qualname in KEEPS:
             dtype = keywords.get("dtype")
             return source + ((self._read("ToFloat", call),) if dtype is not None and _is_float_dtype(self.text(dtype))
