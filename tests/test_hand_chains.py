@@ -84,3 +84,24 @@ def test_an_image_padded_into_a_new_array_goes_on_as_that_array():
 def test_a_returned_image_is_a_chain_of_its_method_and_grey_to_colour_keeps_the_order():
     assert _chains(RETURNED_BY_A_LOADER) == [("", "load_image", ["ReadRGB", "ToFloat", "Divide255"]),
                                              ("", "img", ["ReadRGB"])]
+
+
+AS_A_PIL_IMAGE = b'''
+import cv2
+import torch
+from PIL import Image
+
+
+class Flowers(torch.utils.data.Dataset):
+    def __getitem__(self, index):
+        img = cv2.imread(self.files[index])
+        img = Image.fromarray(img)
+        grey = Image.fromarray(cv2.imread(self.masks[index]), mode="L")
+        return self.transform(img), self.transform(grey)
+'''
+
+
+def test_an_array_made_a_pil_image_keeps_its_values_and_order_unless_a_mode_is_given():
+    chains = _chains(AS_A_PIL_IMAGE)
+    assert ("self.transform", "img", ["ReadBGR"]) in chains
+    assert any(steps[0] == "ReadBGR" and len(steps) == 2 for _, _, steps in chains)  # `mode="L"`: not followed

@@ -97,8 +97,13 @@ def _families_of(item, prep) -> list:
 def _library_images(ctx, use) -> bool:
     """A torchvision dataset (`datasets.CIFAR10`, `ImageFolder`), resolved through the file's imports."""
     facts = ctx.project.files.get(use.dataset.location.path)
-    callee = use.dataset.callee
-    qualname = HandPrep._imported_as(facts, callee) if facts is not None else callee
+    if facts is None:
+        return False
+    location = use.dataset.location
+    call = " ".join(facts.lines[location.line - 1:location.end_line])
+    if re.search(r"\bloader\s*=", call):
+        return False  # `ImageFolder(root, loader=cv2_loader)`: images of the project's own reading
+    qualname = HandPrep._imported_as(facts, use.dataset.callee)
     return qualname.startswith("torchvision.datasets.") or ctx.kb.dataset_params(qualname) is not None
 
 
