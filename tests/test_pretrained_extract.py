@@ -50,3 +50,35 @@ def test_pretrained_uses():
         ("j", "open_clip", "ViT-B-32", "openai"),
         ("k", "clip", "ViT-B/32", "openai"),
     ]
+
+
+CONFIG_CLASS = '''
+import timm
+
+
+class CFG:
+    model_name = "tf_efficientnet_b3_ns"
+    backbone = "convnext_small"
+    arch: str = "resnet50"
+
+
+class Other:
+    name = "vit_base_patch16_224"
+
+
+a = timm.create_model(CFG.model_name, pretrained=True)
+b = timm.create_model(CFG.backbone, pretrained=True)
+c = timm.create_model(Other.name, pretrained=True)
+d = timm.create_model(CFG.arch, pretrained=True)
+
+
+def main(args):
+    CFG.backbone = args.backbone
+    setattr(Other, "name", args.name)
+'''
+
+
+def test_a_model_name_of_a_configuration_class_is_read_when_nothing_writes_it():
+    facts = extract_source("train.py", CONFIG_CLASS, default_knowledge())
+    found = [(u.binding, u.model) for u in facts.pretrained]
+    assert found == [("a", "tf_efficientnet_b3_ns"), ("b", ""), ("c", ""), ("d", "resnet50")]

@@ -7,6 +7,8 @@ model is "" or whose weights are "?", so that the project is known to hold a mod
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from evalparity.extract.collector import Collected
@@ -67,7 +69,33 @@ def _name(value: Value | None) -> str:
     return ""
 
 
-def pretrained_uses(path: str, data: Collected, folder, text, loc) -> list[PretrainedUse]:
+def _class_constant(expr: cst.BaseExpression | None, data: Collected, source: str) -> str:
+    """`CFG.model_name` where `CFG` is the one class of that name in the module, whose body assigns
+    `model_name = "…"` once, and the file never assigns `CFG.model_name` or rebinds `CFG` elsewhere (the
+    configuration class of a notebook or a single-file training script); "" otherwise."""
+    if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)) or not source:
+        return ""
+    owner, attr = expr.value.value, expr.attr.value
+    classes = [c for c, _ in data.classes if c.name.value == owner]
+    if len(classes) != 1 or len(data.module_scope.lookup(owner) or []) != 1:
+        return ""
+    values = []
+    for statement in classes[0].body.body:
+        for small in getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ():
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
+                [small.target] if isinstance(small, cst.AnnAssign) else []
+            if any(isinstance(t, cst.Name) and t.value == attr for t in targets):
+                values.append(small.value)
+    if len(values) != 1 or not isinstance(values[0], cst.SimpleString):
+        return ""
+    written = re.compile(rf"\b{re.escape(owner)}\s*\.\s*{re.escape(attr)}\s*(=(?!=)|[-+*/|]=)|setattr\(\s*{re.escape(owner)}\b")
+    if written.search(source):
+        return ""
+    value = values[0].evaluated_value
+    return value if isinstance(value, str) else ""
+
+
+def pretrained_uses(path: str, data: Collected, folder, text, loc, source: str = "") -> list[PretrainedUse]:
     found = []
     for site in data.pretrained_calls:
         call, scope = site.node, site.scope
@@ -91,7 +119,8 @@ def pretrained_uses(path: str, data: Collected, folder, text, loc) -> list[Pretr
                 weights = UNKNOWN
         elif qualname in TIMM_CREATE:
             library = "timm"
-            model = _name(fold(_argument(call, "model_name", 0)))
+            given = _argument(call, "model_name", 0)
+            model = _name(fold(given)) or _class_constant(given, data, source)
             weights = _flag(fold(_argument(call, "pretrained", 1)))
             if _argument(call, "pretrained_cfg", None) is not None:
                 model = ""

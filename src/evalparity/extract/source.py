@@ -115,7 +115,7 @@ def extract_source(path: str, source: str | bytes, kb: KnowledgeBase) -> FileFac
     facts.transform_summaries = summarise(builder, datasets)
     add_dataflow_facts(facts, module, data, kb, text, loc, source)
     if data.pretrained_calls:
-        facts.pretrained = pretrained_uses(path, data, builder.folder, text, loc)
+        facts.pretrained = pretrained_uses(path, data, builder.folder, text, loc, positions.code)
     facts.lines = tuple(positions.code.splitlines())
     facts.import_line = import_line(module, positions)
     _unlink(data.module_scope)
