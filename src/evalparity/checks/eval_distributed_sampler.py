@@ -59,5 +59,5 @@ def check(ctx):
                          "): pass shuffle=False")
         related = [Related(item.where, f"evaluation loader {item.label} uses it")]
         yield Finding(CODE, f"`DistributedSampler` on evaluation loader {item.label}", sampler.location or item.where,
-                      related + role_related(item, EVAL, item.where), notes=notes,
+                      related + role_related(item, EVAL), notes=notes,
                       help="gather exactly len(dataset) predictions, or evaluate the remainder separately")

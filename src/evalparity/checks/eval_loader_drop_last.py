@@ -43,7 +43,7 @@ def check(ctx):
         left = f"up to {batch - 1} samples" if isinstance(batch, int) and batch > 1 else "the samples"
         where = at(item, setting)
         message = f"`drop_last=True` on evaluation loader {item.label}"
-        yield Finding(CODE, message, where, role_related(item, EVAL, where, setting),
+        yield Finding(CODE, message, where, role_related(item, EVAL, setting),
                       fix=drop_last_removed(ctx.project, item, setting),
                       notes=[f"{left} of the last incomplete batch are left out of the metric",
                              *config_notes(item, "drop_last", "batch_size")])

@@ -29,7 +29,7 @@ def check(ctx):
             setting = item.setting("shuffle")
             where = at(item, setting)
             yield Finding(CODE, f"`shuffle=True` on evaluation loader {item.label}", where,
-                          role_related(item, EVAL, where, setting),
+                          role_related(item, EVAL, setting),
                           notes=branch_notes(setting) + config_notes(item, "shuffle"))
             continue
         for sampler in item.loader.samplers:
@@ -51,5 +51,5 @@ def check(ctx):
                 break
             reported.add(where)
             notes = ["DistributedSampler shuffles unless shuffle=False"] if sampler.kind == "DistributedSampler" else []
-            yield Finding(CODE, message, where, role_related(item, EVAL, where), notes=notes)
+            yield Finding(CODE, message, where, role_related(item, EVAL), notes=notes)
             break

@@ -43,10 +43,10 @@ def at(item: RoledLoader, arg: Arg | None) -> Location:
 ROLE_WORDS = {"eval": "evaluation", "train": "training"}
 
 
-def role_related(item: RoledLoader, role: str, flagged: Location, setting: Arg | None = None) -> list[Related]:
+def role_related(item: RoledLoader, role: str, setting: Arg | None = None) -> list[Related]:
     """The loader in its factory when the finding is at a call site (at the setting itself, `setting`,
     when it is written there, so a multi-line `DataLoader(` call shows the offending argument), and the
-    strongest evidence for its role (a note when it is the flagged location itself)."""
+    strongest evidence for its role."""
     related = []
     if item.site is not None:
         if setting is not None and setting.location.path == item.loader.location.path:

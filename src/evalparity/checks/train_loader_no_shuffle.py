@@ -106,7 +106,7 @@ def check(ctx):
                 not _only_iterated_without_training(ctx, item):
             # `shuffle: True` merged in only under a branch (`if use_cuda: train_kwargs.update(cuda_kwargs)`)
             yield Finding(CODE, f"training loader {item.label} shuffles on one branch only", at(item, arg),
-                          role_related(item, TRAIN, at(item, arg), arg),
+                          role_related(item, TRAIN, arg),
                           notes=[*branch_notes(arg), "on the other path it reads the data in file order"])
             continue
         if not known or shuffle not in (None, False) or _only_iterated_without_training(ctx, item):
@@ -117,5 +117,5 @@ def check(ctx):
                    f"training loader {item.label} without `shuffle=True` or a sampler")
         notes = [f"a note only: training stops after {bounded} batches"] if bounded is not None else []
         notes += config_notes(item, "shuffle")
-        yield Finding(CODE, message, where, role_related(item, TRAIN, where, arg),
+        yield Finding(CODE, message, where, role_related(item, TRAIN, arg),
                       cap="info" if bounded is not None else None, notes=notes)
