@@ -105,3 +105,19 @@ def test_bad_baseline_exits_2(tmp_path):
     (tmp_path / "bad.json").write_text("[1, 2]")
     bad = invoke("check", str(tmp_path), "--baseline", str(tmp_path / "bad.json"))
     assert bad.exit_code == 2 and "not an evalparity baseline" in bad.output
+
+
+def test_a_baseline_written_by_an_earlier_run_still_matches(tmp_path):
+    """Baselines are committed to projects: the fingerprint of a finding must not change between releases
+    (its length, the hash, the relative path, the content print). This file was written by
+    `--write-baseline` for ORIGINAL; if this fails, every user's baseline stops matching."""
+    (tmp_path / "a.py").write_text(ORIGINAL)
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"version": 2, "tool": {"name": "evalparity", "version": "0.1.0"}, "findings": [
+        {"fingerprint": "565c1cb79d6cce58", "code": "EP101", "path": "a.py", "line": 4,
+         "message": "`RandomCrop` in the evaluation pipeline `val_tf`"}]}))
+    code, out = findings(tmp_path, "--baseline", str(baseline))
+    assert code == 0 and out["findings"] == [] and out["summary"]["baselined"] == 1
+    rewritten = tmp_path / "again.json"
+    invoke("check", str(tmp_path / "a.py"), "--write-baseline", str(rewritten))
+    assert json.loads(rewritten.read_text())["findings"] == json.loads(baseline.read_text())["findings"]
