@@ -5,6 +5,7 @@ from __future__ import annotations
 from evalparity.checks.common import label, role_reason, strongest
 from evalparity.facts import EVAL
 from evalparity.findings import OTHER_SIDE, ROLE, Finding, Related
+from evalparity.fixes import UNSAFE
 from evalparity.fixes.rules import eval_counterpart
 from evalparity.relate.dataset_classes import dataset_classes
 from evalparity.vocabulary.semantics import random_leaves
@@ -135,6 +136,6 @@ def _merged(fixes: list[dict | None]) -> dict | None:
     for a, b in zip(edits, edits[1:]):
         if a["path"] == b["path"] and (a["end_line"], a["end_column"]) > (b["line"], b["column"]):
             return None
-    return {"applicability": fixes[0]["applicability"] if all(f["applicability"] == fixes[0]["applicability"]
-                                                              for f in fixes) else "unsafe",
+    # every fix eval_counterpart builds is unsafe (a replacement changes what evaluation measures)
+    return {"applicability": UNSAFE,
             "description": "; ".join(f["description"] for f in fixes), "edits": edits}
