@@ -102,3 +102,11 @@ def test_a_file_level_noqa_that_suppresses_nothing_is_reported_once(tmp_path):
     assert data["errors"] == []
     assert [(f["line"], f["code"], f["message"]) for f in data["findings"]] == [
         (1, "EP902", "`# evalparity: noqa` suppresses nothing in this file")]
+
+
+def test_unused_codes_after_a_bare_noqa_are_still_reported():
+    """A bare `# noqa` (no codes) earlier in the file does not end the search for unused codes after it."""
+    parsed = Suppressions("a.py", ("x = 1  # noqa", "y = 2", "z = 3  # noqa: EP101"))
+    found = parsed.unused(enabled={"EP101"}, known={"EP101"})
+    assert [(f.location.line, f.code, f.message) for f in found] == [
+        (3, "EP902", "`EP101` in `# noqa: EP101` suppresses nothing on this line")]

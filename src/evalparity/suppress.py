@@ -77,8 +77,7 @@ class Suppressions:
         self.path = path
         self.by_line: dict[int, list[Directive]] = {}
         self.file_level: list[Directive] = []
-        text = "\n".join(lines)
-        if "noqa" not in text.lower():
+        if not any("noqa" in line.lower() for line in lines):
             return
         for line, column, comment in _comments(lines):
             for pattern, file_level in ((FILE_NOQA, True), (NOQA, False)):
