@@ -30,6 +30,7 @@ NON_MODULE_RECEIVERS = frozenset({"trainer", "engine", "evaluator", "runner", "s
                                   "tester", "validator", "callback", "task", "experiment", "exp", "pipeline"})
 MEASURE_WORDS = frozenset({"criterion", "metric", "metrics", "loss", "score", "scores", "acc", "accuracy", "iou",
                            "map", "f1", "bleu", "psnr", "ssim", "meter", "logger", "log", "print", "report"})
+GRADIENT_CONTEXTS = frozenset({"inference_mode", "no_grad", "enable_grad", "set_grad_enabled"})
 MODE_HELPER_WORDS = frozenset({"eval", "bn", "batchnorm", "freeze", "frozen", "dropout", "mode", "inference"})
 FRAMEWORK_BASES = frozenset({
     "LightningModule", "LightningDataModule", "Callback", "Trainer", "Seq2SeqTrainer", "Engine", "Evaluator",
@@ -65,8 +66,12 @@ def loader_like(text: str | None) -> bool:
 
 def mode_helper(text: str) -> bool:
     """`set_bn_eval`, `model.freeze_bn`, `enable_dropout`: a helper that changes modes we cannot see.
-    Not `eval_criterion`, `eval_metric`: what an evaluation computes."""
-    found = words(text.rpartition(".")[2])
+    Not `eval_criterion`, `eval_metric`: what an evaluation computes; not `torch.inference_mode`, which
+    turns off autograd and leaves every module's mode alone."""
+    last = text.rpartition(".")[2]
+    if last in GRADIENT_CONTEXTS:
+        return False
+    found = words(last)
     return any(w in MODE_HELPER_WORDS for w in found) and not any(w in MEASURE_WORDS for w in found)
 
 
