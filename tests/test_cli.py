@@ -37,6 +37,23 @@ def test_missing_path_is_an_io_error_finding(tmp_path, monkeypatch):
     assert result.output.strip().splitlines()[0] == "no/such/dir:1:1: EP903 [error] path does not exist"
 
 
+def test_a_missing_path_inside_a_project_does_not_analyse_the_project(tmp_path, monkeypatch):
+    import evalparity.extract.files as files
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "train.py").write_text(RANDOM_IN_EVAL)
+    extracted = []
+    original = files.extract_one
+    monkeypatch.setattr(files, "extract_one", lambda shown, *rest: extracted.append(shown) or original(shown, *rest))
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "trian.py", "--no-cache", "--format", "concise")
+    assert result.output.strip().splitlines() == ["trian.py:1:1: EP903 [error] path does not exist",
+                                                  "Found 1 finding (1 error); 0 files checked."]
+    assert extracted == []
+    invoke("check", "trian.py", "train.py", "--no-cache", "--format", "concise")
+    assert extracted == ["train.py"]  # a path that exists: the project around it is analysed again
+
+
 def test_unknown_option_exits_2_with_one_line():
     result = invoke("check", "--no-such-option")
     assert result.exit_code == 2

@@ -12,7 +12,7 @@ from evalparity.checks import CheckContext, all_checks
 from evalparity.config import Config
 from evalparity.discovery.cache import Cache
 from evalparity.discovery.dataconfig import is_data_file
-from evalparity.discovery.paths import UNREADABLE_KINDS, Excluder, FileError, discover, display_path
+from evalparity.discovery.paths import UNREADABLE_KINDS, Excluder, FileError, discover, display_path, overridden
 from evalparity.extract.files import extract_files
 from evalparity.facts import FileFacts, Location
 from evalparity.findings import Finding, Result
@@ -61,8 +61,9 @@ class Options:
             yield
 
     def targets(self, paths: list[str]) -> list[str]:
-        """What to analyse: the given paths, plus the project root when reporting on a few files."""
-        if self.project_root is None:
+        """What to analyse: the given paths, plus the project root when reporting on a few files (not when
+        none of them exists: there is nothing to report on, only the missing paths)."""
+        if self.project_root is None or not any(os.path.lexists(p) or overridden(Path(p)) for p in paths):
             return paths
         return [str(self.project_root), *paths]
 
