@@ -3,6 +3,7 @@ inserted above and a reformat of the file."""
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from evalparity.cli import cli
@@ -105,6 +106,24 @@ def test_bad_baseline_exits_2(tmp_path):
     (tmp_path / "bad.json").write_text("[1, 2]")
     bad = invoke("check", str(tmp_path), "--baseline", str(tmp_path / "bad.json"))
     assert bad.exit_code == 2 and "not an evalparity baseline" in bad.output
+    (tmp_path / "no_list.json").write_text('{"version": 2, "findings": {"a": 1}}')  # a known version, no list
+    no_list = invoke("check", str(tmp_path), "--baseline", str(tmp_path / "no_list.json"))
+    assert no_list.exit_code == 2 and "no_list.json: not an evalparity baseline" in no_list.output
+    # the command line refuses a folder before reading; the library call names the file and the reason
+    from evalparity.baseline import BaselineError, load
+
+    with pytest.raises(BaselineError, match=r"folder\.json: cannot read the baseline: Is a directory"):
+        (tmp_path / "folder.json").mkdir()
+        load(tmp_path / "folder.json")
+
+
+def test_a_written_baseline_names_its_tool(tmp_path):
+    (tmp_path / "a.py").write_text(ORIGINAL)
+    baseline = tmp_path / "baseline.json"
+    invoke("check", str(tmp_path / "a.py"), "--write-baseline", str(baseline))
+    from evalparity import __version__
+
+    assert json.loads(baseline.read_text())["tool"] == {"name": "evalparity", "version": __version__}
 
 
 def test_a_baseline_written_by_an_earlier_run_still_matches(tmp_path):
