@@ -124,6 +124,9 @@ def test_a_written_baseline_names_its_tool(tmp_path):
     from evalparity import __version__
 
     assert json.loads(baseline.read_text())["tool"] == {"name": "evalparity", "version": __version__}
+    # committed and reviewed with the project: one key per line, indented, a final newline
+    assert baseline.read_text().startswith('{\n  "version": 2,\n  "tool": {\n    "name"')
+    assert baseline.read_text().endswith("\n}\n")
 
 
 def test_a_baseline_written_by_an_earlier_run_still_matches(tmp_path):
