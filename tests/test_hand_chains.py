@@ -105,3 +105,13 @@ def test_an_array_made_a_pil_image_keeps_its_values_and_order_unless_a_mode_is_g
     chains = _chains(AS_A_PIL_IMAGE)
     assert ("self.transform", "img", ["ReadBGR"]) in chains
     assert any(steps[0] == "ReadBGR" and len(steps) == 2 for _, _, steps in chains)  # `mode="L"`: not followed
+
+
+def test_conditions_of_one_value_against_literals_are_consistent_only_when_some_value_is_left():
+    from evalparity.relate.image_state import _consistent
+
+    assert _consistent({"x == 'a'": True, "args.mode in ('a', 'b')": True})
+    assert not _consistent({"x == 'a'": True, "x in ('b', 'c')": True})
+    # a false or unreadable comparison says nothing, and the ones after it are still compared
+    assert not _consistent({"flag": True, "x == 'a'": False, "x == 'b'": True, "x == 'c'": True})
+    assert _consistent({"x == 'a'": False, "x == 'b'": True})
