@@ -1,0 +1,32 @@
+"""Whether a model's mode matters (relate/model_layers.py): the class a name means is found through the
+project's imports, star imports included, and its mode-dependent layers are named."""
+
+from evalparity.engine import analyze
+from evalparity.relate.model_layers import SOME, _build
+
+
+def test_a_class_reached_through_a_star_import_is_found(tmp_path, monkeypatch):
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "__init__.py").write_text("from .empty import *\nfrom .base import *\n")
+    (tmp_path / "nets" / "empty.py").write_text("SEED = 0\n")
+    (tmp_path / "nets" / "base.py").write_text(
+        "import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.drop = nn.Dropout(0.5)\n")
+    (tmp_path / "train.py").write_text("import torch\nfrom nets import Net\nmodel = Net()\nmodel.eval()\n")
+    monkeypatch.chdir(tmp_path)
+    project = analyze(["."]).project
+    modules = _build(project)
+    path, node = modules.definition("train.py", "Net")
+    assert (path.replace("\\", "/"), node.name) == ("nets/base.py", "Net")
+    layers = modules.body(path, node, 0)
+    assert layers.verdict == SOME and layers.found[0][0].endswith("Dropout")
+
+
+def test_a_class_named_through_an_imported_module_is_found(tmp_path, monkeypatch):
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "__init__.py").write_text("")
+    (tmp_path / "nets" / "base.py").write_text("import torch.nn as nn\nclass Net(nn.Module):\n    pass\n")
+    (tmp_path / "train.py").write_text("import torch\nfrom nets import base\nmodel = base.Net()\nmodel.eval()\n")
+    monkeypatch.chdir(tmp_path)
+    path, node = _build(analyze(["."]).project).definition("train.py", "base.Net")
+    assert (path.replace("\\", "/"), node.name) == ("nets/base.py", "Net")
