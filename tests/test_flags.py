@@ -296,6 +296,13 @@ def test_pipelines_is_readable_without_colour(tmp_path, monkeypatch):
     assert ANSI.search(invoke("pipelines", str(tmp_path), "--color", "always").stdout)
 
 
+def test_pipelines_say_when_a_role_has_no_evidence(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text("import torchvision.transforms as T\ntf = T.Compose([T.ToTensor()])\n")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("pipelines", "a.py").stdout.splitlines() == [
+        "No train/eval pipeline pairs found.", "Pipelines not paired:", "  a.py:2 `tf`: role unknown — no evidence"]
+
+
 def test_pipelines_as_json(tmp_path):
     (tmp_path / "a.py").write_text(PAIR)
     result = invoke("pipelines", str(tmp_path), "--format", "json")
