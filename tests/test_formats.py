@@ -95,6 +95,19 @@ def test_github_annotations_escape_and_map_severity(tmp_path, in_dir):
     assert "%0ASee `evalparity explain EP101`." in out[0]
 
 
+def test_github_annotations_show_an_internal_error_as_an_error(tmp_path, in_dir, monkeypatch):
+    from evalparity.checks import random_transform_in_eval
+
+    def broken(context):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(random_transform_in_eval, "check", broken)
+    (tmp_path / "a.py").write_text("import torchvision.transforms as T\nval_tf = T.Compose([T.ToTensor()])\n")
+    in_dir(tmp_path)
+    out = CliRunner().invoke(cli, ["check", ".", "--format", "github"]).output.strip().splitlines()
+    assert "::error title=evalparity internal::EP101: RuntimeError: boom" in out
+
+
 def test_gitlab_code_quality_fields(in_dir):
     issues = json.loads(_run(in_dir, "--format", "gitlab").output)
     assert {i["check_name"] for i in issues} == {"EP101", "EP102", "EP201"}
