@@ -38,7 +38,10 @@ TESTS = {
                "tests/test_project_modules.py"],
     "report": ["tests/test_golden_levels.py", "tests/test_formats.py", "tests/test_report_contracts.py",
                "tests/test_progress.py", "tests/test_notebooks.py", "tests/test_positions.py",
-               "tests/test_properties.py", "tests/test_examples.py", "tests/test_suppress.py"],
+               "tests/test_properties.py", "tests/test_examples.py", "tests/test_suppress.py",
+               # the summary's fix and baseline lines, the pipelines view, the text report, the command line
+               "tests/test_text_report.py", "tests/test_fixer.py", "tests/test_baseline.py", "tests/test_flags.py",
+               "tests/test_cli.py"],
     "fixes": ["tests/test_fixes.py", "tests/test_fixer.py", "tests/test_flags.py", "tests/test_stdin.py",
               "tests/test_fixture_output.py"] + [
         f"tests/test_never_harm.py::{name}" for name in (  # the fix tests there (the file also drives processes)
