@@ -16,10 +16,15 @@ from evalparity.extract.scopes import Scope, dotted, qualified_name
 from evalparity.extract.walk import walk
 from evalparity.facts import DropoutCall, FunctionFacts, Location, Loop, ModeCall, ModelCall
 from evalparity.vocabulary.call_names import DEDUPLICATING
-from evalparity.vocabulary.mode_words import model_like, non_module_receiver, optimizer_like, strip_wrappers
+from evalparity.vocabulary.mode_words import (
+    GRADIENT_CONTEXTS,
+    model_like,
+    non_module_receiver,
+    optimizer_like,
+    strip_wrappers,
+)
 from evalparity.vocabulary.naming import words
 
-GRAD_NAMES = {"no_grad", "inference_mode", "enable_grad", "set_grad_enabled"}
 DROPOUTS = {"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"}
 ITER_WRAPPERS_STOP = {"range", "len", "zip_longest", "product"}
 GUARD_MARKERS = ("isinstance(", "__class__", "type(", "BatchNorm", "Dropout", "_BatchNorm", "Norm)")
@@ -64,7 +69,7 @@ def grad_kind(scope: Scope, expr: cst.BaseExpression, folder: BoolFolder) -> tup
     """(kind, called) for `torch.no_grad()`, `torch.inference_mode()`, `torch.set_grad_enabled(False)`…"""
     call = expr if isinstance(expr, cst.Call) else None
     qualname = qualified_name(scope, call.func if call else expr)
-    if not qualname or not qualname.startswith("torch.") or qualname.rpartition(".")[2] not in GRAD_NAMES:
+    if not qualname or not qualname.startswith("torch.") or qualname.rpartition(".")[2] not in GRADIENT_CONTEXTS:
         return None, False
     name = qualname.rpartition(".")[2]
     if call is None:
