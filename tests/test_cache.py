@@ -47,20 +47,32 @@ def test_codec_keeps_folded_arrays_and_refuses_other_classes():
         decode_facts(encode(("not", "facts")))
 
 
+def _corpus() -> list[str]:
+    """examples/ and a third of the fixture cases: every folder case (facts that cross files), every notebook and
+    configuration file, and every third single-file case in each rule's folder (the folders are ordered by rule
+    family, so every family's shapes are in it)."""
+    from annotations import fixture_cases
+
+    cases = fixture_cases(FIXTURES)
+    singles = [case for case in cases if case.suffix == ".py"]
+    return [str(EXAMPLES)] + [str(case) for case in cases if case not in singles or singles.index(case) % 3 == 0]
+
+
 def _findings(**kwargs):
-    result = check([str(EXAMPLES), str(FIXTURES)], **kwargs)
+    result = check(_corpus(), **kwargs)
     data = as_dict(result)
     return json.dumps(data["findings"], sort_keys=True), data["errors"]
 
 
 def test_same_output_with_cache_and_any_jobs_and_from_settled_facts(tmp_path, monkeypatch):
-    """Over examples/ and the fixtures: with nothing cached (filling a cache), with workers filling another
+    """Over examples/ and a third of the fixtures: with nothing cached (filling a cache), with workers filling another
     cache, reading that one back, and reading the first with the facts settled (frozen from the collector).
     One test, not two sharing a module fixture: with pytest 9.2, xdist's loadgroup no longer keeps marked
     tests in one worker (pytest-dev/pytest-xdist#1386), and each worker ran the corpus again."""
     kb = default_knowledge()
     filled, pooled = tmp_path / "serial", tmp_path / "pool"
     baseline = _findings(kb=kb, cache=Cache(filled, kb.digest))
+    assert len({finding["code"] for finding in json.loads(baseline[0])}) >= 15  # the corpus holds many shapes
     with monkeypatch.context() as patch:
         patch.setattr(extraction, "POOL_THRESHOLD", 1)
         assert _findings(kb=kb, jobs=2, cache=Cache(pooled, kb.digest)) == baseline  # workers fill a cache
