@@ -69,8 +69,6 @@ SLOW_FIRST = (
     "test_cache.py::test_same_output_with_cache_and_any_jobs_and_from_settled_facts",
     "test_precommit.py::test_pre_commit_try_repo_fails_the_commit_with_the_finding",
     "test_never_harm.py::test_fixing_this_repository_leaves_its_fixtures_and_examples_alone",
-    "test_knowledge.py::test_rules_data_ships_inside_the_wheel_and_loads_from_it",
-    "test_knowledge_coverage.py::test_every_library_transform_used_is_known",
     "test_never_harm.py::test_a_closed_pipe_ends_quietly_with_the_result_code",
     "test_server.py::test_the_first_check_of_a_project_without_a_cache_fills_it_in_a_process_of_its_own",
     "test_hostile.py::test_engine_never_raises_and_is_deterministic",
