@@ -1,0 +1,105 @@
+"""The edit helpers of evalparity.fixes on their own: each test builds the edits for one span of a small
+source and checks the text they produce once applied (the fix pairs in tests/fixes/ cover them through
+the rules; these reach the layouts no rule's fixture happens to have)."""
+
+from types import SimpleNamespace
+
+from evalparity.facts import Location
+from evalparity.fixes import Source, insert_after, remove_element, replace_element
+from evalparity.fixes.apply import apply_fixes
+
+
+def _span(text: str, part: str, occurrence: int = 0) -> Location:
+    """The location of `part` in `text` (its `occurrence`-th appearance), 1-based, end exclusive."""
+    index = -1
+    for _ in range(occurrence + 1):
+        index = text.index(part, index + 1)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    end = index + len(part)
+    end_line = text.count("\n", 0, end) + 1
+    end_column = end - (text.rfind("\n", 0, end) + 1) + 1
+    return Location("a.py", line, column, end_line, end_column)
+
+
+def _edited(text: str, edits) -> str:
+    assert edits is not None
+    fixed, applied = apply_fixes(text, [SimpleNamespace(fix={"edits": edits})])
+    assert len(applied) == 1
+    return fixed
+
+
+def _src(text: str) -> Source:
+    return Source("a.py", text.splitlines())
+
+
+# insert_after ----------------------------------------------------------------------------------------
+def test_insert_after_an_element_inside_a_line():
+    text = "val_tf = T.Compose([T.ToTensor()])\n"
+    edits = insert_after(_src(text), _span(text, "T.ToTensor()"), "T.Normalize(m, s)")
+    assert _edited(text, edits) == "val_tf = T.Compose([T.ToTensor(), T.Normalize(m, s)])\n"
+
+
+def test_insert_after_an_element_on_its_own_line_adds_a_line():
+    text = "val_tf = T.Compose([\n    T.ToTensor(),  # to [0, 1]\n    T.Lambda(f),\n])\n"
+    edits = insert_after(_src(text), _span(text, "T.ToTensor()"), "T.Normalize(m, s)")
+    assert _edited(text, edits) == ("val_tf = T.Compose([\n    T.ToTensor(),  # to [0, 1]\n"
+                                    "    T.Normalize(m, s),\n    T.Lambda(f),\n])\n")
+
+
+def test_insert_after_the_last_element_on_its_own_line_without_a_comma():
+    text = "val_tf = T.Compose([\n    T.ToTensor()\n])\n"
+    edits = insert_after(_src(text), _span(text, "T.ToTensor()"), "T.Normalize(m, s)")
+    assert _edited(text, edits) == "val_tf = T.Compose([\n    T.ToTensor(), T.Normalize(m, s)\n])\n"
+
+
+def test_insert_after_something_that_is_not_an_element_is_refused():
+    text = "conversion = T.ToTensor()\n"
+    assert insert_after(_src(text), _span(text, "T.ToTensor()"), "T.Normalize(m, s)") is None
+
+
+# owns_lines: the whole line goes only when the element is alone on it ---------------------------------
+def test_an_element_after_another_on_its_line_is_removed_alone():
+    """Code before the element (the list's first element): only the element and its comma go, even though
+    what follows it on the line is just a comma and a comment."""
+    text = "tf = T.Compose([T.Resize(32), T.RandomCrop(32),  # eval\n    T.ToTensor()])\n"
+    src = _src(text)
+    loc = _span(text, "T.RandomCrop(32)")
+    assert not src.owns_lines(loc)
+    assert _edited(text, remove_element(src, loc)) == "tf = T.Compose([T.Resize(32), # eval\n    T.ToTensor()])\n"
+
+
+def test_an_element_first_on_its_line_with_another_after_it_is_removed_alone():
+    text = "tf = T.Compose([\n    T.RandomCrop(32), T.ToTensor(),\n])\n"
+    src = _src(text)
+    loc = _span(text, "T.RandomCrop(32)")
+    assert not src.owns_lines(loc)
+    assert _edited(text, remove_element(src, loc)) == "tf = T.Compose([\n    T.ToTensor(),\n])\n"
+
+
+def test_an_element_alone_on_its_line_takes_the_line_with_it():
+    text = "tf = T.Compose([\n    T.RandomCrop(32),  # eval\n    T.ToTensor(),\n])\n"
+    src = _src(text)
+    loc = _span(text, "T.RandomCrop(32)")
+    assert src.owns_lines(loc)
+    assert _edited(text, remove_element(src, loc)) == "tf = T.Compose([\n    T.ToTensor(),\n])\n"
+
+
+def test_replacing_an_element_after_another_on_its_line_stays_on_that_line():
+    text = "tf = T.Compose([T.Resize(36), T.RandomCrop(32),\n    T.ToTensor()])\n"
+    edits = replace_element(_src(text), _span(text, "T.RandomCrop(32)"), ["T.CenterCrop(32)", "T.Lambda(f)"])
+    assert _edited(text, edits) == "tf = T.Compose([T.Resize(36), T.CenterCrop(32), T.Lambda(f),\n    T.ToTensor()])\n"
+
+
+def test_replacing_an_element_alone_on_its_line_puts_one_per_line():
+    text = "tf = T.Compose([\n    T.RandomCrop(32),\n    T.ToTensor(),\n])\n"
+    edits = replace_element(_src(text), _span(text, "T.RandomCrop(32)"), ["T.Resize(36)", "T.CenterCrop(32)"])
+    assert _edited(text, edits) == "tf = T.Compose([\n    T.Resize(36),\n    T.CenterCrop(32),\n    T.ToTensor(),\n])\n"
+
+
+def test_the_edits_of_one_fix_are_applied_from_the_end_of_the_file():
+    """Applied last to first, so each edit's offsets still hold when it is written."""
+    text = "model.eval\nfor x in data:\n    run(x)\n"
+    src = _src(text)
+    edits = [src.insert(2, 1, "model.eval()\n"), src.insert(1, 1, "# evaluation\n"), src.replace(_span(text, "x"), "batch")]
+    assert _edited(text, edits) == "# evaluation\nmodel.eval\nmodel.eval()\nfor batch in data:\n    run(x)\n"
