@@ -283,6 +283,13 @@ def test_a_fix_that_ends_a_cell_without_a_newline_is_applied():
     assert json.loads(change.after)["cells"][0]["source"] == "x = 1\ny = 2  # done"
 
 
+def test_a_notebook_with_a_byte_order_mark_keeps_it():
+    before = b"\xef\xbb\xbf" + _notebook("x = 1\n", "y = 2")
+    change = fix_file("n.ipynb", [_notebook_finding(1, 5, 1, 6, "3", "1")], current=before)
+    assert change.error is None and change.fixed == 1
+    assert change.after == b"\xef\xbb\xbf" + _notebook("x = 3\n", "y = 2")
+
+
 def test_a_file_changed_while_it_was_being_fixed_is_left_alone(tmp_path, in_dir, monkeypatch):
     """An editor saves b.py between the analysis and the write: b.py keeps the editor's text, a.py is
     fixed, the problem goes to standard error (not into a report on standard output), and the summary and
