@@ -150,7 +150,7 @@ def apply_fixes(text: str, findings) -> tuple[str, list]:
             continue
         taken += spans
         fixed.append(finding)
-    for start, end, content in sorted(taken, key=lambda s: (s[0], s[1]), reverse=True):
+    for start, end, content in sorted(taken, reverse=True):  # no two taken spans share (start, end)
         text = text[:start] + content + text[end:]
     return text, fixed
 
