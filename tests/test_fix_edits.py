@@ -4,9 +4,10 @@ the rules; these reach the layouts no rule's fixture happens to have)."""
 
 from types import SimpleNamespace
 
-from evalparity.facts import Location
+from evalparity.facts import Arg, Location, Value
 from evalparity.fixes import Source, insert_after, remove_element, replace_element
 from evalparity.fixes.apply import apply_fixes
+from evalparity.fixes.rules import _resize
 
 
 def _span(text: str, part: str, occurrence: int = 0) -> Location:
@@ -103,3 +104,26 @@ def test_the_edits_of_one_fix_are_applied_from_the_end_of_the_file():
     src = _src(text)
     edits = [src.insert(2, 1, "model.eval()\n"), src.insert(1, 1, "# evaluation\n"), src.replace(_span(text, "x"), "batch")]
     assert _edited(text, edits) == "# evaluation\nmodel.eval\nmodel.eval()\nfor batch in data:\n    run(x)\n"
+
+
+# EP101's Resize before a centre crop: the size divided by the crop ratio ---------------------------------
+def _size(text: str, const=None):
+    value = Value("const", const, text=text) if const is not None else Value("unknown", text=text)
+    return Arg("size", 0, value, Location("a.py", 1, 1, 1, 1))
+
+
+def test_the_resize_of_a_known_size_is_computed():
+    assert _resize(_size("224", 224), 0.875) == "256"
+    assert _resize(_size("(224, 160)", (224, 160)), 0.875) == "(256, 182)"
+
+
+def test_the_resize_of_a_size_known_at_run_time_is_an_expression():
+    assert _resize(_size("cfg.size"), 0.875) == "int(cfg.size / 0.875)"
+
+
+def test_no_resize_for_a_tuple_of_sizes_not_all_known():
+    """`int((width, 160) / 0.875)` would raise where the random crop ran: no fix rather than a broken one."""
+    assert _resize(_size("(width, 160)"), 0.875) is None
+    assert _resize(_size("[width, 160]"), 0.875) is None
+    assert _resize(_size("size  # the crop\n"), 0.875) is None
+    assert _resize(_size("*sizes"), 0.875) is None  # not one expression

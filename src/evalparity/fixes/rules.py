@@ -131,7 +131,16 @@ def _resize(size, ratio: float) -> str | None:
     if value.is_const and isinstance(value.const, (tuple, list)) and all(isinstance(v, int) for v in value.const):
         return "(" + ", ".join(str(int(v / ratio)) for v in value.const) + ")"
     text = single_line(value.text)
-    return f"int({text} / {ratio:g})" if text else None
+    if not text or _sequence_display(text):
+        return None  # `int((width, 160) / 0.875)` would raise: a tuple is not divided element by element
+    return f"int({text} / {ratio:g})"
+
+
+def _sequence_display(text: str) -> bool:
+    try:
+        return isinstance(ast.parse(text.strip(), mode="eval").body, (ast.Tuple, ast.List))
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return True  # not one expression: not pasted into another
 
 
 def eval_counterpart(project, kb, pipeline_steps: tuple[Step, ...], leaf: Step) -> dict | None:
