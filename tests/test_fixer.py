@@ -17,7 +17,7 @@ from evalparity.facts import Location
 from evalparity.findings import Finding
 from evalparity.fixes.apply import apply_fixes as apply_with_findings
 from evalparity.fixes.apply import fix_file
-from evalparity.fixes.counterparts import default_counterparts, load_counterparts
+from evalparity.fixes.counterparts import default_counterparts, expand, load_counterparts
 from evalparity.vocabulary.knowledge import KnowledgeError, default_knowledge
 
 
@@ -227,12 +227,71 @@ def test_every_counterpart_is_a_known_random_transform():
     ({"replace": ["CenterCrop({width})"]}, "unknown placeholder"),
     ({"remove": True, "typo": 1}, "unknown key"),
     ({"replace": ["not a call"]}, "templates"),
+    ({"replace": "CenterCrop({size})"}, "templates"),
+    (True, "expected a mapping, got bool"),
+    ({"remove": "yes"}, "must be true or false"),
+    ({"replace": ["CenterCrop({size})"], "remove_when_same_size": 1}, "must be true or false"),
+    ({"replace": ["Resize({resize})"], "crop_ratio": 0}, "crop_ratio, a number in"),
+    ({"replace": ["Resize({resize})"], "crop_ratio": 1.5}, "crop_ratio, a number in"),
+    ({"replace": ["Resize({resize})"], "crop_ratio": True}, "crop_ratio, a number in"),
+    ({"replace": ["Resize({resize})"], "crop_ratio": "0.875"}, "crop_ratio, a number in"),
 ])
 def test_counterparts_are_validated(tmp_path, entry, problem):
     path = tmp_path / "eval_counterparts.yaml"
     path.write_text(yaml.safe_dump({"counterparts": {"torchvision.transforms.RandomCrop": entry}}))
     with pytest.raises(KnowledgeError, match=problem):
         load_counterparts(path)
+
+
+def test_a_counterpart_entry_reads_every_key():
+    text = yaml.safe_dump({"note": "n", "source": "s", "counterparts": {
+        "torchvision.transforms.RandomResizedCrop": {"replace": ["Resize({resize}{+antialias})", "CenterCrop({size})"],
+                                                     "crop_ratio": 1, "note": "n"},
+        "torchvision.transforms.RandomCrop": {"replace": ["CenterCrop({size})"], "remove_when_same_size": True},
+        "torchvision.transforms.RandomHorizontalFlip": {"remove": True}}})
+    table = load_counterparts(_Text(text))
+    resized, crop, flip = (table[f"torchvision.transforms.{n}"] for n in ("RandomResizedCrop", "RandomCrop",
+                                                                            "RandomHorizontalFlip"))
+    assert (resized.remove, resized.replace, resized.crop_ratio, resized.remove_when_same_size) == \
+        (False, ("Resize({resize}{+antialias})", "CenterCrop({size})"), 1.0, False)
+    assert (crop.remove, crop.crop_ratio, crop.remove_when_same_size) == (False, None, True)
+    assert (flip.remove, flip.replace, flip.remove_when_same_size) == (True, (), False)
+
+
+def test_a_counterpart_template_is_filled_in():
+    template = "Resize({resize}{+interpolation}{+antialias})"
+    assert expand(template, "T.RandomResizedCrop", "sz", "int(sz / 0.875)", {"interpolation": "BICUBIC", "size": "sz"}) \
+        == "T.Resize(int(sz / 0.875), interpolation=BICUBIC)"
+    assert expand("CenterCrop({size})", "RandomCrop", "224", "", {}) == "CenterCrop(224)"
+    assert expand("CenterCrop({size})", "tv.transforms.v2.RandomCrop", "224", "", {}) == "tv.transforms.v2.CenterCrop(224)"
+
+
+class _Text:
+    """A file whose text is given (load_counterparts reads `name` and `read_text` only); None: unreadable."""
+
+    name = "eval_counterparts.yaml"
+
+    def __init__(self, text):
+        self._text = text
+
+    def read_text(self, encoding):
+        if self._text is None:
+            raise OSError("gone")
+        return self._text
+
+
+@pytest.mark.parametrize("text, problem", [
+    (None, "cannot read: gone"),
+    ("", "counterparts must be a mapping"),
+    ("counterparts: [unclosed", "cannot read"),
+    ("- a list\n", "expected a mapping with keys"),
+    ("counterparts: {}\ntypo: 1\n", "expected a mapping with keys"),
+    ("note: only a note\n", "counterparts must be a mapping"),
+    ("counterparts: [torchvision.transforms.RandomCrop]\n", "counterparts must be a mapping"),
+])
+def test_a_counterparts_file_is_validated(text, problem):
+    with pytest.raises(KnowledgeError, match=f"^eval_counterparts.yaml: {problem}"):
+        load_counterparts(_Text(text))
 
 
 def test_no_counterpart_fix_when_its_class_is_not_imported(tmp_path, in_dir):
