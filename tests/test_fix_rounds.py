@@ -1,0 +1,67 @@
+"""The rounds of `--fix` (evalparity.fixes.rounds.settle) with a stand-in for the re-check: each check of the
+contents gives the findings that text has, so what a fix introduces, and what the next round fixes, is
+chosen by the test rather than by a rule."""
+
+from types import SimpleNamespace
+
+from evalparity.facts import Location
+from evalparity.findings import Finding
+from evalparity.fixes.rounds import introduced, settle
+
+SOURCE = "x = 1\ny = 2\nz = 3\n"
+
+
+def _finding(path, code, line, old, new):
+    """A finding on `line` whose fix replaces the value `old` (at column 5) by `new`."""
+    edit = {"path": path, "line": line, "column": 5, "end_line": line, "end_column": 5 + len(old),
+            "content": new, "original": old}
+    return Finding(code, f"value {old}", Location(path, line, 1, line, 1),
+                   fix={"applicability": "safe", "description": "d", "edits": [edit]})
+
+
+def _checker(path):
+    """The findings of a text: x's and y's values are EP504 findings, z's an EP501 one (which waits while an
+    EP504 fix is pending in the file); y's fix writes `BAD`, where four EP999 findings appear."""
+    def check(contents):
+        text = (contents or {}).get(path) or open(path, "rb").read()
+        lines = text.decode().splitlines()
+        findings = []
+        if lines[0] == "x = 1":
+            findings.append(_finding(path, "EP504", 1, "1", "10"))
+        if lines[1] == "y = 2":
+            findings.append(_finding(path, "EP504", 2, "2", "BAD"))
+        if lines[2] == "z = 3":
+            findings.append(_finding(path, "EP501", 3, "3", "30"))
+        if lines[1] == "y = BAD":
+            findings += [Finding("EP999", "new", Location(path, n, 1, n, 1)) for n in (1, 2, 3, 4)]
+        return SimpleNamespace(findings=findings)
+    return check
+
+
+def test_a_round_whose_fixes_introduce_a_finding_keeps_the_good_ones_and_goes_on(tmp_path):
+    """Round 1 fixes x and y together and meets four new findings; retried fix by fix, x's fix is kept and
+    y's refused (its reason names the first three new findings); z's fix, which waited for the EP504 fixes,
+    is applied in the next round."""
+    path = str(tmp_path / "a.py")
+    (tmp_path / "a.py").write_text(SOURCE)
+    check = _checker(path)
+    outcome = settle(check(None), check, False, None)
+    assert outcome.contents == {path: b"x = 10\ny = 2\nz = 30\n"}
+    assert outcome.originals == {path: SOURCE.encode()}
+    assert (outcome.fixed, [(f.code, f.location.line) for f in outcome.applied]) == (2, [("EP504", 1), ("EP501", 3)])
+    assert [(f.location.line, why) for f, why in outcome.refused] == [
+        (2, f"it would introduce EP999 at {path}:1, EP999 at {path}:2, EP999 at {path}:3")]
+    assert [(f.code, f.location.line) for f in outcome.result.findings] == [("EP504", 2)]
+    assert outcome.changed() == [path] and outcome.problems == []
+
+
+def test_a_fix_may_trade_a_finding_for_one_of_the_same_rule_and_file():
+    """Findings are counted by rule and file: one EP504 for another in a.py is no new finding; a second one,
+    or one in another file, is."""
+    def at(code, path, line):
+        return Finding(code, "m", Location(path, line, 1, line, 1))
+
+    before = [at("EP504", "a.py", 1), at("EP101", "a.py", 2)]
+    assert introduced(before, [at("EP504", "a.py", 7)]) == []
+    extra = [at("EP504", "a.py", 7), at("EP504", "a.py", 8), at("EP504", "b.py", 1)]
+    assert introduced(before, extra) == extra[1:]
