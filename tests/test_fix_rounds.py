@@ -21,37 +21,37 @@ def _finding(path, code, line, old, new):
 
 def _checker(path):
     """The findings of a text: x's and y's values are EP504 findings, z's an EP501 one (which waits while an
-    EP504 fix is pending in the file); y's fix writes `BAD`, where four EP999 findings appear."""
+    EP504 fix is pending in the file); x's fix writes `BAD`, where four EP999 findings appear."""
     def check(contents):
         text = (contents or {}).get(path) or open(path, "rb").read()
         lines = text.decode().splitlines()
         findings = []
         if lines[0] == "x = 1":
-            findings.append(_finding(path, "EP504", 1, "1", "10"))
+            findings.append(_finding(path, "EP504", 1, "1", "BAD"))
         if lines[1] == "y = 2":
-            findings.append(_finding(path, "EP504", 2, "2", "BAD"))
+            findings.append(_finding(path, "EP504", 2, "2", "20"))
         if lines[2] == "z = 3":
             findings.append(_finding(path, "EP501", 3, "3", "30"))
-        if lines[1] == "y = BAD":
+        if lines[0] == "x = BAD":
             findings += [Finding("EP999", "new", Location(path, n, 1, n, 1)) for n in (1, 2, 3, 4)]
         return SimpleNamespace(findings=findings)
     return check
 
 
 def test_a_round_whose_fixes_introduce_a_finding_keeps_the_good_ones_and_goes_on(tmp_path):
-    """Round 1 fixes x and y together and meets four new findings; retried fix by fix, x's fix is kept and
-    y's refused (its reason names the first three new findings); z's fix, which waited for the EP504 fixes,
-    is applied in the next round."""
+    """Round 1 fixes x and y together and meets four new findings; retried fix by fix, x's fix is refused
+    (its reason names the first three new findings) and y's, tried after it, kept; z's fix, which waited
+    for the EP504 fixes, is applied in the next round."""
     path = str(tmp_path / "a.py")
     (tmp_path / "a.py").write_text(SOURCE)
     check = _checker(path)
     outcome = settle(check(None), check, False, None)
-    assert outcome.contents == {path: b"x = 10\ny = 2\nz = 30\n"}
+    assert outcome.contents == {path: b"x = 1\ny = 20\nz = 30\n"}
     assert outcome.originals == {path: SOURCE.encode()}
-    assert (outcome.fixed, [(f.code, f.location.line) for f in outcome.applied]) == (2, [("EP504", 1), ("EP501", 3)])
+    assert (outcome.fixed, [(f.code, f.location.line) for f in outcome.applied]) == (2, [("EP504", 2), ("EP501", 3)])
     assert [(f.location.line, why) for f, why in outcome.refused] == [
-        (2, f"it would introduce EP999 at {path}:1, EP999 at {path}:2, EP999 at {path}:3")]
-    assert [(f.code, f.location.line) for f in outcome.result.findings] == [("EP504", 2)]
+        (1, f"it would introduce EP999 at {path}:1, EP999 at {path}:2, EP999 at {path}:3")]
+    assert [(f.code, f.location.line) for f in outcome.result.findings] == [("EP504", 1)]
     assert outcome.changed() == [path] and outcome.problems == []
 
 
@@ -63,5 +63,6 @@ def test_a_fix_may_trade_a_finding_for_one_of_the_same_rule_and_file():
 
     before = [at("EP504", "a.py", 1), at("EP101", "a.py", 2)]
     assert introduced(before, [at("EP504", "a.py", 7)]) == []
+    assert introduced(before * 2, [at("EP504", "a.py", 7), at("EP504", "a.py", 8)]) == []
     extra = [at("EP504", "a.py", 7), at("EP504", "a.py", 8), at("EP504", "b.py", 1)]
     assert introduced(before, extra) == extra[1:]
