@@ -66,3 +66,16 @@ def test_a_fix_may_trade_a_finding_for_one_of_the_same_rule_and_file():
     assert introduced(before * 2, [at("EP504", "a.py", 7), at("EP504", "a.py", 8)]) == []
     extra = [at("EP504", "a.py", 7), at("EP504", "a.py", 8), at("EP504", "b.py", 1)]
     assert introduced(before, extra) == extra[1:]
+
+
+def test_rounds_stop_after_five(tmp_path):
+    """A fix that always makes room for another (here: each one counts up) stops after MAX_ROUNDS rounds."""
+    path = str(tmp_path / "a.py")
+    (tmp_path / "a.py").write_text("x = 1\n")
+
+    def check(contents):
+        value = ((contents or {}).get(path) or b"x = 1\n").decode()[4:-1]
+        return SimpleNamespace(findings=[_finding(path, "EP504", 1, value, str(int(value) + 1))])
+
+    outcome = settle(check(None), check, False, None)
+    assert (outcome.contents, outcome.fixed) == ({path: b"x = 6\n"}, 5)
