@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from evalparity.facts import Arg, Location, Value
 from evalparity.fixes import Source, insert_after, remove_element, replace_element
 from evalparity.fixes.apply import apply_fixes
-from evalparity.fixes.rules import _resize
+from evalparity.fixes.rules import _resize, eval_before_loop
 
 
 def _span(text: str, part: str, occurrence: int = 0) -> Location:
@@ -127,3 +127,29 @@ def test_no_resize_for_a_tuple_of_sizes_not_all_known():
     assert _resize(_size("[width, 160]"), 0.875) is None
     assert _resize(_size("size  # the crop\n"), 0.875) is None
     assert _resize(_size("*sizes"), 0.875) is None  # not one expression
+
+
+# EP501: eval() before the loop, train() after it ------------------------------------------------------------
+LOOP = "def check(model, data):\n    {loop} x in data:\n        model(x)\n    return 1\n"
+
+
+def _loop_fix(text, receiver="model", line=2, column=5):
+    project = SimpleNamespace(facts=lambda path: SimpleNamespace(lines=text.splitlines()))
+    loop = Location("a.py", line, column, 3, 17)
+    return eval_before_loop(project, SimpleNamespace(call=SimpleNamespace(callee=receiver),
+                                                     loop=SimpleNamespace(location=loop)))
+
+
+def test_eval_before_a_loop_and_train_after_it():
+    for loop in ("for", "async for"):
+        text = LOOP.format(loop=loop)
+        fix = _loop_fix(text)
+        assert fix["description"] == "Call `model.eval()` before the evaluation loop and `model.train()` after it"
+        assert _edited(text, fix["edits"]) == (f"def check(model, data):\n    model.eval()\n    {loop} x in data:\n"
+                                               "        model(x)\n    model.train()\n    return 1\n")
+
+
+def test_no_eval_before_a_loop_that_does_not_start_its_line_or_a_receiver_that_is_not_a_name():
+    assert _loop_fix(LOOP.format(loop="for"), receiver="self.nets[0]") is None
+    assert _loop_fix(LOOP.format(loop="while"), column=5) is None
+    assert _loop_fix("def check(model, data):\n    x = 1; for y in data:\n        model(x)\n", column=12) is None
