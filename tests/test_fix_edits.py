@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from evalparity.facts import Arg, Location, Value
 from evalparity.fixes import Source, insert_after, remove_element, replace_element
 from evalparity.fixes.apply import apply_fixes
-from evalparity.fixes.rules import _resize, eval_before_loop
+from evalparity.fixes.rules import _resize, call_parens, eval_before_loop
 
 
 def _span(text: str, part: str, occurrence: int = 0) -> Location:
@@ -153,3 +153,17 @@ def test_no_eval_before_a_loop_that_does_not_start_its_line_or_a_receiver_that_i
     assert _loop_fix(LOOP.format(loop="for"), receiver="self.nets[0]") is None
     assert _loop_fix(LOOP.format(loop="while"), column=5) is None
     assert _loop_fix("def check(model, data):\n    x = 1; for y in data:\n        model(x)\n", column=12) is None
+
+
+def test_missing_parentheses_are_added_unless_they_follow():
+    def parens(text):
+        project = SimpleNamespace(facts=lambda path: SimpleNamespace(lines=text.splitlines()))
+        loc = _span(text, "model.eval") if text else Location("a.py", 1, 1, 1, 11)
+        return call_parens(project, SimpleNamespace(location=loc, text="model.eval"))
+
+    text = "model.eval  # evaluate\n"
+    fix = parens(text)
+    assert (fix["applicability"], fix["description"]) == ("safe", "Call `model.eval()`")
+    assert _edited(text, fix["edits"]) == "model.eval()  # evaluate\n"
+    assert parens("model.eval ()\n") is None
+    assert parens("") is None  # no source lines: no fix
