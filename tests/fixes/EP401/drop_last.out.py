@@ -2,3 +2,4 @@ from torch.utils.data import DataLoader
 
 train_loader = DataLoader(train_set, batch_size=64, shuffle=True, drop_last=True)
 val_loader = DataLoader(val_set, batch_size=64, shuffle=False)
+test_loader = DataLoader(dataset=val_set, batch_size=64)

@@ -9,3 +9,4 @@ other_loader = DataLoader(
     sampler=DistributedSampler(train_set),
 )
 last_loader = DataLoader(train_set, sampler=train_sampler, shuffle=True)
+first_loader = DataLoader(shuffle=True, dataset=train_set, sampler=train_sampler)

@@ -8,3 +8,4 @@ other_loader = DataLoader(
     sampler=DistributedSampler(train_set),
 )
 last_loader = DataLoader(train_set, sampler=train_sampler)
+first_loader = DataLoader(dataset=train_set, sampler=train_sampler)
