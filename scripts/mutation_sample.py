@@ -42,8 +42,8 @@ TESTS = {
                # the summary's fix and baseline lines, the pipelines view, the text report, the command line
                "tests/test_text_report.py", "tests/test_fixer.py", "tests/test_baseline.py", "tests/test_flags.py",
                "tests/test_cli.py"],
-    "fixes": ["tests/test_fixes.py", "tests/test_fixer.py", "tests/test_flags.py", "tests/test_stdin.py",
-              "tests/test_fixture_output.py"] + [
+    "fixes": ["tests/test_fix_edits.py", "tests/test_fix_rounds.py", "tests/test_fixes.py", "tests/test_fixer.py",
+              "tests/test_flags.py", "tests/test_stdin.py", "tests/test_fixture_output.py"] + [
         f"tests/test_never_harm.py::{name}" for name in (  # the fix tests there (the file also drives processes)
             "test_a_sampler_that_may_be_none_is_neither_claimed_nor_fixed",
             "test_eval_mode_fix_restores_training_and_introduces_nothing",
