@@ -5,7 +5,7 @@ the rules; these reach the layouts no rule's fixture happens to have)."""
 from types import SimpleNamespace
 
 from evalparity.facts import Arg, Location, Value
-from evalparity.fixes import Source, insert_after, remove_element, replace_element
+from evalparity.fixes import Source, insert_after, keyword_spans, remove_element, replace_element
 from evalparity.fixes.apply import apply_fixes
 from evalparity.fixes.rules import _resize, call_parens, eval_before_loop
 
@@ -167,3 +167,12 @@ def test_missing_parentheses_are_added_unless_they_follow():
     assert _edited(text, fix["edits"]) == "model.eval()  # evaluate\n"
     assert parens("model.eval ()\n") is None
     assert parens("") is None  # no source lines: no fix
+
+
+def test_keyword_spans_of_a_keyword_and_of_a_positional_argument():
+    text = "DataLoader(ds, 64, drop_last = True, shuffle=False)\n"
+    src = _src(text)
+    assert keyword_spans(src, _span(text, "drop_last = True"), "drop_last") == (
+        _span(text, "drop_last = True"), _span(text, "True"))
+    assert keyword_spans(src, _span(text, "64"), "batch_size") == (None, _span(text, "64"))
+    assert keyword_spans(src, _span(text, "shuffle=False"), "drop_last") == (None, _span(text, "shuffle=False"))

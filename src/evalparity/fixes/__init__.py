@@ -192,20 +192,14 @@ def insert_after(src: Source, loc: Location, item: str) -> list[dict] | None:
     return [src.insert(loc.end_line, loc.end_column, f", {item}")]
 
 
-_KEYWORD = re.compile(r"([A-Za-z_]\w*)\s*=\s*$")
-
-
 def keyword_spans(src: Source, loc: Location, name: str) -> tuple[Location | None, Location]:
-    """(span of `name=value`, span of the value) from an argument's span, which may be either (the
-    keyword span is None for a positional argument)."""
+    """(span of `name=value`, span of the value) from an argument's span, which starts at its keyword when
+    it has one (the keyword span is None for a positional argument, or a value given another way)."""
     head = src.line(loc.line)[loc.column - 1:]
     match = re.match(rf"{re.escape(name)}\s*=\s*", head)
-    if match is not None:
-        return loc, Location(loc.path, loc.line, loc.column + match.end(), loc.end_line, loc.end_column)
-    match = _KEYWORD.search(src.line(loc.line)[:loc.column - 1])
-    if match is None or match.group(1) != name:
+    if match is None:
         return None, loc
-    return Location(loc.path, loc.line, match.start() + 1, loc.end_line, loc.end_column), loc
+    return loc, Location(loc.path, loc.line, loc.column + match.end(), loc.end_line, loc.end_column)
 
 
 def sibling_name(callee_text: str, name: str) -> str:
