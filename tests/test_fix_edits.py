@@ -176,3 +176,9 @@ def test_keyword_spans_of_a_keyword_and_of_a_positional_argument():
         _span(text, "drop_last = True"), _span(text, "True"))
     assert keyword_spans(src, _span(text, "64"), "batch_size") == (None, _span(text, "64"))
     assert keyword_spans(src, _span(text, "shuffle=False"), "drop_last") == (None, _span(text, "shuffle=False"))
+
+
+def test_the_last_line_of_a_file_without_a_final_newline_can_be_edited():
+    for text in ("x = 1\ny = 2", "x = 1\r\ny = 2", "x = 1\ry = 2"):
+        src = Source("a.py", text.splitlines())
+        assert _edited(text, [src.replace(Location("a.py", 2, 5, 2, 6), "20")]) == text[:-1] + "20"

@@ -342,6 +342,14 @@ def test_a_fix_that_ends_a_cell_without_a_newline_is_applied():
     assert json.loads(change.after)["cells"][0]["source"] == "x = 1\ny = 2  # done"
 
 
+def test_fixes_in_two_cells_of_a_notebook_are_both_applied_and_counted():
+    before = _notebook("x = 1\n", "y = 2")
+    findings = [_notebook_finding(1, 5, 1, 6, "3", "1"), _notebook_finding(2, 5, 2, 6, "4", "2")]
+    change = fix_file("n.ipynb", findings, current=before)
+    assert (change.error, change.fixed, change.findings) == (None, 2, findings)
+    assert change.after == _notebook("x = 3\n", "y = 4")
+
+
 def test_a_notebook_with_a_byte_order_mark_keeps_it():
     before = b"\xef\xbb\xbf" + _notebook("x = 1\n", "y = 2")
     change = fix_file("n.ipynb", [_notebook_finding(1, 5, 1, 6, "3", "1")], current=before)
