@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from evalparity.facts import Location
 from evalparity.findings import Finding
-from evalparity.fixes.rounds import introduced, settle
+from evalparity.fixes.rounds import fix_in_memory, introduced, settle, show_diff
 
 SOURCE = "x = 1\ny = 2\nz = 3\n"
 
@@ -79,3 +79,31 @@ def test_rounds_stop_after_five(tmp_path):
 
     outcome = settle(check(None), check, False, None)
     assert (outcome.contents, outcome.fixed) == ({path: b"x = 6\n"}, 5)
+
+
+def test_fixing_in_memory_reports_refusals_and_a_summary_unless_silent(tmp_path, capsys):
+    path = str(tmp_path / "a.py")
+    (tmp_path / "a.py").write_text(SOURCE)
+    check = _checker(path)
+    result, contents, applied = fix_in_memory(check(None), check, False, None, True, True)
+    assert capsys.readouterr() == ("", "")
+    assert contents == {path: b"x = 1\ny = 20\nz = 30\n"} and len(applied) == 2
+    assert [(f.code, f.location.line) for f in result.findings] == [("EP504", 1)]
+    fix_in_memory(check(None), check, False, None, False, False)
+    assert capsys.readouterr().err == (
+        f"evalparity: {path}:1: EP504 fix not applied: it would introduce EP999 at {path}:1, EP999 at {path}:2, "
+        f"EP999 at {path}:3\nFixed 2 findings in 1 file (1 fix could not be applied).\n")
+    assert (tmp_path / "a.py").read_text() == SOURCE  # nothing written
+
+
+def test_a_diff_is_printed_unless_silent(tmp_path, capsys):
+    path = str(tmp_path / "a.py")
+    (tmp_path / "a.py").write_text(SOURCE)
+    check = _checker(path)
+    assert show_diff(check(None), check, False, None, True, True) == 1
+    assert capsys.readouterr() == ("", "")
+    assert show_diff(check(None), check, False, None, False, False) == 1
+    out, err = capsys.readouterr()
+    assert out == f"--- a/{path}\n+++ b/{path}\n@@ -1,3 +1,3 @@\n x = 1\n-y = 2\n-z = 3\n+y = 20\n+z = 30\n"
+    assert err.endswith("\nWould fix 2 findings in 1 file.\n")
+    assert (tmp_path / "a.py").read_text() == SOURCE
