@@ -5,8 +5,9 @@ the rules; these reach the layouts no rule's fixture happens to have)."""
 from types import SimpleNamespace
 
 from evalparity.facts import Arg, Location, Value
+from evalparity.findings import Finding
 from evalparity.fixes import Source, insert_after, keyword_spans, remove_element, replace_element
-from evalparity.fixes.apply import apply_fixes
+from evalparity.fixes.apply import FileChange, apply_fixes, fix_file, plan, unified_diff
 from evalparity.fixes.rules import _resize, call_parens, eval_before_loop
 
 
@@ -182,3 +183,47 @@ def test_the_last_line_of_a_file_without_a_final_newline_can_be_edited():
     for text in ("x = 1\ny = 2", "x = 1\r\ny = 2", "x = 1\ry = 2"):
         src = Source("a.py", text.splitlines())
         assert _edited(text, [src.replace(Location("a.py", 2, 5, 2, 6), "20")]) == text[:-1] + "20"
+
+
+# the applier: which fixes go to which file, and what it writes ---------------------------------------------
+def _fixed(code, path, line, applicability="safe"):
+    """A finding whose fix replaces `x` at the start of `line` by `y`."""
+    return Finding(code, "m", Location(path, line, 1, line, 1),
+                   fix={"applicability": applicability, "description": "d",
+                        "edits": [{"path": path, "line": line, "column": 1, "end_line": line, "end_column": 2,
+                                   "content": "y", "original": "x"}]})
+
+
+def test_plan_groups_fixes_by_file_and_leaves_out_what_it_must():
+    a, b = _fixed("EP504", "a.py", 1), _fixed("EP405", "b.py", 1)
+    unsafe = _fixed("EP101", "b.py", 2, applicability="unsafe")
+    spread = Finding("EP201", "m", Location("a.py", 3, 1, 3, 1), fix={
+        "applicability": "safe", "description": "d", "edits": a.fix["edits"] + b.fix["edits"]})
+    assert plan([a, b, unsafe, spread], unsafe=False) == {"a.py": [a], "b.py": [b]}
+    assert plan([a, b, unsafe, spread], unsafe=True) == {"a.py": [a], "b.py": [b, unsafe]}
+    assert plan([a, b], unsafe=False, allowed={"b.py"}) == {"b.py": [b]}
+
+
+def test_an_eval_mode_fix_waits_while_a_parentheses_fix_is_pending_in_its_file():
+    """`model.eval` → `model.eval()` may put the model in eval mode already: EP501's fix waits for the next
+    round in that file, not in another one."""
+    parens, loop = _fixed("EP504", "a.py", 1), _fixed("EP501", "a.py", 5, applicability="unsafe")
+    elsewhere = _fixed("EP501", "b.py", 5, applicability="unsafe")
+    assert plan([parens, loop, elsewhere], unsafe=True) == {"a.py": [parens], "b.py": [elsewhere]}
+
+
+def test_a_file_that_cannot_be_read_or_whose_fix_cannot_be_encoded_is_left_alone(tmp_path):
+    missing = fix_file(str(tmp_path / "gone.py"), [_fixed("EP504", "gone.py", 1)])
+    assert (missing.fixed, missing.error.startswith("cannot read: ")) == (0, True)
+    finding = _fixed("EP504", "a.py", 2)
+    finding.fix["edits"][0]["content"] = "€"
+    before = "# -*- coding: latin-1 -*-\nx = 1\n".encode("latin-1")
+    change = fix_file("a.py", [finding], current=before)
+    assert (change.after, change.fixed) == (before, 0)
+    assert change.error == "the fixed text cannot be written as iso-8859-1: ordinal not in range(256)"
+
+
+def test_a_diff_marks_a_last_line_without_a_newline():
+    change = FileChange("a.py", b"x = 1\ny = 2", b"x = 1\ny = 3", 1)
+    assert unified_diff(change) == ("--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n x = 1\n-y = 2\n"
+                                    "\\ No newline at end of file\n+y = 3\n\\ No newline at end of file\n")
