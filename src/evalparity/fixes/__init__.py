@@ -202,12 +202,6 @@ def keyword_spans(src: Source, loc: Location, name: str) -> tuple[Location | Non
     return loc, Location(loc.path, loc.line, loc.column + match.end(), loc.end_line, loc.end_column)
 
 
-def sibling_name(callee_text: str, name: str) -> str:
-    """`T.RandomCrop` → `T.CenterCrop`: another class of the same module, written the same way."""
-    head, dot, _ = callee_text.rpartition(".")
-    return f"{head}{dot}{name}"
-
-
 def single_line(text: str) -> str | None:
     """An expression's collapsed text, when it can be pasted elsewhere (no comment inside)."""
     return None if "#" in text or "\n" in text else text

@@ -46,10 +46,6 @@ class FixRun:
     changes: list[FileChange] = field(default_factory=list)
 
     @property
-    def fixed(self) -> int:
-        return sum(c.fixed for c in self.changes if c.error is None)
-
-    @property
     def errors(self) -> list[FileChange]:
         return [c for c in self.changes if c.error is not None]
 
