@@ -227,3 +227,41 @@ def test_a_diff_marks_a_last_line_without_a_newline():
     change = FileChange("a.py", b"x = 1\ny = 2", b"x = 1\ny = 3", 1)
     assert unified_diff(change) == ("--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n x = 1\n-y = 2\n"
                                     "\\ No newline at end of file\n+y = 3\n\\ No newline at end of file\n")
+
+
+def test_the_only_element_of_a_list_is_removed_and_an_empty_replacement_removes_it():
+    text = "tf = T.Compose([T.RandomCrop(64)])\n"
+    loc = _span(text, "T.RandomCrop(64)")
+    assert _edited(text, remove_element(_src(text), loc)) == "tf = T.Compose([])\n"
+    text = "tf = T.Compose([T.Resize(64), T.RandomCrop(64), T.ToTensor()])\n"
+    edits = replace_element(_src(text), _span(text, "T.RandomCrop(64)"), [])
+    assert _edited(text, edits) == "tf = T.Compose([T.Resize(64), T.ToTensor()])\n"
+
+
+def test_a_tuple_value_is_replaced_with_its_parentheses():
+    for text, part, whole in (("T.Normalize((0.5, 0.5, 0.5), std)\n", "0.5, 0.5, 0.5", "(0.5, 0.5, 0.5)"),
+                              ("T.Normalize(mean=(\n    0.5, 0.5), std=s)\n", "0.5, 0.5", "(\n    0.5, 0.5)")):
+        src = _src(text)  # libcst's span of a tuple leaves its parentheses out
+        loc = src.value_span(_span(text, part))
+        assert src.text(loc.line, loc.column, loc.end_line, loc.end_column) == whole
+    text = "T.Normalize(((0.5, 0.5, 0.5)), std)\n"
+    src = _src(text)
+    already = _span(text, "(0.5, 0.5, 0.5)")  # in parentheses of its own: the outer pair is not taken
+    assert src.value_span(already) == already
+    number = _span(text, "std")  # not a tuple
+    assert src.value_span(number) == number
+
+
+def test_an_edit_at_the_end_of_a_file_without_a_newline_and_one_beyond_it():
+    text = "model.eval"
+    src = Source("a.py", [text])
+    assert _edited(text, [src.insert(2, 1, "\n# end\n")]) == "model.eval\n# end\n"  # the file's own newline: none
+    beyond = src.edit(3, 1, 3, 1, "x")
+    assert apply_fixes(text, [SimpleNamespace(fix={"edits": [beyond]})]) == (text, [])
+
+
+def test_a_file_whose_fixes_are_all_stale_is_unchanged():
+    before = b"x = 1\n"
+    change = fix_file("a.py", [_fixed("EP504", "a.py", 1)], current=b"z = 1\n")
+    assert (change.before, change.after, change.fixed, change.error) == (b"z = 1\n", b"z = 1\n", 0, None)
+    assert fix_file("a.py", [_fixed("EP504", "a.py", 1)], current=before).after == b"y = 1\n"
