@@ -350,6 +350,14 @@ def test_fixes_in_two_cells_of_a_notebook_are_both_applied_and_counted():
     assert change.after == _notebook("x = 3\n", "y = 4")
 
 
+def test_a_notebook_that_cannot_be_read_or_a_fix_across_two_cells_changes_nothing():
+    broken = fix_file("n.ipynb", [_notebook_finding(1, 5, 1, 6, "3", "1")], current=b"{not json")
+    assert broken.fixed == 0 and broken.after == b"{not json" and broken.error.startswith("cannot read the notebook: ")
+    before = _notebook("x = 1\n", "y = 2")
+    across = fix_file("n.ipynb", [_notebook_finding(1, 5, 2, 2, "3\nz", "1\ny")], current=before)
+    assert (across.after, across.fixed, across.error) == (before, 0, None)
+
+
 def test_a_notebook_with_a_byte_order_mark_keeps_it():
     before = b"\xef\xbb\xbf" + _notebook("x = 1\n", "y = 2")
     change = fix_file("n.ipynb", [_notebook_finding(1, 5, 1, 6, "3", "1")], current=before)
