@@ -8,7 +8,7 @@ from evalparity.facts import Arg, Location, Value
 from evalparity.findings import Finding
 from evalparity.fixes import Source, insert_after, keyword_spans, remove_element, replace_element
 from evalparity.fixes.apply import FileChange, apply_fixes, fix_file, plan, unified_diff
-from evalparity.fixes.rules import _resize, call_parens, eval_before_loop
+from evalparity.fixes.rules import _import_edits, _resize, call_parens, eval_before_loop
 
 
 def _span(text: str, part: str, occurrence: int = 0) -> Location:
@@ -265,3 +265,17 @@ def test_a_file_whose_fixes_are_all_stale_is_unchanged():
     change = fix_file("a.py", [_fixed("EP504", "a.py", 1)], current=b"z = 1\n")
     assert (change.before, change.after, change.fixed, change.error) == (b"z = 1\n", b"z = 1\n", 0, None)
     assert fix_file("a.py", [_fixed("EP504", "a.py", 1)], current=before).after == b"y = 1\n"
+
+
+# EP201/EP202's imports: one statement per module, each name once, where a module-level import can go ------
+def test_imports_for_a_fix_are_grouped_by_module_at_the_import_line():
+    text = '"""Doc."""\nimport torch\n\nx = 1\n'
+    facts = SimpleNamespace(lines=text.splitlines(), import_line=2)
+    project = SimpleNamespace(facts=lambda path: facts)
+    imports = ["from stats import MEAN", "from stats import STD", "from stats import MEAN", "from .cfg import SIZE"]
+    edits = _import_edits(project, "a.py", imports)
+    assert _edited(text, edits) == ('"""Doc."""\nfrom stats import MEAN, STD\nfrom .cfg import SIZE\nimport torch\n\n'
+                                    "x = 1\n")
+    assert _import_edits(project, "a.py", []) == []
+    facts.import_line = 0  # no place known for an import: no fix
+    assert _import_edits(project, "a.py", imports) is None
