@@ -4,11 +4,11 @@ the rules; these reach the layouts no rule's fixture happens to have)."""
 
 from types import SimpleNamespace
 
-from evalparity.facts import Arg, Location, Value
+from evalparity.facts import Arg, Import, Location, Value
 from evalparity.findings import Finding
 from evalparity.fixes import Source, insert_after, keyword_spans, remove_element, replace_element
 from evalparity.fixes.apply import FileChange, apply_fixes, fix_file, plan, unified_diff
-from evalparity.fixes.rules import _import_edits, _resize, call_parens, eval_before_loop
+from evalparity.fixes.rules import _import_edits, _portable, _resize, call_parens, eval_before_loop
 
 
 def _span(text: str, part: str, occurrence: int = 0) -> Location:
@@ -279,3 +279,30 @@ def test_imports_for_a_fix_are_grouped_by_module_at_the_import_line():
     assert _import_edits(project, "a.py", []) == []
     facts.import_line = 0  # no place known for an import: no fix
     assert _import_edits(project, "a.py", imports) is None
+
+
+# EP201/EP202: the training side's statistics as text usable in the evaluation file --------------------------
+def _portable_in(eval_imports, eval_constants=(), train_import=Import("MEAN", "stats", "MEAN")):
+    facts = {"train.py": SimpleNamespace(imports=[train_import], constants={}),
+             "eval.py": SimpleNamespace(imports=list(eval_imports), constants=dict.fromkeys(eval_constants))}
+    project = SimpleNamespace(facts=facts.get, files=facts,
+                              module_file=lambda importer, name: {"stats": "stats.py", "other": "other.py"}.get(name))
+    side = lambda path: SimpleNamespace(pipeline=SimpleNamespace(path=path, scope=path))  # noqa: E731
+    arg = Arg("mean", 0, Value("ref", text="MEAN"), Location("train.py", 5, 1, 5, 5))
+    return _portable(project, side("train.py"), side("eval.py"), arg)
+
+
+def test_an_imported_statistic_is_imported_where_the_evaluation_file_lacks_it():
+    assert _portable_in([]) == ("MEAN", "from stats import MEAN")
+    assert _portable_in([], train_import=Import("MEAN", "stats", "IMAGENET_MEAN")) == (
+        "MEAN", "from stats import IMAGENET_MEAN as MEAN")
+
+
+def test_an_imported_statistic_the_evaluation_file_already_imports_needs_no_import():
+    assert _portable_in([Import("MEAN", "stats", "MEAN")]) == ("MEAN", None)
+
+
+def test_no_statistic_whose_name_means_something_else_in_the_evaluation_file():
+    assert _portable_in([Import("MEAN", "other", "MEAN")]) is None
+    assert _portable_in([Import("MEAN", "stats", "STD")]) is None
+    assert _portable_in([], eval_constants=["MEAN"]) is None
