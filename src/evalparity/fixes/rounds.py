@@ -104,7 +104,7 @@ def _accept(outcome: Outcome, changes, trial, fixed: int, findings: list) -> Non
     outcome.applied.extend(findings)
 
 
-def _report_problems(outcome: Outcome, silent: bool = False) -> None:
+def _report_problems(outcome: Outcome, silent: bool) -> None:
     if silent:
         return
     for path, error in dict.fromkeys(outcome.problems):  # each round meets the same problem again
@@ -114,7 +114,7 @@ def _report_problems(outcome: Outcome, silent: bool = False) -> None:
                    f"{why}", err=True)
 
 
-def show_diff(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool = False) -> int:
+def show_diff(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool) -> int:
     """Print what --fix would change (nothing when `silent`); exit 1 when something would."""
     from evalparity.fixes.apply import FileChange, unified_diff
 
@@ -129,7 +129,7 @@ def show_diff(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool 
     return 1 if changed else 0
 
 
-def fix_until_stable(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool = False):
+def fix_until_stable(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool):
     """Apply the fixes that survive the re-check, write them, and return the check of the fixed files and
     the findings whose fixes were written."""
     from evalparity.fixes.apply import write_atomic
@@ -155,7 +155,7 @@ def fix_until_stable(result, run_check, unsafe: bool, scope, quiet: bool, silent
     return result, outcome.applied
 
 
-def fix_in_memory(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool = False):
+def fix_in_memory(result, run_check, unsafe: bool, scope, quiet: bool, silent: bool):
     """The same rounds with nothing written (standard input, an editor's buffer): (the check of the fixed
     contents, the fixed bytes by path — files without a fix are not in it —, the findings fixed)."""
     outcome = settle(result, run_check, unsafe, scope)
