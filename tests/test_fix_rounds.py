@@ -107,3 +107,22 @@ def test_a_diff_is_printed_unless_silent(tmp_path, capsys):
     assert out == f"--- a/{path}\n+++ b/{path}\n@@ -1,3 +1,3 @@\n x = 1\n-y = 2\n-z = 3\n+y = 20\n+z = 30\n"
     assert err.endswith("\nWould fix 2 findings in 1 file.\n")
     assert (tmp_path / "a.py").read_text() == SOURCE
+
+
+def test_a_retry_in_a_later_round_starts_from_the_fixes_already_kept(tmp_path):
+    """Round 1 fixes x (EP504; y's and z's EP501 fixes wait for it); round 2 fixes y and z together, z's
+    introduces findings, and the retry of y alone must build on x's fix, not on the file on disk."""
+    path = str(tmp_path / "a.py")
+    (tmp_path / "a.py").write_text(SOURCE)
+
+    def check(contents):
+        lines = ((contents or {}).get(path) or SOURCE.encode()).decode().splitlines()
+        findings = [_finding(path, code, n, old, new) for n, (line, code, old, new) in enumerate(
+            zip(lines, ("EP504", "EP501", "EP501"), "123", ("10", "20", "BAD")), 1) if line.endswith(f" = {old}")]
+        if lines[2] == "z = BAD":
+            findings.append(Finding("EP999", "new", Location(path, 3, 1, 3, 1)))
+        return SimpleNamespace(findings=findings)
+
+    outcome = settle(check(None), check, True, None)
+    assert outcome.contents == {path: b"x = 10\ny = 20\nz = 3\n"}
+    assert [(f.location.line, why) for f, why in outcome.refused] == [(3, f"it would introduce EP999 at {path}:3")]
