@@ -35,7 +35,10 @@ TESTS = {
     "checks": ["tests/test_fixtures.py", "tests/test_fixture_output.py", "tests/test_severity.py", "tests/test_modes_checks.py", "tests/test_fixes.py"],
     "relate": ["tests/test_fixtures.py", "tests/test_modes_flow.py", "tests/test_callees.py",
                "tests/test_loaders_roles.py", "tests/test_resolver.py", "tests/test_severity.py",
-               "tests/test_project_modules.py"],
+               "tests/test_project_modules.py",
+               # the YAML/JSON pipelines, mmcv configs, configuration values, model layers, hand-written chains
+               "tests/test_dataconfig.py", "tests/test_mmconfig.py", "tests/test_config_values.py",
+               "tests/test_model_layers.py", "tests/test_hand_chains.py"],
     "report": ["tests/test_golden_levels.py", "tests/test_formats.py", "tests/test_report_contracts.py",
                "tests/test_progress.py", "tests/test_notebooks.py", "tests/test_positions.py",
                "tests/test_properties.py", "tests/test_examples.py", "tests/test_suppress.py",
