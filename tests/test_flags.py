@@ -130,8 +130,35 @@ def test_show_settings_prints_the_resolved_settings_and_exits_0(findings_dir, in
     assert settings["fail-on"] == "error"
     assert settings["cache dir"] == "somewhere/evalparity"
     assert "EP101" not in invoke("check", "--show-settings", "--ignore", "EP1").stdout.split("not selected")[0]
-    isolated = invoke("check", "--show-settings", "--isolated", "--no-cache").stdout
-    assert "none (the defaults)" in isolated and "none (--no-cache)" in isolated
+    isolated = invoke("check", "--show-settings", "--isolated", "--no-cache").stdout.splitlines()
+    assert isolated[:2] == ["config file        none (the defaults)", "project root       none (no configuration file)"]
+    assert isolated[4:] == ["per-file-ignores   none", isolated[5], "respect-gitignore  true",
+                            "force-exclude      false", "fail-on            warning",
+                            "knowledge          the built-in knowledge base", "role-hints         none",
+                            "cache dir          none (--no-cache)"]
+
+
+def test_show_settings_every_row_from_a_full_configuration(tmp_path, in_dir):
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "extra.yaml").write_text("library: mylib\ntransforms:\n  MyResize:\n    kind: identity\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.evalparity]\nselect = ["EP1", "EP401"]\n'
+        'per-file-ignores = {"tests/**" = ["EP101", "EP102"], "scripts/*.py" = ["EP401"]}\n'
+        'extend-exclude = ["legacy"]\nrespect-gitignore = false\nfail-on = "info"\nknowledge = ["kb/extra.yaml"]\n'
+        'role-hints = {train = ["fit"], eval = ["dev", "holdout"]}\n')
+    in_dir(tmp_path)
+    result = invoke("check", "--show-settings", "--force-exclude", "--cache-dir", "c")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["config file        pyproject.toml", "project root       .",
+                         "select             EP101, EP102, EP401"]
+    assert lines[3].startswith("not selected       EP201, EP202, ") and lines[3].endswith(", EP902, EP903")
+    assert lines[4:5] == ["per-file-ignores   tests/** = EP101, EP102; scripts/*.py = EP401"]
+    assert lines[5].startswith("exclude            *.egg-info, .eggs, ") and ", dist, legacy, " in lines[5]
+    assert lines[6:] == ["respect-gitignore  false", "force-exclude      true", "fail-on            info",
+                         "knowledge          kb/extra.yaml",
+                         "role-hints         train = ['fit'], eval = ['dev', 'holdout']",
+                         "cache dir          c/evalparity"]
 
 
 def test_show_files_lists_the_files_and_exits_0(findings_dir, in_dir):
