@@ -1,6 +1,6 @@
 """Report: which findings are reported and how. `selection` applies the rule selection, per-file
 ignores, suppression comments and the run's scope, and fingerprints and sorts what remains; then one
-module per output format renders it (`render(result, sources, console_or_stream)`), `summary` counts,
+module per output format renders it (`render(result, sources, console_or_stream, quiet=…)`), `summary` counts,
 `pipelines` shows the related pairs side by side, and `progress` draws the progress bar.
 
 May import: `facts`, `findings`, `config`, `suppress`, `vocabulary`, `discovery` (reading a file's lines

@@ -7,7 +7,7 @@ from evalparity.report.locations import place
 from evalparity.report.summary import fixable, fixable_line, fixes_lines, summary_line
 
 
-def render(result: Result, sources, echo, quiet: bool = False) -> None:
+def render(result: Result, sources, echo, *, quiet: bool) -> None:
     notebooks = getattr(result, "notebooks", {})
     for finding in result.findings:
         where = place(finding.location, notebooks)

@@ -17,7 +17,7 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result: Result, sources, echo, quiet: bool = False) -> None:
+def render(result: Result, sources, echo, *, quiet: bool) -> None:
     notebooks = getattr(result, "notebooks", {})
     for finding in result.findings:
         where = place(finding.location, notebooks)

@@ -45,5 +45,5 @@ def as_list(result: Result) -> list[dict]:
     return issues
 
 
-def render(result: Result, sources, echo, quiet: bool = False) -> None:
+def render(result: Result, sources, echo, *, quiet: bool) -> None:
     echo(json.dumps(as_list(result), indent=2))

@@ -50,5 +50,5 @@ def as_dict(result: Result) -> dict:
     }
 
 
-def render(result: Result, sources, echo, quiet: bool = False) -> None:
+def render(result: Result, sources, echo, *, quiet: bool) -> None:
     echo(json.dumps(as_dict(result), indent=2))

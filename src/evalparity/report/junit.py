@@ -52,5 +52,5 @@ def as_xml(result: Result) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
-def render(result: Result, sources, echo, quiet: bool = False) -> None:
+def render(result: Result, sources, echo, *, quiet: bool) -> None:
     echo(as_xml(result))

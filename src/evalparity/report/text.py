@@ -83,7 +83,7 @@ def _groups(finding: Finding):
     return list(groups.values())
 
 
-def render(result: Result, sources, console: Console, quiet: bool = False) -> None:
+def render(result: Result, sources, console: Console, *, quiet: bool) -> None:
     notebooks = getattr(result, "notebooks", {})
     for finding in result.findings:
         loc = finding.location
