@@ -44,7 +44,7 @@ TESTS = {
                "tests/test_properties.py", "tests/test_examples.py", "tests/test_suppress.py",
                # the summary's fix and baseline lines, the pipelines view, the text report, the command line
                "tests/test_text_report.py", "tests/test_fixer.py", "tests/test_baseline.py", "tests/test_flags.py",
-               "tests/test_cli.py", "tests/test_summary.py"],
+               "tests/test_cli.py", "tests/test_summary.py", "tests/test_report_handbuilt.py"],
     "fixes": ["tests/test_fix_edits.py", "tests/test_fix_rounds.py", "tests/test_fixes.py", "tests/test_fixer.py",
               "tests/test_flags.py", "tests/test_stdin.py", "tests/test_fixture_output.py"] + [
         f"tests/test_never_harm.py::{name}" for name in (  # the fix tests there (the file also drives processes)

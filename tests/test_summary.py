@@ -1,6 +1,7 @@
 """The summary lines every reporter shares (report/summary.py) and the text report's code frame, on results
 built by hand: the exact words for one and for several (findings, files, fixes, baselined findings, skipped
-files), which fixes count as applicable, and the `--show-fixes` listing by file and rule; the pipelines view's step alignment."""
+files), which fixes count as applicable, and the `--show-fixes` listing by file and rule; the pipelines view's
+step alignment."""
 
 import io
 
@@ -25,7 +26,8 @@ def _result(findings=(), files=1, **kwargs):
 
 def test_summary_line_words_for_one_and_for_several():
     assert summary_line(_result()) == "All checks passed; 1 file checked."
-    assert summary_line(_result(files=3, files_analysed=1)) == "All checks passed; 3 files checked (2 with nothing to check)."
+    assert summary_line(_result(files=3, files_analysed=1)) == \
+        "All checks passed; 3 files checked (2 with nothing to check)."
     assert summary_line(_result(files=3, files_analysed=3)) == "All checks passed; 3 files checked."
     assert summary_line(_result([_finding(severity="info")], files=0)) == \
         "Found 1 finding (1 info); 0 files checked."
@@ -35,7 +37,8 @@ def test_summary_line_words_for_one_and_for_several():
 
 
 def test_summary_line_baselined_and_skipped():
-    assert summary_line(_result(baselined=1)) == "All checks passed; 1 file checked. 1 finding in the baseline not shown."
+    assert summary_line(_result(baselined=1)) == \
+        "All checks passed; 1 file checked. 1 finding in the baseline not shown."
     assert summary_line(_result(baselined=2, errors=["x.py", "y.py"])) == (
         "All checks passed; 1 file checked. 2 findings in the baseline not shown. 2 files skipped (listed above).")
     assert summary_line(_result(errors=["x.py"])) == "All checks passed; 1 file checked. 1 file skipped (listed above)."
