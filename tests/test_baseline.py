@@ -143,3 +143,58 @@ def test_a_baseline_written_by_an_earlier_run_still_matches(tmp_path):
     rewritten = tmp_path / "again.json"
     invoke("check", str(tmp_path / "a.py"), "--write-baseline", str(rewritten))
     assert json.loads(rewritten.read_text())["findings"] == json.loads(baseline.read_text())["findings"]
+
+
+def _finding(path, line=3, message="`RandomCrop` in the evaluation pipeline", fingerprint="v1print", content="c1"):
+    from evalparity.facts import Location
+    from evalparity.findings import Finding
+
+    return Finding("EP101", message, Location(str(path), line, 1, line, 5), fingerprint=fingerprint,
+                   content_print=content)
+
+
+def test_baseline_files_refused_with_the_reason(tmp_path):
+    from evalparity.baseline import BaselineError, load
+
+    def refused(text):
+        (tmp_path / "b.json").write_text(text)
+        with pytest.raises(BaselineError) as caught:
+            load(tmp_path / "b.json")
+        return str(caught.value).replace(str(tmp_path), "DIR")
+
+    shape = 'DIR/b.json: not an evalparity baseline (expected {"version": 2, "findings": [...]})'
+    assert refused('{"version": 3, "findings": []}') == shape
+    assert refused('{"version": 2}') == shape
+    assert refused("[]") == shape
+    assert refused("{") == ("DIR/b.json: not a baseline (invalid JSON: Expecting property name enclosed in "
+                            "double quotes: line 1 column 2 (char 1))")
+    entry = "DIR/b.json: every entry of `findings` needs a `fingerprint` string"
+    assert refused('{"version": 2, "findings": [{"code": "EP101"}]}') == entry
+    assert refused('{"version": 2, "findings": [{"fingerprint": 7}]}') == entry
+    assert refused('{"version": 2, "findings": ["565c1cb79d6cce58"]}') == entry
+    with pytest.raises(BaselineError) as caught:
+        load(tmp_path / "none.json")
+    assert str(caught.value) == f"{tmp_path}/none.json: baseline file not found (create one with --write-baseline)"
+
+
+def test_baseline_entries_are_relative_to_its_folder_and_counted(tmp_path):
+    from evalparity.baseline import BaselineError, apply, load, write
+
+    (tmp_path / "ci").mkdir()
+    first = _finding(tmp_path / "a.py")
+    second = _finding(tmp_path / "a.py", line=9, message="other", fingerprint="v1other", content="c2")
+    write(tmp_path / "ci" / "baseline.json", [first, first])
+    data = json.loads((tmp_path / "ci" / "baseline.json").read_text())
+    assert data["version"] == 2
+    assert [{k: v for k, v in e.items() if k != "fingerprint"} for e in data["findings"]] == [
+        {"code": "EP101", "path": "../a.py", "line": 3, "message": "`RandomCrop` in the evaluation pipeline"}] * 2
+    known = load(tmp_path / "ci" / "baseline.json")
+    assert known.version == 2 and sum(known.prints.values()) == 2
+    # two accepted, three reported: the third is new; another content is new whatever its line
+    assert apply([first, first, first, second], known) == ([first, second], 2)
+    # version 1: the fingerprints the findings carry, paths relative to where evalparity ran
+    (tmp_path / "old.json").write_text('{"version": 1, "findings": [{"fingerprint": "v1print"}]}')
+    old = load(tmp_path / "old.json")
+    assert old.version == 1 and apply([second, first], old) == ([second], 1)
+    with pytest.raises(BaselineError, match=r"missing/b\.json: cannot write the baseline: No such file or directory$"):
+        write(tmp_path / "missing" / "b.json", [first])
