@@ -330,6 +330,28 @@ def test_pipelines_say_when_a_role_has_no_evidence(tmp_path, monkeypatch):
         "No train/eval pipeline pairs found.", "Pipelines not paired:", "  a.py:2 `tf`: role unknown — no evidence"]
 
 
+def test_pipelines_keep_long_lines_whole_and_show_a_wrapper_with_its_steps(tmp_path, monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    (tmp_path / "a.py").write_text(
+        "import torchvision.transforms as T\n"
+        "train_transform_for_the_augmented_imagenet_subset = T.Compose([\n"
+        "    T.RandomChoice([T.RandomCrop(32), T.CenterCrop(32)]), T.ToTensor()])\n"
+        "validation_transform_for_the_augmented_imagenet_subset = T.Compose([T.CenterCrop(32), T.ToTensor()])\n")
+    monkeypatch.chdir(tmp_path)
+    lines = invoke("pipelines", "a.py").stdout.splitlines()
+    assert lines[:3] == ["Pair 1: same module", "  train: a.py:2 `train_transform_for_the_augmented_imagenet_subset`",
+                         "  eval:  a.py:4 `validation_transform_for_the_augmented_imagenet_subset`"]
+    assert lines[6].startswith("│ 1 │ RandomChoice([RandomCrop(32), CenterCrop(32)])   │ CenterCrop(32) ")
+    # on an 80-column terminal too: a line of evidence is never cut in two
+    coloured = invoke("pipelines", "a.py", "--color", "always", env={"COLUMNS": "80"}).stdout
+    assert ANSI.sub("", coloured).splitlines()[:3] == lines[:3]
+    assert ANSI.sub("", coloured).splitlines()[-5:] == lines[-5:] == [
+        "  train role, from:",
+        "    - bound to `train_transform_for_the_augmented_imagenet_subset`: decisive evidence for train",
+        "  eval role, from:",
+        "    - bound to `validation_transform_for_the_augmented_imagenet_subset`: decisive evidence for eval", ""]
+
+
 def test_pipelines_as_json(tmp_path):
     (tmp_path / "a.py").write_text(PAIR)
     result = invoke("pipelines", str(tmp_path), "--format", "json")

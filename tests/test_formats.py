@@ -108,6 +108,23 @@ def test_github_annotations_show_an_internal_error_as_an_error(tmp_path, in_dir,
     assert "::error title=evalparity internal::EP101: RuntimeError: boom" in out
 
 
+def test_an_internal_error_is_reported_when_checking_one_file_of_a_project(tmp_path, in_dir, monkeypatch):
+    # with a project root the run reports on the files named (its scope); a rule's error belongs to no file
+    from evalparity.checks import random_transform_in_eval
+
+    def broken(context):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(random_transform_in_eval, "check", broken)
+    (tmp_path / "pyproject.toml").write_text("[tool.evalparity]\n")
+    (tmp_path / "a.py").write_text("import torchvision.transforms as T\nval_tf = T.Compose([T.ToTensor()])\n")
+    in_dir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "a.py", "--format", "concise"])
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == ["<project>: error (internal): EP101: RuntimeError: boom",
+                                          "All checks passed; 1 file checked. 1 file skipped (listed above)."]
+
+
 def test_gitlab_code_quality_fields(in_dir):
     issues = json.loads(_run(in_dir, "--format", "gitlab").output)
     assert {i["check_name"] for i in issues} == {"EP101", "EP102", "EP201"}

@@ -7,7 +7,7 @@ import io
 
 from rich.console import Console
 
-from evalparity.facts import Location, Step
+from evalparity.facts import Arg, Location, Step, Value
 from evalparity.findings import Finding, Result
 from evalparity.report import pipelines, text
 from evalparity.report.summary import files_line, fixable_line, fixes_lines, severity_counts, summary_line
@@ -124,3 +124,17 @@ def test_pipelines_view_aligns_long_pipelines_step_by_step():
     rows = list(pipelines._rows(steps(train), steps(["Grayscale", *train])))
     assert (rows[0][0], rows[0][1].name) == (None, "Grayscale")
     assert len(rows) == 201 and all(a.name == b.name for a, b in rows[1:])
+
+
+def test_pipelines_step_text():
+    def at(line):
+        return Location("a.py", line, 1, line, 2)
+
+    crop = Step("T.RandomCrop", "RandomCrop", (), at(1))
+    flip = Step("T.RandomHorizontalFlip", "RandomHorizontalFlip", (), at(2))
+    assert pipelines.step_text(Step("T.RandomChoice", "RandomChoice", (), at(3), (crop, flip))) == \
+        "RandomChoice([RandomCrop(), RandomHorizontalFlip()])"
+    p = Arg("p", None, Value("const", const=0.3, text="0.3"), at(4))
+    long = Arg(None, 0, Value("name", text="some_module.a_rather_long_function_name_for_the_size"), at(4))  # 52
+    assert pipelines.step_text(Step("T.RandomApply", "RandomApply", (long, p), at(4), (crop,), "args.augment")) == \
+        "RandomApply(some_module.a_rather_long_function_name…, p=0.3, [RandomCrop()])  if args.augment"
