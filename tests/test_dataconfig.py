@@ -262,3 +262,25 @@ def test_show_files_lists_only_yaml_that_may_declare(tmp_path, in_dir):
     _write(tmp_path, {"conf/val.yaml": HYDRA, "conf/ci.yml": "on: [push]\n", "a.json": "{}", "train.py": "x = 1\n"})
     in_dir(tmp_path)
     assert files(["."], Options())[0] == ["conf/val.yaml", "train.py"]
+
+
+def test_nested_steps_by_key_and_by_position(tmp_path, in_dir):
+    # a wrapper's `transforms:` and a Compose's positional `_args_: [[...]]` are its steps, not arguments
+    _write(tmp_path, {"conf/val.yaml": """\
+        _target_: torchvision.transforms.Compose
+        transforms:
+          - _target_: torchvision.transforms.RandomApply
+            transforms:
+              - {_target_: torchvision.transforms.ColorJitter, brightness: 0.4}
+            p: 0.8
+          - _target_: torchvision.transforms.Compose
+            _args_:
+              - - {_target_: torchvision.transforms.CenterCrop, size: 32}
+          - _target_: torchvision.transforms.ToTensor
+        """})
+    in_dir(tmp_path)
+    (item,) = config_items(analyze(["."]).project).roled
+    assert item.role == "eval"
+    assert [(s.name, [a.name for a in s.args], [c.name for c in s.children]) for s in item.pipeline.steps] == [
+        ("RandomApply", ["p"], ["ColorJitter"]), ("Compose", [], ["CenterCrop"]), ("ToTensor", [], [])]
+    assert [(f.code, f.location.line) for f in check(["."]).findings] == [("EP101", 5)]  # the jitter
