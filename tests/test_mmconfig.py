@@ -257,3 +257,21 @@ def test_fixture_configurations_use_known_transforms():
     names = {step.qualname for item in roled for step in walk_steps(item.pipeline.steps)}
     assert len(names) > 20
     assert sorted(n for n in names if default_knowledge().lookup(n) is None) == []
+
+
+def test_alternatives_are_opaque_steps(tmp_path, in_dir):
+    """`TestTimeAug` and any `transforms` list of lists hold alternatives, one pass each, not a sequence: the
+    step is kept whole (its entries are neither its steps nor lists to read as steps)."""
+    _write(tmp_path, {"configs/a.py": """\
+        test_pipeline = [
+            dict(type='LoadImageFromFile'),
+            dict(type='TestTimeAug', transforms=[dict(type='RandomFlip', prob=1.0)]),
+            dict(type='RandomChoice', transforms=[[dict(type='RandomFlip', prob=0.5)], [dict(type='Resize', scale=8)]]),
+            dict(type='Compose', transforms=[dict(type='Resize', scale=224)]),
+        ]
+        val_dataloader = dict(batch_size=8, dataset=dict(type='ImageNet', pipeline=test_pipeline))
+        """})
+    in_dir(tmp_path)
+    (item,) = config_items(analyze(["configs"]).project).roled
+    assert [(s.short_name, [c.short_name for c in s.children]) for s in item.pipeline.steps] == [
+        ("LoadImageFromFile", []), ("TestTimeAug", []), ("RandomChoice", []), ("Compose", ["Resize"])]
