@@ -115,3 +115,17 @@ def test_conditions_of_one_value_against_literals_are_consistent_only_when_some_
     # a false or unreadable comparison says nothing, and the ones after it are still compared
     assert not _consistent({"flag": True, "x == 'a'": False, "x == 'b'": True, "x == 'c'": True})
     assert _consistent({"x == 'a'": False, "x == 'b'": True})
+
+
+def test_a_dataset_class_built_by_a_training_script_reads_training_images(in_dir):
+    from conftest import FIXTURES
+
+    from evalparity.engine import analyze
+    from evalparity.relate.handprep import hand_prep
+
+    in_dir(FIXTURES / "EP304")
+    prep = hand_prep(analyze(["bgr_demo_rgb_training"]).project)
+    assert [(i.pipeline.path, i.pipeline.location.line, i.role, [(e.role, e.reason) for e in i.evidence])
+            for i in prep.train_items] == [
+        ("bgr_demo_rgb_training/leaves.py", 16, "train",
+         [("train", "read by `LeafImages`, which a training script constructs")])]
