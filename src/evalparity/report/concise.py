@@ -8,7 +8,7 @@ from evalparity.report.summary import fixable, fixable_line, fixes_lines, summar
 
 
 def render(result: Result, sources, echo, *, quiet: bool) -> None:
-    notebooks = getattr(result, "notebooks", {})
+    notebooks = result.notebooks
     for finding in result.findings:
         where = place(finding.location, notebooks)
         shown = dict.fromkeys(place(r.location, notebooks).short() for r in finding.related)

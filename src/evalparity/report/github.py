@@ -18,7 +18,7 @@ def _property(text: str) -> str:
 
 
 def render(result: Result, sources, echo, *, quiet: bool) -> None:
-    notebooks = getattr(result, "notebooks", {})
+    notebooks = result.notebooks
     for finding in result.findings:
         where = place(finding.location, notebooks)
         if where.cell is not None:

@@ -18,7 +18,7 @@ def _lines(where: Place) -> dict:
 
 
 def as_list(result: Result) -> list[dict]:
-    notebooks = getattr(result, "notebooks", {})
+    notebooks = result.notebooks
     issues = []
     for finding in result.findings:
         where = place(finding.location, notebooks)

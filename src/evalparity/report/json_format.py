@@ -21,7 +21,7 @@ def _fix(fix: dict | None, notebooks) -> dict | None:
 
 
 def as_dict(result: Result) -> dict:
-    notebooks = getattr(result, "notebooks", {})
+    notebooks = result.notebooks
     findings = []
     for f in result.findings:
         where = place(f.location, notebooks)
@@ -39,7 +39,7 @@ def as_dict(result: Result) -> dict:
         })
     summary = {"files": result.files_checked, "findings": len(result.findings),
                "by_severity": severity_counts(result), "errors": len(result.errors)}
-    if getattr(result, "baselined", 0):
+    if result.baselined:
         summary["baselined"] = result.baselined
     return {
         "version": 1,

@@ -11,7 +11,7 @@ from evalparity.report.locations import place
 
 
 def as_xml(result: Result) -> str:
-    notebooks = getattr(result, "notebooks", {})
+    notebooks = result.notebooks
     root = ET.Element("testsuites", name="evalparity", tests="0", failures="0", errors="0")
     total = failures = errors = 0
     for path, group in groupby(result.findings, key=lambda f: f.location.path):

@@ -112,7 +112,7 @@ def _fixes(fix: dict) -> dict:
 
 def as_dict(result: Result) -> dict:
     rules = load_rules()
-    notebooks = getattr(result, "notebooks", {})
+    notebooks = result.notebooks
     used = sorted({f.code for f in result.findings})
     index = {code: i for i, code in enumerate(used)}
     results = []

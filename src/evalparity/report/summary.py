@@ -17,7 +17,7 @@ def fixable(finding, result) -> bool:
     """The fix of this finding would be applied by `--fix` (with `--unsafe-fixes` when the run has it)."""
     fix = finding.fix
     return bool(fix and fix.get("edits")) and (fix.get("applicability") == "safe" or
-                                                bool(getattr(result, "unsafe_fixes", False)))
+                                                result.unsafe_fixes)
 
 
 def fixable_line(result: Result) -> str:
@@ -41,7 +41,7 @@ def files_line(result: Result) -> str:
     loader or evaluation loop (so nothing in them could be compared)."""
     checked = result.files_checked
     text = f"{checked} file{'s' if checked != 1 else ''} checked"
-    analysed = getattr(result, "files_analysed", None)
+    analysed = result.files_analysed
     if analysed is not None and checked - analysed > 0:
         text += f" ({checked - analysed} with nothing to check)"
     return text
@@ -54,7 +54,7 @@ def summary_line(result: Result) -> str:
     else:
         parts = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in severity_counts(result).items() if n)
         text = f"Found {total} finding{'s' if total != 1 else ''} ({parts}); {files_line(result)}."
-    hidden = getattr(result, "baselined", 0)
+    hidden = result.baselined
     if hidden:
         text += f" {hidden} finding{'s' if hidden != 1 else ''} in the baseline not shown."
     if result.errors:
@@ -70,9 +70,9 @@ def fixes_lines(result: Result) -> list[str]:
         - train.py:
             1 × EP401 (eval-loader-drop-last)
     """
-    if not getattr(result, "show_fixes", False):
+    if not result.show_fixes:
         return []
-    applied = getattr(result, "applied_fixes", None)
+    applied = result.applied_fixes
     rules = load_rules()
     if applied is not None:
         items = [(f, "") for f in applied]

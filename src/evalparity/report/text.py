@@ -84,7 +84,7 @@ def _groups(finding: Finding):
 
 
 def render(result: Result, sources, console: Console, *, quiet: bool) -> None:
-    notebooks = getattr(result, "notebooks", {})
+    notebooks = result.notebooks
     for finding in result.findings:
         loc = finding.location
         where = place(loc, notebooks)
