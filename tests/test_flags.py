@@ -171,6 +171,9 @@ def test_show_files_lists_the_files_and_exits_0(findings_dir, in_dir):
     result = invoke("check", "--show-files")
     assert result.exit_code == 0 and result.stdout.splitlines() == ["a.py", "nb.ipynb"]
     assert invoke("check", "--show-files", "--isolated").stdout.splitlines() == ["a.py", "legacy/old.py", "nb.ipynb"]
+    # a file named on the command line is listed even when excluded, unless --force-exclude
+    assert invoke("check", "--show-files", "legacy/old.py").stdout.splitlines() == ["legacy/old.py"]
+    assert invoke("check", "--show-files", "--force-exclude", "legacy/old.py").stdout.splitlines() == []
 
 
 def test_select_all_means_every_rule_including_the_ones_off_by_default(findings_dir, in_dir):
