@@ -77,3 +77,13 @@ def test_handbuilt_golden(fmt, in_dir, tmp_path):
         golden.write_text(output, encoding="utf-8")
         pytest.skip(f"rewrote {golden.name}: review the diff, then run again without EVALPARITY_UPDATE_GOLDEN")
     assert output == golden.read_text(encoding="utf-8")
+
+
+def test_junit_without_findings_or_errors_is_one_passing_case():
+    assert junit.as_xml(Result([], [], 4)).splitlines() == [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<testsuites name="evalparity" tests="1" failures="0" errors="0">',
+        '  <testsuite name="evalparity" tests="1" failures="0" errors="0">',
+        '    <testcase classname="evalparity" name="no findings in 4 files" />',
+        "  </testsuite>",
+        "</testsuites>"]
