@@ -11,9 +11,11 @@ files that together contain all the syntax any file contains, cheapest first:
   of such fields set in one node (their visiting order). Not the class of the child in each field: the walk
   does the same for any child (it reads each class's fields from libcst, and a child's class only chooses
   that class's entry, which "every node class" covers); counting it kept four times as many nodes.
-- positions: every node class; every (class, field, class of the child) over all fields, whitespace,
-  comments and punctuation included; every node class with parentheses of its own; files with CRLF, a lone
-  CR, a tab, a backslash continuation, non-ASCII text.
+- positions: every node class; every field set, over all fields, whitespace, comments and punctuation
+  included; every node class with parentheses of its own; files with CRLF, a lone CR, a tab, a backslash
+  continuation, non-ASCII text. Not the class of the child either: positions come from libcst's own code
+  generation, which emits a child the same way in any field; what moves a position is the text before it
+  (line ends, tabs, continuations, wide characters), and those are features of their own.
 
 A file's cost is its number of nodes (plus a constant per file, the test's own setup). Rerun after adding
 fixtures or code with syntax the repository did not use yet:
@@ -71,8 +73,8 @@ def features(module: cst.Module) -> tuple[set, set, int]:
         for field in node.__dataclass_fields__:
             children = _children(getattr(node, field))
             stack.extend(children)
-            for child in children:
-                position.add(("child", kind, field, type(child).__name__))
+            if children:
+                position.add(("field", kind, field))
             if not _walked(field):
                 continue
             if not children:
