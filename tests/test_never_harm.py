@@ -398,7 +398,7 @@ def test_fixing_this_repository_leaves_its_fixtures_and_examples_alone(monkeypat
     from conftest import ROOT
 
     monkeypatch.chdir(ROOT)
-    result = invoke("check", ".", "--no-cache", "--diff", "--unsafe-fixes")
+    result = invoke("check", ".", "--no-cache", "--jobs", "1", "--diff", "--unsafe-fixes")
     touched = [line for line in result.stdout.splitlines() if line.startswith("+++ ")]
     assert not [line for line in touched if "tests/" in line or "examples/" in line], touched
     assert "examples/" in invoke("check", "examples", "--no-cache", "--format", "concise").stdout
