@@ -40,18 +40,15 @@ def pytest_cmdline_main(config):
             and not hasattr(config, "workerinput") and config.args_source is pytest.Config.ArgsSource.TESTPATHS
             and not config.option.collectonly and not config.option.usepdb and _cores() > 1):
         config.option.numprocesses = "auto"
-        # as xdist's "load", but tests marked xdist_group share a worker, and tests are handed out one at a time
-        # (the SLOW_FIRST order below then holds). With pytest 9.2 the grouping itself no longer takes effect
-        # (pytest-dev/pytest-xdist#1386): no test relies on it any more.
+        # xdist's "load", handing out at most four tests at a time once the first share is given: one at a time
+        # ("loadgroup", which the suite used while tests shared a worker) cost each worker 3 s of round trips,
+        # and the default chunks left one worker with the slow end of the run alone.
         if config.option.dist == "no":
-            config.option.dist = "loadgroup"
+            config.option.dist = "load"
+            config.option.maxschedchunk = 4
 
 
 def pytest_configure(config):
-    # pytest-xdist registers it too; without xdist (`-p no:xdist`, mutmut) the mark must still be known
-    config.addinivalue_line("markers", "xdist_group(name): tests that share a module fixture run in one worker")
-    if getattr(config, "workerinput", {}).get("evalparity_loadgroup"):
-        config.option.loadgroup = True  # a worker learns the mode from its arguments, which did not name it
     if not hasattr(config, "workerinput") and getattr(config.option, "dist", "no") != "no":
         config.evalparity_shared = tempfile.mkdtemp(prefix="evalparity-test-shared-")  # see fixture_case_check
 
@@ -61,9 +58,9 @@ def pytest_unconfigure(config):
         shutil.rmtree(config.evalparity_shared, ignore_errors=True)
 
 
-# The longest tests, longest first (measured: `--durations=30`). xdist hands tests to its workers one at a time
-# in collection order, so a long test collected late keeps one worker busy alone at the end of the run; these
-# start first instead.
+# The longest tests, longest first (measured: `--durations=30`). xdist hands tests to its workers in collection
+# order (the first quarter in turn, then a few at a time), so a long test collected late keeps one worker busy
+# alone at the end of the run; these start first instead.
 SLOW_FIRST = (
     "test_never_harm.py::test_every_fix_on_the_fixtures_parses_and_introduces_nothing",
     "test_cache.py::test_same_output_with_cache_and_any_jobs_and_from_settled_facts",
@@ -98,8 +95,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
-    """Tell each xdist worker that the run groups tests (set above, not on the command line)."""
-    node.workerinput["evalparity_loadgroup"] = node.config.option.dist == "loadgroup"
+    """Tell each xdist worker where the run's workers share fixture results."""
     node.workerinput["evalparity_shared"] = getattr(node.config, "evalparity_shared", None)
 
 
