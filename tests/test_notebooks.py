@@ -65,6 +65,17 @@ def test_text_and_concise_name_the_cell_and_the_line_in_the_cell(tmp_path, in_di
     assert "nb.ipynb:cell 3:5:22:" in text and "\n5 | test_tf = T.Compose" in text
 
 
+def test_a_finding_with_no_related_place_is_named_by_its_cell(tmp_path, in_dir):
+    """The cell map is read for every notebook a finding or a related place is in, not only for both."""
+    cells = [("code", "import torch\n"),
+             ("code", "def evaluate(model, loader):\n    model.eval\n    with torch.no_grad():\n"
+                      "        for x, y in loader:\n            model(x)\n")]
+    (tmp_path / "nb.ipynb").write_text(notebook(cells))
+    in_dir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "nb.ipynb", "--no-cache", "--format", "concise"])
+    assert result.output.splitlines()[0] == "nb.ipynb:cell 2:2:5: EP504 [error] [*] `model.eval` without parentheses"
+
+
 def test_json_has_the_cell(tmp_path, in_dir):
     finding = json.loads(run(tmp_path, in_dir, "json").output)["findings"][0]
     assert (finding["path"], finding["cell"], finding["line"], finding["column"]) == ("nb.ipynb", 3, 5, 22)
