@@ -355,6 +355,15 @@ def test_pipelines_keep_long_lines_whole_and_show_a_wrapper_with_its_steps(tmp_p
         "    - bound to `validation_transform_for_the_augmented_imagenet_subset`: decisive evidence for eval", ""]
 
 
+def test_pipelines_keep_an_unpaired_pipeline_whole_on_an_80_column_terminal(tmp_path, monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    name = "transform_for_the_augmented_imagenet_subset_that_nothing_names_as_a_split"
+    (tmp_path / "a.py").write_text(f"import torchvision.transforms as T\n{name} = T.Compose([T.ToTensor()])\n")
+    monkeypatch.chdir(tmp_path)
+    coloured = invoke("pipelines", "a.py", "--color", "always", env={"COLUMNS": "80"}).stdout
+    assert ANSI.sub("", coloured).splitlines()[-1] == f"  a.py:2 `{name}`: role unknown — no evidence"
+
+
 def test_pipelines_as_json(tmp_path):
     (tmp_path / "a.py").write_text(PAIR)
     result = invoke("pipelines", str(tmp_path), "--format", "json")
