@@ -284,3 +284,23 @@ def test_nested_steps_by_key_and_by_position(tmp_path, in_dir):
     assert [(s.name, [a.name for a in s.args], [c.name for c in s.children]) for s in item.pipeline.steps] == [
         ("RandomApply", ["p"], ["ColorJitter"]), ("Compose", [], ["CenterCrop"]), ("ToTensor", [], [])]
     assert [(f.code, f.location.line) for f in check(["."]).findings] == [("EP101", 5)]  # the jitter
+
+
+def test_a_whole_float_size_is_shown_as_the_int_it_is(tmp_path, in_dir):
+    # YAML writes `192.0` where a tool dumped a float: the crop is 192 pixels, and the message says 192
+    _write(tmp_path, {"conf/data.yaml": """\
+        transforms:
+          train:
+            _target_: torchvision.transforms.Compose
+            transforms:
+              - _target_: torchvision.transforms.RandomResizedCrop
+                size: 224.0
+          val:
+            _target_: torchvision.transforms.Compose
+            transforms:
+              - _target_: torchvision.transforms.CenterCrop
+                size: 192.0
+        """})
+    in_dir(tmp_path)
+    assert [(f.code, f.message) for f in check(["."]).findings] == [
+        ("EP301", "evaluation images end at 192x192, training images at 224x224")]
