@@ -64,8 +64,9 @@ class RoledLoader:
         return next((a for a in self.loader.args if a.name == name), None)
 
     def reason(self) -> str:
-        found = sorted((e for e in self.evidence if e.role == self.role), key=lambda e: -e.weight)
-        return found[0].reason if found else self.role
+        """The strongest evidence of the loader's role (the first of equals); asked only of a loader whose role
+        decide() gave, which always has some."""
+        return max((e for e in self.evidence if e.role == self.role), key=lambda e: e.weight).reason
 
 
 def _site_evidence(fn: FunctionFacts, edge: CallEdge, loader: LoaderUse, consts: dict, site: CallEdge) -> list[Evidence]:
