@@ -216,6 +216,29 @@ def test_a_base_finding_is_reported_once_for_all_its_children(tmp_path, in_dir):
     assert len(items.roled) == 2 and len(items.pairs) == 1  # one item per list written, not per child
 
 
+def test_a_pair_says_which_configuration_pairs_it(tmp_path, in_dir):
+    # both lists in the file that builds the loaders: the same configuration; a child that overrides the
+    # training list pairs it with its base's evaluation list
+    _write(tmp_path, {
+        "one/configs/a.py": BASE,
+        "two/configs/_base_/data.py": BASE,
+        "two/configs/m/c.py": """\
+            _base_ = '../_base_/data.py'
+            train_pipeline = [dict(type='LoadImageFromFile'), dict(type='RandomResize', scale=(512, 512))]
+            train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+            """,
+    })
+    in_dir(tmp_path)
+    reasons = {}
+    for folder in ("one", "two"):
+        for pair in config_items(analyze([folder]).project).pairs:
+            reasons[(pair.train.pipeline.path, pair.eval.pipeline.path)] = pair.reason
+    assert reasons == {
+        ("one/configs/a.py", "one/configs/a.py"): "same configuration",
+        ("two/configs/_base_/data.py", "two/configs/_base_/data.py"): "same configuration",
+        ("two/configs/m/c.py", "two/configs/_base_/data.py"): "configuration two/configs/m/c.py with its bases"}
+
+
 def test_configuration_facts_come_from_the_cache(tmp_path, in_dir):
     _write(tmp_path, {"configs/a.py": BASE.replace("dict(type='DefaultSampler', shuffle=False)",
                                                    "dict(type='DefaultSampler', shuffle=True)")})
