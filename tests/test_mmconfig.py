@@ -239,6 +239,24 @@ def test_a_pair_says_which_configuration_pairs_it(tmp_path, in_dir):
         ("two/configs/m/c.py", "two/configs/_base_/data.py"): "configuration two/configs/m/c.py with its bases"}
 
 
+def test_a_wrapped_dataset_pairs_its_outermost_pipeline_and_nesting_has_a_limit(tmp_path, in_dir):
+    # MultiImageMixDataset's pipeline is the training one; the inner dataset's list only loads the images.
+    # Lists more than four datasets deep are not looked for.
+    deep = "dict(type='W', dataset=" * 5 + "dict(type='D', pipeline=[dict(type='RandomFlip', prob=0.5)])" + ")" * 5
+    _write(tmp_path, {"configs/a.py": f"""\
+        train_pipeline = [dict(type='Mosaic', img_scale=(640, 640)), dict(type='RandomFlip', prob=0.5)]
+        test_pipeline = [dict(type='Resize', scale=(640, 640)), dict(type='PackDetInputs')]
+        train_dataloader = dict(dataset=dict(type='MultiImageMixDataset', pipeline=train_pipeline, dataset=dict(
+            type='CocoDataset', pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')])))
+        val_dataloader = dict(dataset=dict(type='CocoDataset', pipeline=test_pipeline))
+        test_dataloader = dict(dataset={deep})
+        """})
+    in_dir(tmp_path)
+    items = config_items(analyze(["configs"]).project)
+    assert [(p.train.pipeline.location.line, p.eval.pipeline.location.line) for p in items.pairs] == [(1, 2)]
+    assert sorted(i.pipeline.location.line for i in items.roled) == [1, 2, 4]  # nothing from line 6
+
+
 def test_configuration_facts_come_from_the_cache(tmp_path, in_dir):
     _write(tmp_path, {"configs/a.py": BASE.replace("dict(type='DefaultSampler', shuffle=False)",
                                                    "dict(type='DefaultSampler', shuffle=True)")})
