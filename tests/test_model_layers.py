@@ -30,3 +30,12 @@ def test_a_class_named_through_an_imported_module_is_found(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     path, node = _build(analyze(["."]).project).definition("train.py", "base.Net")
     assert (path.replace("\\", "/"), node.name) == ("nets/base.py", "Net")
+
+
+def test_a_file_with_no_syntax_tree_has_no_class_or_function():
+    # a file the running Python's ast cannot parse (syntax newer than it, which libcst reads) has no tree:
+    # its classes and functions are not found, and nothing fails
+    from evalparity.relate.syntax_trees import class_def, functions
+
+    assert class_def(None, "Net") is None and class_def(None, "Net.Head") is None
+    assert functions(None, "Trainer.fit") == []
