@@ -39,3 +39,17 @@ def test_a_file_with_no_syntax_tree_has_no_class_or_function():
 
     assert class_def(None, "Net") is None and class_def(None, "Net.Head") is None
     assert functions(None, "Trainer.fit") == []
+
+
+def test_a_module_attribute_is_followed_through_re_exports_up_to_the_limit(tmp_path, monkeypatch):
+    # train.py → nets.base → nets.a → nets.b → nets.c: four hops, the most followed (MAX_DEPTH)
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "__init__.py").write_text("")
+    (tmp_path / "nets" / "base.py").write_text("from .a import Net\n")
+    (tmp_path / "nets" / "a.py").write_text("from .b import Net\n")
+    (tmp_path / "nets" / "b.py").write_text("from .c import Net\n")
+    (tmp_path / "nets" / "c.py").write_text("import torch.nn as nn\nclass Net(nn.Module):\n    pass\n")
+    (tmp_path / "train.py").write_text("import torch\nfrom nets import base\nmodel = base.Net()\nmodel.eval()\n")
+    monkeypatch.chdir(tmp_path)
+    path, node = _build(analyze(["."]).project).definition("train.py", "base.Net")
+    assert (path.replace("\\", "/"), node.name) == ("nets/c.py", "Net")
