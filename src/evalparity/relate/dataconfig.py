@@ -318,22 +318,24 @@ def _lookup(root: CfgNode, dotted: str) -> CfgNode | None:
 def _value(node: CfgNode) -> Value:
     if node.kind == "const":
         return Value("const", const=node.const, text=node.text or repr(node.const), origin=node.location)
-    const = _const(node)
-    if const is not _NOT:
+    const = constant(node)
+    if const is not NOT_CONSTANT:
         return Value("const", const=const, text=_shown(node), origin=node.location)
     return Value("unknown", text=node.text or node.kind)
 
 
-_NOT = object()
+NOT_CONSTANT = object()
 
 
-def _const(node: CfgNode):
+def constant(node: CfgNode):
+    """A constant, or a (nested) list of constants as tuples; `NOT_CONSTANT` otherwise (Hydra/JSON and OpenMMLab
+    configuration trees alike)."""
     if node.kind == "const":
         return node.const
     if node.kind == "list":
-        items = tuple(_const(item) for item in node.items)
-        return _NOT if any(item is _NOT for item in items) else items
-    return _NOT
+        items = tuple(constant(item) for item in node.items)
+        return NOT_CONSTANT if any(item is NOT_CONSTANT for item in items) else items
+    return NOT_CONSTANT
 
 
 def _shown(node: CfgNode) -> str:

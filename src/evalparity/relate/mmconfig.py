@@ -31,7 +31,7 @@ from pathlib import Path
 from evalparity.discovery.mmconfig import OPENMMLAB_PACKAGES, merge, read_config
 from evalparity.discovery.paths import FileError, read_source
 from evalparity.facts import EVAL, TRAIN, UNKNOWN, Arg, CfgNode, ConfigFile, Evidence, LoaderUse, Pipeline, Step, Value
-from evalparity.relate.dataconfig import data_items
+from evalparity.relate.dataconfig import NOT_CONSTANT, constant, data_items
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline, decide
 from evalparity.vocabulary.knowledge import default_knowledge
@@ -170,24 +170,11 @@ def _qualname(type_name: str) -> str:
     return type_name  # a project's own class
 
 
-def _const(node: CfgNode):
-    """A constant, or a (nested) list of constants as tuples; `_NOT` otherwise."""
-    if node.kind == "const":
-        return node.const
-    if node.kind == "list":
-        items = tuple(_const(item) for item in node.items)
-        return _NOT if any(item is _NOT for item in items) else items
-    return _NOT
-
-
-_NOT = object()
-
-
 def value_of(node: CfgNode) -> Value:
     if node.kind == "const":
         return Value("const", const=node.const, text=node.text or repr(node.const), origin=node.location)
-    const = _const(node)
-    if const is not _NOT:
+    const = constant(node)
+    if const is not NOT_CONSTANT:
         return Value("const", const=const, text=node.text, origin=node.location)
     if node.kind == "cls":
         return Value("unknown", text=node.text)
