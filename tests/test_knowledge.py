@@ -102,6 +102,13 @@ def test_rules_data_ships_inside_the_wheel_and_loads_from_it(tmp_path):
     assert int(run.stdout) > 300
 
 
+def _whole_entries(text: str, at_least: int) -> str:
+    """The document's first lines, cut before the entry that starts after `at_least` lines."""
+    lines = text.splitlines()
+    cut = next(n for n in range(at_least, len(lines)) if lines[n].startswith("  ") and lines[n][2] != " ")
+    return "\n".join(lines[:cut]) + "\n"
+
+
 def test_yaml_reader_gives_safe_load_data_and_errors():
     import yaml
 
@@ -111,6 +118,8 @@ def test_yaml_reader_gives_safe_load_data_and_errors():
     assert len(files) > 30
     for path in files:
         text = path.read_text(encoding="utf-8")
+        if path.name == "pretrained.yaml":  # generated, 2,300 lines of the same shapes: its first 300 or so
+            text = _whole_entries(text, 300)
         assert load_yaml(text) == yaml.safe_load(text), path
     broken = "a: [1, 2\nb: 3\n"
     with pytest.raises(yaml.YAMLError) as fast:

@@ -2,11 +2,15 @@
 (vocabulary/pretrained.py): the reader's one-line-at-a-time parse must agree with a full YAML parse, and
 the lookups must resolve weights the way the libraries do."""
 
+from functools import lru_cache
+
 from evalparity.vocabulary.pretrained import pretrained_table
 from evalparity.vocabulary.resources import load_yaml, rules_dir
 
 
+@lru_cache(maxsize=1)
 def _full():
+    """The whole table parsed at once (read only by the tests)."""
     return load_yaml((rules_dir() / "knowledge" / "pretrained.yaml").read_text(encoding="utf-8"))
 
 
