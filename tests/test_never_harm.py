@@ -345,28 +345,26 @@ def _many_files(folder: Path, count: int, functions: int) -> None:
                                              "from torch.utils.data import DataLoader\n" + body)
 
 
-def _closed_pipe_run(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    """The command with its standard output closed by the reader before the report: its first write of the
-    report fails, whatever the report's size (a report read in part first must outgrow the pipe's buffer, 64 KiB,
-    for any write to fail: a concise report of 360 findings did not)."""
+def _closed_pipe_run(warm, folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """The command, in a real process (forked from a warm interpreter: tests/warm_start.py), with its standard
+    output closed by the reader before the report: its first write of the report fails, whatever the report's
+    size (a report read in part first must outgrow the pipe's buffer, 64 KiB, for any write to fail: a concise
+    report of 360 findings did not)."""
     _many_files(folder, 1, 30)
-    process = subprocess.Popen([sys.executable, "-m", "evalparity", "check", ".", "--no-cache", *args], cwd=folder,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    process.stdout.close()
-    return subprocess.CompletedProcess(process.args, process.wait(timeout=120), None, process.stderr.read())
+    return warm.run(["check", ".", "--no-cache", *args], cwd=folder, close_stdout=True)
 
 
 @pytest.mark.parametrize("output", ["text", "concise"])
-def test_a_closed_pipe_ends_quietly_with_the_result_code(tmp_path, output):
-    done = _closed_pipe_run(tmp_path, "--format", output)
+def test_a_closed_pipe_ends_quietly_with_the_result_code(tmp_path, warm_process, output):
+    done = _closed_pipe_run(warm_process, tmp_path, "--format", output)
     assert done.returncode == 1
     assert done.stderr == b""
 
 
 @pytest.mark.parametrize("output", ["text", "concise"])
-def test_a_closed_pipe_keeps_the_result_code_of_exit_zero(tmp_path, output):
+def test_a_closed_pipe_keeps_the_result_code_of_exit_zero(tmp_path, warm_process, output):
     """0, not the 1 that click (and rich) exit with on a broken pipe of their own."""
-    done = _closed_pipe_run(tmp_path, "--format", output, "--exit-zero")
+    done = _closed_pipe_run(warm_process, tmp_path, "--format", output, "--exit-zero")
     assert (done.returncode, done.stderr) == (0, b"")
 
 

@@ -3,12 +3,9 @@ streams errors go to, the temporary files of atomic writes, the prefilter's firs
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
 
 from evalparity.atomic import replace_file
 from evalparity.cli import cli
@@ -44,17 +41,17 @@ def test_configuration_errors_go_to_stderr_not_stdout(tmp_path):
     assert "fail-on" in result.stderr and "fail-on" not in result.stdout
 
 
-def test_configuration_errors_reach_stderr_of_a_real_process(tmp_path):
-    """A real process, whose two streams stay apart: stdout (where reports go) is empty, exit 2."""
+def test_configuration_errors_reach_stderr_of_a_real_process(tmp_path, warm_process):
+    """A real process (forked from a warm interpreter), whose two streams stay apart: stdout (where reports go)
+    is empty, exit 2."""
     (tmp_path / "pyproject.toml").write_text('[tool.evalparity]\nfail-on = "fatal"\n')
     (tmp_path / "a.py").write_text("x = 1\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
-    done = subprocess.run([sys.executable, "-m", "evalparity", "check", "a.py", "--format", "json"], cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=60)
+    done = warm_process.run(["check", "a.py", "--format", "json"], cwd=tmp_path, env={**os.environ, "NO_COLOR": "1"})
     assert done.returncode == 2
-    assert done.stdout == ""
-    assert done.stderr.startswith("evalparity: error: ") and "fail-on" in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
+    assert done.stdout == b""
+    stderr = done.stderr.decode()
+    assert stderr.startswith("evalparity: error: ") and "fail-on" in stderr
+    assert len(stderr.strip().splitlines()) == 1
 
 
 def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):

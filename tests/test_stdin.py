@@ -1,13 +1,12 @@
 """`evalparity check -` and `--stdin-filename`: the source comes from standard input and is checked as that
 file of its project (the other files from disk); with --fix the fixed source is the only thing on standard
 output and no file is written. What reaches each stream, byte for byte, and the exit codes are checked on real
-processes (`run`), so that they are what a caller sees; which file is read and what it is found to hold are
-checked in this process (`run_here`, click's CliRunner: a fraction of a process's start-up)."""
+processes (`run`, forked from a warm interpreter), so that they are what a caller sees; which file is read and
+what it is found to hold are checked in this process (`run_here`, click's CliRunner)."""
 
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -61,14 +60,15 @@ def project(tmp_path):
     return tmp_path
 
 
-def run(cwd, *args, stdin: str | bytes):
+def run(warm, cwd, *args, stdin: str | bytes):
+    """`evalparity check` in a real process of its own (forked from a warm one: tests/warm_start.py)."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    return subprocess.run([sys.executable, "-m", "evalparity", "check", *args], cwd=cwd, input=data,
-                          capture_output=True, timeout=120)
+    return warm.run(["check", *args], cwd=cwd, input=data)
 
 
 def run_here(cwd, *args, stdin: str | bytes):
-    """`run`'s command in this process; the same result fields (exit code, standard output and error as bytes)."""
+    """`run`'s command in this process (click's runner); the same result fields (exit code, standard output
+    and error as bytes)."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
     previous = os.getcwd()
     os.chdir(cwd)
@@ -123,11 +123,12 @@ def test_dash_alone_is_named_dash_and_checked_on_its_own(project):
     assert (alone.returncode, findings(alone.stdout)) == (0, [])
 
 
-def test_fix_writes_only_the_fixed_source_to_stdout_and_never_the_file(project):
+def test_fix_writes_only_the_fixed_source_to_stdout_and_never_the_file(project, warm_process):
     target = project / "evaluate.py"
     target.write_text(EVAL_FLIP, encoding="utf-8")
     before = target.stat().st_mtime_ns
-    out = run(project, "--stdin-filename", "evaluate.py", "--fix", "--unsafe-fixes", "-", stdin=EVAL_FLIP)
+    out = run(warm_process, project, "--stdin-filename", "evaluate.py", "--fix", "--unsafe-fixes", "-",
+              stdin=EVAL_FLIP)
     assert out.returncode == 0, out.stderr
     assert out.stdout == EVAL_FLIP_FIXED.encode()
     assert "Fixed 1 finding in 1 file." in out.stderr.decode()
@@ -141,16 +142,18 @@ def test_fix_across_files_imports_the_training_constants(project):
     assert not (project / "evaluate.py").exists()  # a file that exists only in the editor stays there
 
 
-def test_fix_reports_what_remains_on_stderr_and_exits_1(project):
-    out = run(project, "--stdin-filename", "evaluate.py", "--fix", "--format", "concise", "-", stdin=EVAL_FLIP)
+def test_fix_reports_what_remains_on_stderr_and_exits_1(project, warm_process):
+    out = run(warm_process, project, "--stdin-filename", "evaluate.py", "--fix", "--format", "concise", "-",
+              stdin=EVAL_FLIP)
     assert out.returncode == 1  # the flip's fix is unsafe: without --unsafe-fixes it remains
     assert out.stdout == EVAL_FLIP.encode()  # unchanged, byte for byte
     assert "evaluate.py:4:5: EP101" in out.stderr.decode()
 
 
-def test_fix_keeps_crlf_and_the_bytes_outside_the_fix(project):
+def test_fix_keeps_crlf_and_the_bytes_outside_the_fix(project, warm_process):
     crlf = EVAL_FLIP.replace("\n", "\r\n").encode()
-    out = run(project, "--stdin-filename", "evaluate.py", "--fix", "--unsafe-fixes", "-q", "-", stdin=crlf)
+    out = run(warm_process, project, "--stdin-filename", "evaluate.py", "--fix", "--unsafe-fixes", "-q", "-",
+              stdin=crlf)
     assert (out.returncode, out.stdout) == (0, EVAL_FLIP_FIXED.replace("\n", "\r\n").encode())
 
 
@@ -169,15 +172,16 @@ def test_syntax_error_on_stdin_is_ep901_under_the_given_name(project):
 
 @pytest.mark.parametrize("args", [("-", "data.py"), ("--stdin-filename", "x.py", "data.py"),
                                   ("--stdin-filename", ".", "-")])
-def test_stdin_with_files_is_a_usage_error(project, args):
-    out = run(project, *args, stdin=EVAL_FLIP)
+def test_stdin_with_files_is_a_usage_error(project, warm_process, args):
+    out = run(warm_process, project, *args, stdin=EVAL_FLIP)
     assert out.returncode == 2
     assert out.stderr.decode().startswith("evalparity: error: ") and out.stderr.decode().count("\n") == 1
     assert out.stdout == b""
 
 
-def test_silent_fix_prints_the_fixed_source_and_nothing_else(project):
-    out = run(project, "--stdin-filename", "evaluate.py", "--fix", "--unsafe-fixes", "--silent", "-", stdin=EVAL_FLIP)
+def test_silent_fix_prints_the_fixed_source_and_nothing_else(project, warm_process):
+    out = run(warm_process, project, "--stdin-filename", "evaluate.py", "--fix", "--unsafe-fixes", "--silent", "-",
+              stdin=EVAL_FLIP)
     assert (out.returncode, out.stdout, out.stderr) == (0, EVAL_FLIP_FIXED.encode(), b"")
 
 
