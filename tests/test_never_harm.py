@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -314,10 +313,6 @@ def test_an_unexpected_exception_is_one_line_and_exit_2(tmp_path, monkeypatch):
     assert result.stderr.strip() == "evalparity: error: internal error (RuntimeError: boom); please report it"
 
 
-def _run(*args, cwd, **kwargs):
-    return subprocess.run([sys.executable, "-m", "evalparity", *args], cwd=cwd, capture_output=True, **kwargs)
-
-
 def test_report_into_a_missing_folder_exits_2(tmp_path, monkeypatch):
     (tmp_path / "m.py").write_text(RANDOM_IN_EVAL)
     monkeypatch.chdir(tmp_path)
@@ -328,11 +323,11 @@ def test_report_into_a_missing_folder_exits_2(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("output", ["text", "concise", "json"])
-def test_a_terminal_that_cannot_show_unicode_gets_escapes(tmp_path, output):
+def test_a_terminal_that_cannot_show_unicode_gets_escapes(tmp_path, warm_process, output):
     (tmp_path / "m.py").write_text("import torchvision.transforms as T\n"
                                    "test_tf = T.Compose([T.RandomCrop(8)])  # caf\u00e9 \u2026\n")
-    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0", "LC_ALL": "C"}
-    done = _run("check", ".", "--no-cache", "--format", output, cwd=tmp_path, env=env)
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0", "LC_ALL": "C"}  # read as Python starts
+    done = warm_process.run(["check", ".", "--no-cache", "--format", output], cwd=tmp_path, env=env)
     assert done.returncode == 1 and b"EP101" in done.stdout and b"Traceback" not in done.stderr
 
 
@@ -369,13 +364,11 @@ def test_a_closed_pipe_keeps_the_result_code_of_exit_zero(tmp_path, warm_process
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_to_the_main_process_stops_the_workers(tmp_path, signum, code):
+def test_a_signal_to_the_main_process_stops_the_workers(tmp_path, warm_process, signum, code):
     _many_files(tmp_path, 120, 30)
-    # a shell's background job (`pytest &`) starts with SIGINT ignored, and a child inherits that: give the
-    # command the default disposition a terminal user's run has
-    process = subprocess.Popen([sys.executable, "-m", "evalparity", "check", ".", "--no-cache", "--jobs", "2"],
-                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # with SIGINT's default disposition, as a terminal user's run has (a shell's background job, `pytest &`,
+    # starts with SIGINT ignored): tests/warm_start.py gives it
+    process = warm_process.start(["check", ".", "--no-cache", "--jobs", "2"], cwd=tmp_path)
     deadline, children = time.monotonic() + 20, []
     while not children and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)

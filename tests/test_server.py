@@ -429,17 +429,24 @@ def test_remembered_facts_give_the_same_findings_and_buffers_never_reach_the_dis
 
 
 def test_the_first_check_of_a_project_without_a_cache_fills_it_in_a_process_of_its_own(project, tmp_path_factory,
-                                                                                       in_dir, monkeypatch):
+                                                                                       in_dir, monkeypatch,
+                                                                                       warm_process):
     import evalparity.server as server
 
     in_dir(project)
     folder = tmp_path_factory.mktemp("cache")
     path = project / "evaluate.py"
     path.write_text(EVALUATE, encoding="utf-8")
+    warm_process.prepare()
     time.sleep(2.1)  # past the cache's "racily clean" window (its stat is recorded), as files usually are
     calls = []
-    real = subprocess.run
-    monkeypatch.setattr(server.subprocess, "run", lambda args, **kw: calls.append((args, kw)) or real(args, **kw))
+
+    def run(args, **kw):  # the command in a real process, forked from a warm interpreter (tests/warm_start.py)
+        calls.append((args, kw))
+        assert args[:3] == [sys.executable, "-m", "evalparity"]
+        return warm_process.run(args[3:], cwd=kw["cwd"], env=kw["env"], timeout=kw["timeout"])
+
+    monkeypatch.setattr(server.subprocess, "run", run)
     linter = server.Linter(cache_dir=str(folder))
     server.Linter(cache_dir=str(tmp_path_factory.mktemp("other"))).check(str(path), {})
     assert not calls  # a project of three files is read faster than a process starts
