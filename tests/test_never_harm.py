@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import signal
+import struct
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -383,6 +385,35 @@ def test_a_signal_to_the_main_process_stops_the_workers(tmp_path, warm_process, 
     alive = [pid for pid in children if Path(f"/proc/{pid}").exists() and
              "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
     assert alive == []
+
+
+def _half_a_result() -> None:
+    """In a pool worker: send the first bytes of a result, as a worker stopped while sending one has."""
+    frame = sys._getframe(1)
+    while "result_queue" not in frame.f_locals:
+        frame = frame.f_back
+    frame.f_locals["result_queue"]._writer._send(struct.pack("!i", 1000) + b"x" * 10)  # 10 of 1,000 bytes
+    time.sleep(60)
+
+
+def test_stopping_the_workers_ends_a_result_read_in_part():
+    """A worker stopped while it sent a result left the executor's thread waiting for the rest, and the
+    process's exit waiting for that thread: 1 run in 40 stopped by SIGTERM never ended."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from evalparity.extract.files import _context, _stop
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
+    pool.submit(_half_a_result)
+    thread = pool._executor_manager_thread
+    time.sleep(0.5)  # the executor's thread has read the 14 bytes and waits for the rest
+    writer = pool._result_queue._writer
+    _stop(pool)
+    thread.join(timeout=5)
+    stuck = thread.is_alive()
+    if stuck:
+        writer.close()  # let this process end
+    assert not stuck
 
 
 def test_fixing_this_repository_leaves_its_fixtures_and_examples_alone(monkeypatch):

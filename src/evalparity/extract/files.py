@@ -142,6 +142,7 @@ def _work(batch: list[tuple[Path, str, bool]]) -> list["_Outcome"]:
 
 def _stop(pool: ProcessPoolExecutor) -> None:
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)  # (shutdown forgets it)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         try:
@@ -150,6 +151,15 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             pass
     for process in processes:
         process.join(timeout=1)
+    # A worker stopped while it was sending a result leaves part of it in the result pipe; the executor's
+    # thread then waits for the rest for ever, and so does the exit, which joins that thread. With the
+    # workers gone, this process holds the pipe's last writing end: closing it ends that read.
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass
 
 
 def _context():
