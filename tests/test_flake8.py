@@ -1,5 +1,8 @@
-"""The flake8 plugin reports the per-file findings with the same lines and columns as `evalparity check`."""
+"""The flake8 plugin reports the per-file findings with the same lines and columns as `evalparity check`.
+flake8 runs in this process (its command's `main`, which finds the plugin through its entry point as the
+`flake8` command does), with its standard streams captured."""
 
+import io
 import subprocess
 import sys
 
@@ -22,12 +25,24 @@ test_tf = T.Compose([T.RandomCrop(8), T.ToTensor()])  # noqa: EP101
 pytest.importorskip("flake8")
 
 
-def flake8(args, cwd, stdin=None):
-    return subprocess.run([sys.executable, "-m", "flake8", "--select=EP", *args], cwd=cwd, input=stdin,
-                          capture_output=True, text=True, timeout=60)
+@pytest.fixture
+def flake8(monkeypatch, capsys):
+    from flake8.main.cli import main
+    from flake8.utils import stdin_get_value
+
+    def run(args, cwd, stdin=None) -> subprocess.CompletedProcess:
+        monkeypatch.chdir(cwd)
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
+            stdin_get_value.cache_clear()  # flake8 reads standard input once per process
+        code = main(["--select=EP", *args])
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(["flake8", *args], code, out.out, out.err)
+
+    return run
 
 
-def test_flake8_reports_the_same_lines_and_columns(tmp_path, in_dir):
+def test_flake8_reports_the_same_lines_and_columns(tmp_path, in_dir, flake8):
     (tmp_path / "a.py").write_text(SOURCE)
     out = flake8(["a.py"], tmp_path)
     assert out.returncode == 1, out.stderr
@@ -39,7 +54,7 @@ def test_flake8_reports_the_same_lines_and_columns(tmp_path, in_dir):
     assert {code for _, code in flake8_places} == {"EP101", "EP201", "EP202"}
 
 
-def test_flake8_reads_standard_input(tmp_path):
+def test_flake8_reads_standard_input(tmp_path, flake8):
     out = flake8(["-"], tmp_path, stdin=SOURCE)
     assert out.returncode == 1
     assert out.stdout.splitlines()[0].startswith("stdin:5:5: EP101 `RandomHorizontalFlip` in the evaluation pipeline")
