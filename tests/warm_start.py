@@ -89,8 +89,14 @@ class Child:
         self.args = args
         self._connection = connection
         self._received = b""
-        while b"\n" not in self._received:
-            self._received += self._take()
+        connection.settimeout(30)  # a warm process still waiting for an earlier command that never ended
+        try:
+            while b"\n" not in self._received:
+                self._received += self._take()
+        except TimeoutError:
+            raise RuntimeError("the warm process did not start the command: an earlier one has not ended") from None
+        finally:
+            connection.settimeout(None)
         pid, _, self._received = self._received.partition(b"\n")
         self.pid = int(pid)
         self.returncode: int | None = None
