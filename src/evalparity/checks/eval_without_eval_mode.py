@@ -95,12 +95,12 @@ def _inference(ctx, reported):
         if layers.verdict == NONE:
             continue  # predicting with a model whose mode changes nothing is no defect at all
         reported.add(item.call.location)
-        layer, notes, cap = mode_effect(layers)
+        layer, notes, _ = mode_effect(layers)  # no cap: a model the mode does not change was skipped above
         message = f"`{item.call.callee}(…)` predicts in training mode with loaded weights"
         related = [Related(item.built, f"`{item.model}` built here, never put in eval mode"),
                    Related(item.loaded, "weights loaded here")]
         related = related if item.loaded != item.built else related[:1]
-        yield Finding(CODE, message, item.call.location, related + layer, cap=cap, notes=notes)
+        yield Finding(CODE, message, item.call.location, related + layer, notes=notes)
 
 
 def runs_once(ctx, loop: Location) -> bool:
