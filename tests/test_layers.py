@@ -37,10 +37,9 @@ def _modules():
 
 def _imports(path: Path):
     """(top-level name inside evalparity or the library, lazy?) for every import of the file."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    lazy_nodes = {id(n) for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
-                  for n in ast.walk(fn)}
-    for node in ast.walk(tree):
+    stack = [(ast.parse(path.read_text(encoding="utf-8")), False)]
+    while stack:
+        node, lazy = stack.pop()
         if isinstance(node, ast.ImportFrom) and node.module:
             if node.level:
                 raise AssertionError(f"{path}: relative import (evalparity imports by absolute name)")
@@ -48,13 +47,15 @@ def _imports(path: Path):
         elif isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         else:
+            inside = lazy or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            stack.extend((child, inside) for child in ast.iter_child_nodes(node) if not isinstance(child, ast.expr))
             continue
         for name in names:
             parts = name.split(".")
             if parts[0] == "evalparity" and len(parts) > 1:
-                yield parts[1], id(node) in lazy_nodes
+                yield parts[1], lazy
             elif parts[0] != "evalparity":
-                yield parts[0], id(node) in lazy_nodes
+                yield parts[0], lazy
 
 
 @pytest.mark.parametrize("stage", STAGES)
