@@ -77,16 +77,15 @@ SLOW_FIRST = (
     "test_cache.py::test_same_output_with_cache_and_any_jobs_and_from_settled_facts",
     "test_precommit.py::test_pre_commit_try_repo_fails_the_commit_with_the_finding",
     "test_never_harm.py::test_fixing_this_repository_leaves_its_fixtures_and_examples_alone",
-    "test_never_harm.py::test_a_closed_pipe_ends_quietly_with_the_result_code",
     "test_server.py::test_the_first_check_of_a_project_without_a_cache_fills_it_in_a_process_of_its_own",
-    "test_hostile.py::test_engine_never_raises_and_is_deterministic",
-    "test_never_harm.py::test_a_signal_to_the_main_process_stops_the_workers",
     "test_server.py::test_a_session_publishes_findings_offers_fixes_and_clears_them",
-    "test_flake8.py::test_flake8_reads_standard_input",
-    "test_flake8.py::test_flake8_reports_the_same_lines_and_columns",
+    "test_hostile.py::test_engine_never_raises_and_is_deterministic",
     "test_loaders_extract.py::test_loader_and_flow_facts_survive_the_cache_round_trip",
-    "test_never_harm.py::test_a_terminal_that_cannot_show_unicode_gets_escapes",
     "test_knowledge.py::test_yaml_reader_gives_safe_load_data_and_errors",
+    "test_never_harm.py::test_a_closed_pipe_ends_quietly_with_the_result_code",
+    "test_never_harm.py::test_a_terminal_that_cannot_show_unicode_gets_escapes",
+    "test_flags.py::test_rule_fix_metadata_agrees_with_the_fixes_the_rules_make",
+    "test_never_harm.py::test_a_signal_to_the_main_process_stops_the_workers",
 )
 
 
