@@ -4,11 +4,14 @@ one-line error when the `server` extra is not installed."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -214,11 +217,24 @@ def apply(text: str, edits: list[dict]) -> str:
     return text
 
 
+def _write_project(folder: Path, *, evaluate: bool = False) -> Path:
+    (folder / "pyproject.toml").write_text('[project]\nname = "demo"\n', encoding="utf-8")
+    (folder / "data.py").write_text(TRAIN, encoding="utf-8")
+    if evaluate:
+        (folder / "evaluate.py").write_text(EVALUATE, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
 def project(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n', encoding="utf-8")
-    (tmp_path / "data.py").write_text(TRAIN, encoding="utf-8")
-    return tmp_path
+    return _write_project(tmp_path)
+
+
+# The cache-filling test's project, written when this module is collected: when the test runs, its files are
+# past the cache's "racily clean" window (their stat is recorded), as files usually are, with no wait.
+SETTLED = _write_project(Path(tempfile.mkdtemp(prefix="evalparity-settled-")), evaluate=True)
+SETTLED_AT = time.time()
+atexit.register(shutil.rmtree, SETTLED, ignore_errors=True)
 
 
 @pytest.fixture
@@ -428,17 +444,15 @@ def test_remembered_facts_give_the_same_findings_and_buffers_never_reach_the_dis
     assert sorted(folder.rglob("*.pickle")) == entries  # the buffer's facts were kept in memory only
 
 
-def test_the_first_check_of_a_project_without_a_cache_fills_it_in_a_process_of_its_own(project, tmp_path_factory,
-                                                                                       in_dir, monkeypatch,
-                                                                                       warm_process):
+def test_the_first_check_of_a_project_without_a_cache_fills_it_in_a_process_of_its_own(tmp_path_factory, in_dir,
+                                                                                       monkeypatch, warm_process):
     import evalparity.server as server
 
-    in_dir(project)
+    in_dir(SETTLED)
     folder = tmp_path_factory.mktemp("cache")
-    path = project / "evaluate.py"
-    path.write_text(EVALUATE, encoding="utf-8")
+    path = SETTLED / "evaluate.py"
     warm_process.prepare()
-    time.sleep(2.1)  # past the cache's "racily clean" window (its stat is recorded), as files usually are
+    time.sleep(max(0.0, SETTLED_AT + 2.1 - time.time()))  # (when the test runs first of all)
     calls = []
 
     def run(args, **kw):  # the command in a real process, forked from a warm interpreter (tests/warm_start.py)
