@@ -132,10 +132,9 @@ def _findings(ctx):
             trained, trail = callers_train_first(ctx, item.key)
         if trained is None and (state == "unknown" or local is not None):
             continue  # `.train()` right here on purpose (BN statistics), or EP503's business; or no evidence
-        related, cause = [], "is never put in eval mode before"
+        related, cause = [], "is never put in eval mode before"  # (what groups the loops never switched)
         if trained is not None:
             related.append(Related(trained, "training step before the evaluation"))
-            cause = "is still in training mode from the training steps before it"
         for step in trail:
             if isinstance(step, CallEdge):
                 related.append(Related(step.location, f"`{step.callee}(…)` called without `.eval()` before it",
