@@ -49,15 +49,18 @@ def test_codec_keeps_folded_arrays_and_refuses_other_classes():
 
 def _corpus() -> list[str]:
     """examples/ and a part of the fixture cases: every other folder case (facts that cross files), notebook and
-    configuration file, and every fourth single-file case (the cases are ordered by rule, so every family's
-    shapes are in it; the test below asserts that the findings still span many rules)."""
+    configuration file, and every fourth single-file case of each rule's folder, its first included (so every
+    rule's shapes are in it, whatever cases are added; the test below asserts that the findings span many rules)."""
     from annotations import fixture_cases
 
     cases = fixture_cases(FIXTURES)
-    singles = [case for case in cases if case.suffix == ".py"]
-    others = [case for case in cases if case not in singles]
-    return [str(EXAMPLES)] + [str(case) for case in cases
-                              if (singles.index(case) % 4 if case in singles else others.index(case) % 2) == 0]
+    others = [case for case in cases if case.suffix != ".py"]
+    singles: dict[Path, list[Path]] = {}
+    for case in cases:
+        if case.suffix == ".py":
+            singles.setdefault(case.parent, []).append(case)
+    chosen = {case for group in singles.values() for case in group[::4]} | set(others[::2])
+    return [str(EXAMPLES)] + [str(case) for case in cases if case in chosen]
 
 
 def _findings(**kwargs):
