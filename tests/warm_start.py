@@ -71,7 +71,7 @@ def serve(address: str) -> None:
             os.chdir(request["cwd"])
             os.environ.clear()
             os.environ.update(request["env"])
-            sys.argv = [request["main"], *request["args"]]
+            sys.argv = ["", *request["args"]]  # run_module puts the module's path first, as `python -m` does
             runpy.run_module("evalparity", run_name="__main__", alter_sys=True)
             sys.exit(0)  # the module returned without exiting, as a script that ends does
         for fd in fds:
@@ -203,8 +203,7 @@ class WarmStart:
         devnull = os.open(os.devnull, os.O_RDWR)
         try:
             streams = [devnull if fd == subprocess.DEVNULL else fd for fd in (stdin, stdout, stderr)]
-            request = {"args": [str(arg) for arg in args], "cwd": str(cwd), "env": env,
-                       "main": str(Path(__import__("evalparity").__file__).with_name("__main__.py"))}
+            request = {"args": [str(arg) for arg in args], "cwd": str(cwd), "env": env}
             socket.send_fds(connection, [json.dumps(request).encode()], streams)
         finally:
             os.close(devnull)
