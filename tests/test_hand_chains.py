@@ -129,3 +129,62 @@ def test_a_dataset_class_built_by_a_training_script_reads_training_images(in_dir
             for i in prep.train_items] == [
         ("bgr_demo_rgb_training/leaves.py", 16, "train",
          [("train", "read by `LeafImages`, which a training script constructs")])]
+
+
+def _steps_with_conditions(source: bytes):
+    facts = extract_source("photos.py", source, default_knowledge())
+    return [[(s.name, s.condition) for s in c.pipeline.steps] for c in facts.hand_chains]
+
+
+READ_EITHER_WAY = b'''
+import cv2
+from PIL import Image
+
+
+def load(path):
+    if path.endswith(".png"):
+        image = Image.open(path)
+    else:
+        image = cv2.imread(path)
+    return image
+'''
+
+CONVERTED_ON_ONE_ARM_ONLY = b'''
+import cv2
+
+
+def load(path, rgb):
+    image = cv2.imread(path)
+    if rgb:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    else:
+        image = cv2.resize(image, (224, 224))
+    return image
+'''
+
+AN_ARM_THAT_RETURNS = b'''
+import cv2
+from PIL import Image
+
+
+def load(path):
+    image = cv2.imread(path)
+    if image is None:
+        image = Image.open("placeholder.png")
+        return None
+    return image
+'''
+
+
+def test_a_name_each_arm_reads_its_own_way_holds_both_reads_under_their_conditions():
+    assert _steps_with_conditions(READ_EITHER_WAY) == [
+        [("ReadRGB", '(path.endswith(".png"))'), ("ReadBGR", '(not (path.endswith(".png")))')]]
+
+
+def test_arms_that_go_on_from_one_read_keep_it_once():
+    assert _steps_with_conditions(CONVERTED_ON_ONE_ARM_ONLY) == [
+        [("ReadBGR", None), ("FlipChannels", "(rgb)"), ("cv2.resize", "(not (rgb))")]]
+
+
+def test_an_arm_that_returns_leaves_its_names_behind():
+    assert _steps_with_conditions(AN_ARM_THAT_RETURNS) == [[("ReadBGR", None)]]

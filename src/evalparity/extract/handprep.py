@@ -92,15 +92,16 @@ class _Chains:
                 seen.add(chain)
                 self._record(chain, "", None, name)
 
-    def _block(self, statements) -> None:
+    def _block(self, statements) -> bool:
+        """False when the block ends in a `return` or `raise` (its names never reach what follows)."""
         for statement in statements:
             if len(self.found) > MAX_CHAINS:
-                return
+                return True
             if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
                 for small in statement.body:
                     self._small(small)
                 if any(isinstance(small, (cst.Return, cst.Raise)) for small in statement.body):
-                    return  # what follows in this block never runs
+                    return False  # what follows in this block never runs
             elif isinstance(statement, cst.If):
                 self._branch(statement)
             elif isinstance(statement, (cst.For, cst.While)):
@@ -109,21 +110,45 @@ class _Chains:
                 self._block(statement.body.body)
             elif isinstance(statement, cst.Try):
                 self._block(statement.body.body)
+        return True
 
-    def _branch(self, node: cst.If) -> None:
+    def _branch(self, node: cst.If) -> bool:
+        """Both arms run from the same names. A name each arm assigns its own way holds both chains after the
+        `if`, the steps of each under its arm's condition: `if png: img = Image.open(p) else: img = cv2.imread(p)`
+        reads RGB on one path and BGR on the other."""
         test = self.text(node.test)
+        before = dict(self.env)
         self.conds.append(test)
-        self._block(node.body.body)
+        body_goes_on = self._block(node.body.body)
         self.conds.pop()
-        orelse = node.orelse
-        if isinstance(orelse, cst.If):
+        body_env, self.env = self.env, dict(before)
+        orelse, else_goes_on = node.orelse, True
+        if orelse is not None:
             self.conds.append(f"not ({test})")
-            self._branch(orelse)
+            else_goes_on = self._branch(orelse) if isinstance(orelse, cst.If) else self._block(orelse.body.body)
             self.conds.pop()
-        elif isinstance(orelse, cst.Else):
-            self.conds.append(f"not ({test})")
-            self._block(orelse.body.body)
-            self.conds.pop()
+        if not else_goes_on:
+            self.env = body_env
+        elif body_goes_on:
+            self.env = self._join(before, body_env, self.env)
+        return body_goes_on or else_goes_on
+
+    @staticmethod
+    def _join(before, one, other) -> dict:
+        joined = {name: chain for name, chain in other.items() if name in one or chain != before.get(name)}
+        for name, chain in one.items():
+            theirs = other.get(name)
+            if theirs is None or theirs == chain or chain == before.get(name):
+                if theirs is None and name not in before:
+                    joined[name] = chain
+                continue
+            if theirs == before.get(name):
+                joined[name] = chain
+                continue
+            start = before.get(name, ())
+            shared = len(start) if chain[:len(start)] == start == theirs[:len(start)] else 0
+            joined[name] = chain[:shared] + chain[shared:] + theirs[shared:]
+        return joined
 
     def _small(self, node) -> None:
         if isinstance(node, cst.Assign):
