@@ -22,7 +22,6 @@ def check(ctx):
         if order is None or order == item.train_order or step.location in seen:
             continue
         seen.add(step.location)
-        consumer = item.eval.evidence[0].reason.split("`")[1] if "`" in item.eval.evidence[0].reason else "the model"
-        yield Finding(CODE, f"`{consumer}` gets {order} images here, its training images are {item.train_order}",
+        yield Finding(CODE, f"`{item.consumer}` gets {order} images here, its training images are {item.train_order}",
                       step.location,
                       [Related(item.train_where, f"training images are {item.train_order} ({item.reason})", OTHER_SIDE)])

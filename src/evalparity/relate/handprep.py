@@ -47,6 +47,7 @@ class HandPair:
     reason: str
     train_order: str | None
     train_where: Location | None
+    consumer: str  # the model the chain feeds, as the script names it
 
     @property
     def pair(self) -> Pair | None:
@@ -298,6 +299,7 @@ class HandPrep:
 
     def _pair(self, facts, chain: HandChain, item: RoledPipeline) -> None:
         families = list(self.families.values())
+        consumer = self.models.get(id(item), chain.consumer)
         model = self._model_class(facts, chain, self.models.get(id(item)))
         reason = "the project's only training data"
         if len(families) > 1 and model:
@@ -313,7 +315,7 @@ class HandPrep:
             orders = {order: where for f in families for order, where in f.orders.items()}
             if len(orders) == 1 and all(len(f.orders) == 1 for f in families):
                 (order, where), = orders.items()
-                self.pairs.append(HandPair(None, item, "every training set of the project", order, where))
+                self.pairs.append(HandPair(None, item, "every training set of the project", order, where, consumer))
             return
         if not families:
             return
@@ -323,7 +325,7 @@ class HandPrep:
         train = trains[0] if len(trains) == 1 and id(item) not in self.order_only else None
         if train is None and order is None:
             return
-        self.pairs.append(HandPair(train, item, reason, order, where))
+        self.pairs.append(HandPair(train, item, reason, order, where, consumer))
 
 
 def relate_hand_prep(project: Project, roled: list[RoledPipeline], kb) -> HandPrep:
