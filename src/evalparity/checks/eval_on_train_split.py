@@ -51,9 +51,9 @@ def _datasets(ctx):
                                                                              *item.loader.batch_samplers)):
                 continue  # indices carve a validation part out of the training split
             for item in (i for i in consumers if i.site is None):
-                if item.loader.binding and role_of_name(item.loader.binding):
-                    evidence.append(Evidence(role_of_name(item.loader.binding), 2.0,
-                                             f"consumed by `{item.loader.binding}`", item.loader.location))
+                named = role_of_name(item.loader.binding)
+                if named:
+                    evidence.append(Evidence(named, 2.0, f"consumed by `{item.loader.binding}`", item.loader.location))
             if decide(evidence) != EVAL:
                 continue
             best = strongest(evidence, EVAL)
@@ -71,6 +71,8 @@ def _calls(ctx):
                     if any(loop.location.line <= c.location.line <= loop.location.end_line for c in fn.model_calls)}
         params = [p for p in fn.params if p in iterated]
         for (caller_path, caller_scope), edge in graph.callers.get(key, []):
+            if role_of_name(edge.binding) != EVAL:
+                continue
             for param in params:
                 text = argument_for(fn, edge, param)
                 items = [i for i in roles.items if (i.site_path or i.path) == caller_path and text and
@@ -78,8 +80,6 @@ def _calls(ctx):
                 if not items or {i.role for i in items} != {TRAIN}:
                     continue
                 item = items[0]
-                if not (edge.binding and role_of_name(edge.binding) == EVAL):
-                    continue
                 message = f"`{edge.binding} = {edge.callee}(…)` evaluates on training loader `{text}`"
                 yield Finding(CODE, message, edge.location,
                               [Related(item.where, f"training, {item.reason()}", ROLE)])
