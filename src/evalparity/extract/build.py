@@ -54,6 +54,7 @@ class Builder:
         self.folder = Folder(text, loc, kb.library_constant)
         self.steps = StepBuilder(data, kb, self.folder, text, loc, position)
         self.by_node: dict[int, list[Pipeline]] = {}
+        self.given: dict[int, Ref] = {}  # a dataset call → the pipeline it was given
         self.facts = FileFacts(path)
 
     def build(self) -> tuple[FileFacts, DatasetFacts]:
@@ -259,6 +260,7 @@ class Builder:
         ref = self._ref(expr, scope)
         if ref is None:
             return
+        self.given[id(call)] = ref
         use = DatasetUse(location, self.text(call.func), ref, scope.qualname, binding)
         use.evidence = self._dataset_evidence(site, binding, context, params)
         use.argument = next((self.loc(arg) for arg in call.args if arg.value is expr), None)
@@ -320,6 +322,11 @@ class Builder:
                 return Ref("import", scope.qualname, qualname)
             return Ref("name", scope.qualname, expr.value)
         if isinstance(expr, cst.Attribute):
+            owner = expr.value.value if isinstance(expr.value, cst.Name) else None
+            if owner and expr.attr.value in TRANSFORM_KEYWORDS and (scope.qualname, owner) not in self.data.retransformed:
+                binding, ok = single_value(scope, owner)  # `transform=train_set.transform`
+                if ok and id(binding.value) in self.given:
+                    return self.given[id(binding.value)]
             return Ref("attr", scope.qualname, expr.attr.value)
         if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name) and len(expr.slice) == 1:
             index = expr.slice[0].slice
