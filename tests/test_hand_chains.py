@@ -188,3 +188,39 @@ def test_arms_that_go_on_from_one_read_keep_it_once():
 
 def test_an_arm_that_returns_leaves_its_names_behind():
     assert _steps_with_conditions(AN_ARM_THAT_RETURNS) == [[("ReadBGR", None)]]
+
+
+EVERY_ARM_RETURNS = b'''
+import cv2
+from PIL import Image
+
+
+def load(path, gray):
+    if gray:
+        return cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    else:
+        return cv2.imread(path)
+    image = Image.open(path)
+    return image
+'''
+
+AN_ARM_MAKES_IT_UNKNOWN = b'''
+import json
+
+import cv2
+
+
+def load(path, cached):
+    image = cv2.imread(path)
+    if cached:
+        image = json.loads(path)
+    return image
+'''
+
+
+def test_what_follows_an_if_whose_every_arm_returns_is_not_followed():
+    assert _steps_with_conditions(EVERY_ARM_RETURNS) == [[("ReadBGR", "(not (gray))")]]
+
+
+def test_a_name_one_arm_makes_unknown_is_unknown_after_the_if():
+    assert _steps_with_conditions(AN_ARM_MAKES_IT_UNKNOWN) == []

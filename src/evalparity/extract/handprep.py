@@ -103,7 +103,8 @@ class _Chains:
                 if any(isinstance(small, (cst.Return, cst.Raise)) for small in statement.body):
                     return False  # what follows in this block never runs
             elif isinstance(statement, cst.If):
-                self._branch(statement)
+                if not self._branch(statement):
+                    return False  # every arm returns
             elif isinstance(statement, (cst.For, cst.While)):
                 self._block(statement.body.body)
             elif isinstance(statement, cst.With):
@@ -135,19 +136,20 @@ class _Chains:
 
     @staticmethod
     def _join(before, one, other) -> dict:
-        joined = {name: chain for name, chain in other.items() if name in one or chain != before.get(name)}
-        for name, chain in one.items():
-            theirs = other.get(name)
-            if theirs is None or theirs == chain or chain == before.get(name):
-                if theirs is None and name not in before:
-                    joined[name] = chain
-                continue
-            if theirs == before.get(name):
-                joined[name] = chain
-                continue
-            start = before.get(name, ())
-            shared = len(start) if chain[:len(start)] == start == theirs[:len(start)] else 0
-            joined[name] = chain[:shared] + chain[shared:] + theirs[shared:]
+        joined = {}
+        for name in [*one, *(n for n in other if n not in one)]:
+            mine, theirs, old = one.get(name), other.get(name), before.get(name)
+            if mine is None or theirs is None:
+                if old is None:  # assigned by one arm only
+                    joined[name] = mine or theirs
+                continue  # an arm made it unknown
+            if theirs in (old, mine):
+                joined[name] = mine
+            elif mine == old:
+                joined[name] = theirs
+            else:
+                shared = len(old) if old and mine[:len(old)] == old == theirs[:len(old)] else 0
+                joined[name] = mine + theirs[shared:]
         return joined
 
     def _small(self, node) -> None:
