@@ -81,7 +81,7 @@ def normalize_transitions(transitions, kb: KnowledgeBase, include_self: bool = F
         if info.scale == "normalize_self":
             if not include_self:
                 continue
-            mode = arg(transition.step, info, "normalization")
+            mode = arg(transition.step, "normalization")
             if mode is not None and not (mode.is_const and mode.const == "standard"):
                 continue
         yield index, transition
@@ -128,8 +128,6 @@ def said_deliberate(ctx, where) -> bool:
     """A comment on the line or the two above it says the training mode is wanted here (`# sample G in
     train mode on purpose`, `# test on validation set under train mode`)."""
     facts = ctx.project.files.get(where.path)
-    if facts is None or not facts.lines:
-        return False
-    lines = facts.lines[max(where.line - 3, 0):where.line]
+    lines = facts.lines[max(where.line - 3, 0):where.line] if facts is not None else ()
     comments = " ".join(text.partition("#")[2].lower() for text in lines if "#" in text)
     return "train mode" in comments or "training mode" in comments or "train-mode" in comments

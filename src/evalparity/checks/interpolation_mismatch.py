@@ -33,7 +33,7 @@ def _mode(step, info) -> str | None:
     """The interpolation a resize step uses, by name; None when it cannot be known (a variable, timm's
     'random')."""
     name = "resample" if "resample" in info.params and "interpolation" not in info.params else "interpolation"
-    value = arg(step, info, name)
+    value = arg(step, name)
     if value is None or (value.is_const and value.const is None):
         # the default of the resize and resized-crop classes of every supported library; timm's
         # factories differ between training ('random') and evaluation ('bilinear')
@@ -56,7 +56,7 @@ def _mode(step, info) -> str | None:
 def _antialias(step, info) -> bool | None:
     if not info.library.startswith("torchvision") or "antialias" not in info.params:
         return None
-    value = arg(step, info, "antialias")
+    value = arg(step, "antialias")
     if value is None or (value.is_const and value.const is None):
         return True
     return value.const if value.is_const and isinstance(value.const, bool) else None

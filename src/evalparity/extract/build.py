@@ -214,7 +214,7 @@ class Builder:
         factory = Step(qualname, info.name, args, location, synthetic=True)
         drafts = [Draft(factory, ())]
         spread = any(a.star for a in call.args)
-        known = not spread and all(matches(semantic_arg(factory, info, name), accepted) is True
+        known = not spread and all(matches(semantic_arg(factory, name), accepted) is True
                                    for name, accepted in info.steps_known_when)
         if not known:
             return drafts, False

@@ -154,7 +154,7 @@ def _size(step: Step, info: TransformInfo, state: State, kb: KnowledgeBase) -> S
         return None
     if effect == "resize" and is_random(step, kb) is not False:
         return None
-    values = [arg(step, info, name) for name in names]
+    values = [arg(step, name) for name in names]
     if names == ["height", "width"]:
         if any(v is None for v in values):
             return None
@@ -224,7 +224,7 @@ def _scale(step: Step, info: TransformInfo, state: State) -> tuple[State, str | 
     if kind == "normalize_self":
         return replace(state, scale=NORMALIZED, scale_known=True), "normalize"
     if kind == "dtype":
-        dtype = arg(step, info, "dtype")
+        dtype = arg(step, "dtype")
         name = (dtype.text if dtype is not None else "").rpartition(".")[2]
         if name not in FLOAT_DTYPES or state.scale == UNKNOWN:
             return replace(state, container=container, scale=UNKNOWN, scale_known=False), None
@@ -232,9 +232,9 @@ def _scale(step: Step, info: TransformInfo, state: State) -> tuple[State, str | 
         return replace(state, container=container, scale=scale, scale_known=True), \
             "to_unit" if scale != state.scale else None
     if kind == "arg" and info.scale_arg is not None:
-        value = arg(step, info, info.scale_arg.name)
+        value = arg(step, info.scale_arg.name)
         raw = info.scale_arg.default if value is None else (value.const if value.is_const else None)
-        dtype = arg(step, info, "dtype")
+        dtype = arg(step, "dtype")
         name = (dtype.text if dtype is not None else "").rpartition(".")[2]
         if not isinstance(raw, bool) or name not in FLOAT_DTYPES or state.scale == UNKNOWN:
             return replace(state, container=container, scale=UNKNOWN, scale_known=False), None
@@ -281,7 +281,7 @@ def advance(step: Step, state: State, kb: KnowledgeBase) -> tuple[State, str | N
             "normalize"
     if info.name == "ToPILImage" and info.library in (V1, V2):
         # float tensors are multiplied by 255 and cast to 8 bits; the result is a PIL image
-        mode = arg(step, info, "mode")
+        mode = arg(step, "mode")
         channels = state.channels if mode is None or (mode.is_const and mode.const is None) else \
             (PIL_MODES.get(mode.const) if mode.is_const else None)
         return replace(state, container=IMAGE, scale=UINT8, scale_known=state.scale != UNKNOWN,
@@ -290,7 +290,7 @@ def advance(step: Step, state: State, kb: KnowledgeBase) -> tuple[State, str | N
         return replace(state, channels=3), None
     new, effect = _scale(step, info, state)
     if info.channels is not None:
-        value = arg(step, info, info.channels.name)
+        value = arg(step, info.channels.name)
         nums = numbers(value) if value is not None else None
         count = int(nums[0]) if nums and len(nums) == 1 else (info.channels.default if value is None else None)
         new = replace(new, channels=count if isinstance(count, int) else None)

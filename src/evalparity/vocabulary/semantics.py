@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from evalparity.facts import Step, Value
-from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
+from evalparity.vocabulary.knowledge import KnowledgeBase
 from evalparity.vocabulary.values import numbers
 
 FLOAT_DTYPES = {"float", "float32", "float16", "float64", "half", "double", "bfloat16"}
 UNIT, RAW, UNKNOWN_SCALE = "0-1 float", "0-255 (unscaled)", "unknown"
 
 
-def arg(step: Step, info: TransformInfo | None, name: str) -> Value | None:
-    """The value passed for parameter `name`, by keyword or by position; None when not passed."""
+def arg(step: Step, name: str) -> Value | None:
+    """The value passed for parameter `name`, by keyword or by position (extraction names positional
+    arguments from the knowledge base); None when not passed."""
     for a in step.args:
         if a.name == name:
             return a.value
@@ -53,16 +54,16 @@ def is_random(step: Step, kb: KnowledgeBase) -> bool | None:
     if info is None:
         return None
     if info.kind == "factory":
-        if any(all(matches(arg(step, info, n), accepted) is True for n, accepted in alt)
+        if any(all(matches(arg(step, n), accepted) is True for n, accepted in alt)
                for alt in info.deterministic_when):
             return False
         if info.role_arg is not None:
-            value = arg(step, info, info.role_arg.name)
+            value = arg(step, info.role_arg.name)
             raw = info.role_arg.default if value is None else (value.const if value.is_const else None)
             return bool(raw) if isinstance(raw, bool) else None
         return info.random
     if info.kind == "compose":
-        if info.random and not any(all(matches(arg(step, info, n), accepted) is True for n, accepted in alt)
+        if info.random and not any(all(matches(arg(step, n), accepted) is True for n, accepted in alt)
                                    for alt in info.deterministic_when):
             return True
         children = [is_random(c, kb) for c in step.children]
@@ -71,7 +72,7 @@ def is_random(step: Step, kb: KnowledgeBase) -> bool | None:
         return False
     p_value: float | None = None
     if info.p is not None:
-        given = arg(step, info, info.p.name)
+        given = arg(step, info.p.name)
         if given is None:
             p_value = info.p.default
         elif given.is_const and numbers(given) is not None and len(numbers(given)) == 1:
@@ -82,7 +83,7 @@ def is_random(step: Step, kb: KnowledgeBase) -> bool | None:
             return False
     undecided = False
     for alternative in info.deterministic_when:
-        results = [matches(arg(step, info, name), accepted) for name, accepted in alternative]
+        results = [matches(arg(step, name), accepted) for name, accepted in alternative]
         if all(r is True for r in results):
             return False
         if any(r is None for r in results) and not any(r is False for r in results):
@@ -120,11 +121,11 @@ def scale_effect(step: Step, kb: KnowledgeBase) -> str | None:
     if info.scale == "keep":
         return RAW
     if info.scale == "dtype":
-        dtype = arg(step, info, "dtype")
+        dtype = arg(step, "dtype")
         name = (dtype.text if dtype is not None else "").rpartition(".")[2]
         return UNIT if name in FLOAT_DTYPES else UNKNOWN_SCALE
     if info.scale == "arg" and info.scale_arg is not None:
-        value = arg(step, info, info.scale_arg.name)
+        value = arg(step, info.scale_arg.name)
         raw = info.scale_arg.default if value is None else (value.const if value.is_const else None)
         return (UNIT if raw else RAW) if isinstance(raw, bool) else UNKNOWN_SCALE
     return UNKNOWN_SCALE
@@ -139,8 +140,8 @@ def normalize_values(step: Step, kb: KnowledgeBase) -> tuple[Value | None, Value
     info = kb.lookup(step.qualname)
     if info is None:
         return None, None
-    mean = arg(step, info, info.mean.name if info.mean else "mean")
-    std = arg(step, info, info.std.name if info.std else "std")
+    mean = arg(step, info.mean.name if info.mean else "mean")
+    std = arg(step, info.std.name if info.std else "std")
     if info.mean and mean is None and info.mean.default is not None:
         mean = Value("const", const=tuple(info.mean.default), text="default mean")
     if info.std and std is None and info.std.default is not None:
