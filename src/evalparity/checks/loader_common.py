@@ -80,8 +80,8 @@ def loops_over(ctx, item: RoledLoader) -> list[tuple[str, FunctionFacts, Loop]]:
     if not name:
         return found
     for edge, target in graph.callees((path, scope)):
-        fn = graph.function(target)
-        for param in fn.params if fn is not None else ():
+        fn = graph.functions[target]  # callees resolve to known functions only
+        for param in fn.params:
             if argument_for(fn, edge, param) != name:
                 continue
             found += [(target[0], fn, loop) for loop in fn.loops
