@@ -41,7 +41,8 @@ def check(ctx):
             exclusive = ("sampler excludes shuffle" if option == "sampler" else
                          "batch_sampler excludes batch_size, shuffle, sampler and drop_last")
             shown = written_as(ctx, item, given, option) or (given.value.text if given else samplers[0].text)
-            related = [Related(given.location if given else item.where, f"{option}= given here")]
+            where_given = given.location if given else samplers[0].location or item.where  # a config's `sampler:`
+            related = [Related(where_given, f"{option}= given here")]
             on = f" on {item.label}" if item.label.startswith("`") else ""
             shown = shown if len(shown) <= 32 else "…"
             if len(samplers) == len(candidates):

@@ -16,6 +16,7 @@ from evalparity.extract.loopvisitor import Records
 from evalparity.extract.scopes import ASSIGN, Scope, dotted, qualified_name, single_value
 from evalparity.extract.steps import branch_role
 from evalparity.facts import Arg, DatasetCall, Evidence, LoaderUse, ParamDependence, Sampler, Value
+from evalparity.vocabulary.call_names import TORCH_SAMPLERS
 from evalparity.vocabulary.naming import (
     opposite,
     role_of_flag,
@@ -29,8 +30,6 @@ from evalparity.vocabulary.values import const
 LOADER_QUALNAMES = {"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"}
 LOADER_PARAMS = ("dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn",
                  "pin_memory", "drop_last", "timeout", "worker_init_fn", "multiprocessing_context", "generator")
-SAMPLERS = {"DistributedSampler", "RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler",
-            "SequentialSampler", "BatchSampler"}
 ITERABLE_WORDS = {"iter", "iterator", "iterable", "stream", "streaming", "pipe", "datapipe", "webdataset", "shards",
                   "wds"}
 SYNTHETIC_WORDS = {"random", "randn", "rand", "randint", "fake", "dummy", "synthetic", "boring", "toy", "mock"}
@@ -234,7 +233,7 @@ class LoaderExtractor:
         if isinstance(expr, cst.Call):
             qualname = qualified_name(scope, expr.func) or ""
             short = qualname.rpartition(".")[2]
-            if qualname.startswith("torch.utils.data.") and short in SAMPLERS:
+            if qualname.startswith("torch.utils.data.") and short in TORCH_SAMPLERS:
                 args = []
                 for index, arg in enumerate(expr.args):
                     if arg.star:

@@ -46,6 +46,7 @@ from evalparity.facts import (
 )
 from evalparity.relate.project import Project
 from evalparity.relate.roles import RoledPipeline, decide
+from evalparity.vocabulary.call_names import TORCH_SAMPLERS
 from evalparity.vocabulary.knowledge import KnowledgeBase, TransformInfo
 from evalparity.vocabulary.naming import is_tta, mixed_roles, role_of_name, role_of_string, role_words, words
 
@@ -206,10 +207,9 @@ class _Reader:
     # loaders ----------------------------------------------------------------------------------------------
     def loader(self, node: CfgNode, items: dict, trail: tuple) -> None:
         args = [Arg(key, None, self.value(items[key]), items[key].location) for key in LOADER_SETTINGS if key in items]
-        samplers = tuple(Sampler("other", items[key].location, text=items[key].text or key)
-                         for key in ("sampler",) if key in items and not _none(items[key]))
-        batch_samplers = tuple(Sampler("other", items[key].location, text=items[key].text or key)
-                               for key in ("batch_sampler",) if key in items and not _none(items[key]))
+        samplers = tuple(_sampler(items[key], key) for key in ("sampler",) if key in items and not _none(items[key]))
+        batch_samplers = tuple(_sampler(items[key], key) for key in ("batch_sampler",)
+                               if key in items and not _none(items[key]))
         name = _dotted(trail) or "DataLoader"
         evidence = tuple(self.evidence(trail))
         dataset = items.get("dataset")
@@ -245,6 +245,15 @@ def _text(node: CfgNode | None) -> str | None:
 
 def _none(node: CfgNode) -> bool:
     return node.kind == "const" and node.const is None
+
+
+def _sampler(node: CfgNode, key: str) -> Sampler:
+    """A loader's `sampler:`: the torch sampler class its `_target_` names, else a value not followed."""
+    target = _text(dict(node.items).get("_target_")) if node.kind == "dict" else None
+    short = (target or "").rpartition(".")[2]
+    if target and target.startswith("torch.utils.data.") and short in TORCH_SAMPLERS:
+        return Sampler(short, node.location, text=f"{short}(…)")
+    return Sampler("other", node.location, text=node.text or key)
 
 
 def _albumentations(fullname: str) -> str:
