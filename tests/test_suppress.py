@@ -110,3 +110,16 @@ def test_unused_codes_after_a_bare_noqa_are_still_reported():
     found = parsed.unused(enabled={"EP101"}, known={"EP101"})
     assert [(f.location.line, f.code, f.message) for f in found] == [
         (3, "EP902", "`EP101` in `# noqa: EP101` suppresses nothing on this line")]
+
+
+def test_a_directive_spans_its_comment_to_the_end_of_the_line():
+    line = "val_tf = T.Compose([T.RandomCrop(8)])  # noqa: EP101  # crop kept on purpose"
+    [directive] = Suppressions("a.py", (line,)).by_line[1]
+    start = line.index("# noqa")
+    assert (directive.location.column, directive.location.end_column) == (start + 1, len(line) + 1)
+
+
+def test_a_file_whose_every_line_has_a_noqa_is_read():
+    lines = ("x = T.RandomCrop(8)  # noqa: EP101", "y = T.RandomCrop(8)  # NOQA")
+    parsed = Suppressions("a.py", lines)
+    assert set(parsed.by_line) == {1, 2}
